@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers, strictly downward (see README "Architecture"):
+//   zonecheck (executable) -> ZoneCheck (product) -> DNSKit (DNS itself) -> CLDNS (libldns + libcrypto)
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "zonecheck",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "zonecheck", targets: ["zonecheck"]),
+        .library(name: "DNSKit", targets: ["DNSKit"]),
+        .library(name: "ZoneCheck", targets: ["ZoneCheck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLDNS",
+            pkgConfig: "ldns",
+            providers: [.apt(["libldns-dev", "libssl-dev"])]
+        ),
+        .target(
+            name: "DNSKit",
+            dependencies: [
+                "CLDNS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ZoneCheck",
+            dependencies: [
+                "DNSKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "zonecheck",
+            dependencies: [
+                "ZoneCheck",
+                "DNSKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DNSKitTests",
+            dependencies: ["DNSKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ZoneCheckTests",
+            dependencies: ["ZoneCheck", "DNSKit"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,123 @@
+/// One resource record with its RDATA in uncompressed wire form (RFC 1035 §3.2.1).
+///
+/// Names inside RDATA keep the case they were written in; `canonicalWire` lowers them for
+/// the types RFC 4034 §6.2 (as amended by RFC 6840 §5.1) lists.
+public struct ResourceRecord: Hashable, Sendable {
+    public var owner: DomainName
+    public var type: RecordType
+    public var dnsClass: DNSClass
+    public var ttl: UInt32
+    public var rdata: [UInt8]
+
+    public init(owner: DomainName, type: RecordType, dnsClass: DNSClass = .in, ttl: UInt32, rdata: [UInt8]) {
+        self.owner = owner
+        self.type = type
+        self.dnsClass = dnsClass
+        self.ttl = ttl
+        self.rdata = rdata
+    }
+
+    /// Same owner, type, class and RDATA (RFC 2181 §5: the TTL is not part of identity).
+    public func sameData(as other: ResourceRecord) -> Bool {
+        owner == other.owner && type == other.type && dnsClass == other.dnsClass
+            && RDATALayout.canonicalRDATA(type: type, rdata)
+                == RDATALayout.canonicalRDATA(type: other.type, other.rdata)
+    }
+
+    /// The record in canonical wire form, RFC 4034 §6.2: owner lower-cased, no compression,
+    /// names inside RDATA lower-cased for the listed types, TTL as given.
+    public func canonicalWire() -> [UInt8] {
+        var out: [UInt8] = []
+        let data = RDATALayout.canonicalRDATA(type: type, rdata)
+        out.reserveCapacity(owner.wire.count + 10 + data.count)
+        for byte in owner.wire { out.append(DomainName.lower(byte)) }
+        out.append(UInt8(type.rawValue >> 8))
+        out.append(UInt8(type.rawValue & 0xFF))
+        out.append(UInt8(dnsClass.rawValue >> 8))
+        out.append(UInt8(dnsClass.rawValue & 0xFF))
+        out.append(UInt8(ttl >> 24))
+        out.append(UInt8((ttl >> 16) & 0xFF))
+        out.append(UInt8((ttl >> 8) & 0xFF))
+        out.append(UInt8(ttl & 0xFF))
+        out.append(UInt8(data.count >> 8))
+        out.append(UInt8(data.count & 0xFF))
+        out.append(contentsOf: data)
+        return out
+    }
+
+    /// Domain names embedded in the RDATA, for the types whose layout is known here
+    /// (targets of NS, CNAME, MX, SRV, PTR, DNAME, SOA MNAME/RNAME, ...).
+    public var rdataNames: [DomainName] {
+        RDATALayout.names(type: type, rdata)
+    }
+}
+
+/// Where the domain names sit inside the RDATA of the types that carry them.
+enum RDATALayout {
+    enum Field {
+        case name
+        case fixed(Int)
+        case characterString
+        case rest
+    }
+
+    /// Types whose embedded names are lowered in canonical form: RFC 4034 §6.2 minus NSEC
+    /// (RFC 6840 §5.1) and minus HINFO, which carries no names.
+    static func fields(of type: RecordType) -> [Field]? {
+        switch type.rawValue {
+        case 2, 3, 4, 5, 7, 8, 9, 12, 39: [.name]  // NS MD MF CNAME MB MG MR PTR DNAME
+        case 6: [.name, .name, .fixed(20)]  // SOA
+        case 14, 17: [.name, .name]  // MINFO RP
+        case 15, 18, 21, 36: [.fixed(2), .name]  // MX AFSDB RT KX
+        case 26: [.fixed(2), .name, .name]  // PX
+        case 33: [.fixed(6), .name]  // SRV
+        case 35: [.fixed(4), .characterString, .characterString, .characterString, .name]  // NAPTR
+        case 24, 46: [.fixed(18), .name, .rest]  // SIG RRSIG
+        case 30: [.name, .rest]  // NXT
+        default: nil
+        }
+    }
+
+    /// Walks the fields; calls `body` with the byte range of each embedded name.
+    static func forEachName(type: RecordType, _ rdata: [UInt8], _ body: (Range<Int>) -> Void) {
+        guard let fields = fields(of: type) else { return }
+        var i = 0
+        for field in fields {
+            switch field {
+            case .fixed(let n): i += n
+            case .characterString:
+                guard i < rdata.count else { return }
+                i += 1 + Int(rdata[i])
+            case .rest: return
+            case .name:
+                let start = i
+                while i < rdata.count && rdata[i] != 0 {
+                    // A compression pointer never appears in stored RDATA; stop if one does.
+                    if rdata[i] & 0xC0 != 0 { return }
+                    i += 1 + Int(rdata[i])
+                }
+                guard i < rdata.count else { return }
+                i += 1
+                body(start..<i)
+            }
+            if i > rdata.count { return }
+        }
+    }
+
+    static func canonicalRDATA(type: RecordType, _ rdata: [UInt8]) -> [UInt8] {
+        guard fields(of: type) != nil else { return rdata }
+        var copy = rdata
+        forEachName(type: type, rdata) { range in
+            for k in range { copy[k] = DomainName.lower(copy[k]) }
+        }
+        return copy
+    }
+
+    static func names(type: RecordType, _ rdata: [UInt8]) -> [DomainName] {
+        var result: [DomainName] = []
+        forEachName(type: type, rdata) { range in
+            if let name = try? DomainName(wire: Array(rdata[range])) { result.append(name) }
+        }
+        return result
+    }
+}
