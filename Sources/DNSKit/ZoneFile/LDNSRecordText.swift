@@ -1,0 +1,67 @@
+internal import CLDNS
+
+/// An origin as an ldns dname, owned: freed when the last reference goes.
+final class LDNSOrigin {
+    let name: DomainName
+    let rdf: UnsafeMutablePointer<ldns_rdf>?
+
+    init(_ name: DomainName) {
+        self.name = name
+        self.rdf = name.wire.withUnsafeBytes { ldns_dname_new_frm_data(UInt16($0.count), $0.baseAddress) }
+    }
+
+    deinit { ldns_rdf_deep_free(rdf) }
+}
+
+/// The types without a native parser go through libldns: one normalised line, parsed by
+/// `ldns_rr_new_frm_str`, RDATA taken back as wire.
+///
+/// The reader has already checked everything ldns is lenient about outside the RDATA (owner,
+/// TTL, class, type, parentheses, quoting); what ldns accepts inside the RDATA of these rarer
+/// types is taken as it is.
+enum LDNSRecordText {
+    /// Parses `line` (absolute owner, TTL, class, type, RDATA as written) and returns the RDATA
+    /// wire, or the ldns error text.
+    static func rdata(line: String, origin: LDNSOrigin, type: RecordType) -> Result<[UInt8], RecordRejection> {
+        var record: UnsafeMutablePointer<ldns_rr>? = nil
+        let status = line.withCString { ldns_rr_new_frm_str(&record, $0, 0, origin.rdf, nil) }
+        defer { ldns_rr_free(record) }
+        guard status == LDNS_STATUS_OK, let record else {
+            let reason = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
+            return .failure(
+                RecordRejection(rule: "rdata", line: 0, message: "\(type) RDATA is not valid: \(reason.lowercased())"))
+        }
+        guard UInt16(ldns_rr_get_type(record).rawValue) == type.rawValue else {
+            return .failure(RecordRejection(rule: "rdata", line: 0, message: "\(type) RDATA could not be read"))
+        }
+        guard let buffer = ldns_buffer_new(64) else {
+            return .failure(RecordRejection(rule: "rdata", line: 0, message: "out of memory"))
+        }
+        defer { ldns_buffer_free(buffer) }
+        guard ldns_rr_rdata2buffer_wire(buffer, record) == LDNS_STATUS_OK else {
+            return .failure(RecordRejection(rule: "rdata", line: 0, message: "\(type) RDATA could not be encoded"))
+        }
+        let count = ldns_buffer_position(buffer)
+        let start = ldns_buffer_begin(buffer)
+        return .success(Array(UnsafeBufferPointer(start: start, count: count)))
+    }
+
+    /// True when ldns can read `rdata` as a record of `type` (used to check RFC 3597 data of
+    /// types it knows: `A \# 3 010203` is not an A record). Unknown types are always fine.
+    static func wireIsValid(type: RecordType, rdata: [UInt8]) -> Bool {
+        guard let descriptor = ldns_rr_descript(type.rawValue), descriptor.pointee._name != nil,
+            descriptor.pointee._type.rawValue == UInt32(type.rawValue)
+        else { return true }
+        var wire: [UInt8] = [0, UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF), 0, 1, 0, 0, 0, 0]
+        wire.append(UInt8(rdata.count >> 8))
+        wire.append(UInt8(rdata.count & 0xFF))
+        wire.append(contentsOf: rdata)
+        var record: UnsafeMutablePointer<ldns_rr>? = nil
+        var position = 0
+        let status = wire.withUnsafeBufferPointer {
+            ldns_wire2rr(&record, $0.baseAddress, $0.count, &position, LDNS_SECTION_ANSWER)
+        }
+        defer { ldns_rr_free(record) }
+        return status == LDNS_STATUS_OK && position == wire.count
+    }
+}

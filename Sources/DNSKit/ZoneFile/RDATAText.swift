@@ -1,0 +1,512 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A record the reader refuses, with the rule id, the line of the offending token and a
+/// sentence saying what is wrong and what to write instead.
+struct RecordRejection: Error {
+    var rule: String
+    var line: Int
+    var message: String
+}
+
+/// Strict parsers for the RDATA of the common types, straight from the tokens to wire form.
+///
+/// Each parser takes exactly the fields RFC 1035 §3.3 (and the RFC of the type) defines: a
+/// missing or extra field, a number out of its field's range or a malformed address is an
+/// error, where libldns would truncate, wrap or guess (DESIGN.md "Facts about libldns").
+struct RDATAText {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let tokens: UnsafeBufferPointer<ZoneToken>
+    var index: Int
+    let origin: DomainName
+    let type: RecordType
+    let recordLine: Int
+    var out: [UInt8] = []
+
+    init(
+        bytes: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<ZoneToken>, index: Int, origin: DomainName,
+        type: RecordType, recordLine: Int
+    ) {
+        self.bytes = bytes
+        self.tokens = tokens
+        self.index = index
+        self.origin = origin
+        self.type = type
+        self.recordLine = recordLine
+        out.reserveCapacity(32)
+    }
+
+    // MARK: tokens
+
+    @inline(__always)
+    func slice(_ token: ZoneToken) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
+    }
+
+    /// The token as written, for messages.
+    func text(_ token: ZoneToken) -> String {
+        let body = String(decoding: slice(token), as: UTF8.self)
+        return token.isQuoted ? "\"\(body)\"" : body
+    }
+
+    var hasMore: Bool { index < tokens.count }
+
+    var lastLine: Int { index > 0 && index <= tokens.count ? tokens[index - 1].line : recordLine }
+
+    mutating func next(_ what: String) throws(RecordRejection) -> ZoneToken {
+        guard index < tokens.count else {
+            throw RecordRejection(
+                rule: "rdata", line: lastLine, message: "\(type) record is missing its \(what)")
+        }
+        index += 1
+        return tokens[index - 1]
+    }
+
+    func finish() throws(RecordRejection) {
+        guard index < tokens.count else { return }
+        let extra = tokens[index]
+        throw RecordRejection(
+            rule: "rdata", line: extra.line,
+            message: "\(type) record has more fields than it takes: '\(text(extra))' is one too many")
+    }
+
+    // MARK: fields
+
+    /// An unsigned number no larger than `max`; out-of-range values are `range` errors
+    /// (ldns would keep the low bits: MX preference 70000 becomes 4464).
+    mutating func number(_ what: String, max: UInt64) throws(RecordRejection) -> UInt64 {
+        let token = try next(what)
+        guard !token.isQuoted, let value = TTLText.decimal(slice(token)) else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) \(what) must be a number from 0 to \(max), not '\(text(token))'")
+        }
+        guard value <= max else {
+            throw RecordRejection(
+                rule: "range", line: token.line,
+                message: "\(type) \(what) \(text(token)) is out of range 0...\(max)")
+        }
+        return value
+    }
+
+    mutating func uint8(_ what: String) throws(RecordRejection) {
+        out.append(UInt8(try number(what, max: 0xFF)))
+    }
+
+    mutating func uint16(_ what: String) throws(RecordRejection) {
+        let value = try number(what, max: 0xFFFF)
+        out.append(UInt8(value >> 8))
+        out.append(UInt8(value & 0xFF))
+    }
+
+    mutating func uint32(_ what: String) throws(RecordRejection) {
+        appendUInt32(try number(what, max: 0xFFFF_FFFF))
+    }
+
+    mutating func appendUInt32(_ value: UInt64) {
+        out.append(UInt8((value >> 24) & 0xFF))
+        out.append(UInt8((value >> 16) & 0xFF))
+        out.append(UInt8((value >> 8) & 0xFF))
+        out.append(UInt8(value & 0xFF))
+    }
+
+    /// A 32-bit time value that may use TTL units (SOA refresh, retry, expire, minimum), as
+    /// BIND accepts them.
+    mutating func timer(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        guard !token.isQuoted, let value = TTLText.parse(slice(token)) else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) \(what) must be seconds or a duration like 1h30m, not '\(text(token))'")
+        }
+        guard value <= 0xFFFF_FFFF else {
+            throw RecordRejection(
+                rule: "range", line: token.line,
+                message: "\(type) \(what) \(text(token)) is out of range 0...4294967295")
+        }
+        appendUInt32(value)
+    }
+
+    mutating func name(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        let raw = slice(token)
+        do throws(NameError) {
+            if raw.count == 1 && raw[0] == UInt8(ascii: "@") && !token.isQuoted {
+                out.append(contentsOf: origin.wire)
+                return
+            }
+            let start = out.count
+            if !(try DomainName.appendPresentation(raw, to: &out)) {
+                out.removeLast()
+                out.append(contentsOf: origin.wire)
+                guard out.count - start <= DomainName.maxWireLength else { throw .nameTooLong(out.count - start) }
+            }
+        } catch {
+            throw RecordRejection(
+                rule: "name", line: token.line, message: "\(type) \(what) '\(text(token))': \(error)")
+        }
+    }
+
+    /// RFC 1035 §3.3 <character-string>: one length octet, then at most 255 octets.
+    mutating func characterString(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        let lengthIndex = out.count
+        out.append(0)
+        let length = try appendUnescaped(token, what: what)
+        guard length <= 255 else {
+            throw RecordRejection(
+                rule: "string-too-long", line: token.line,
+                message:
+                    "\(type) \(what) is \(length) octets, more than the 255 a character-string holds (RFC 1035 §3.3); split it into several quoted strings"
+            )
+        }
+        out[lengthIndex] = UInt8(length)
+    }
+
+    /// Appends a token's octets with `\X` and `\DDD` resolved; returns how many were appended.
+    mutating func appendUnescaped(_ token: ZoneToken, what: String) throws(RecordRejection) -> Int {
+        let raw = slice(token)
+        guard token.hasEscape else {
+            out.append(contentsOf: raw)
+            return raw.count
+        }
+        let start = out.count
+        var i = 0
+        while i < raw.count {
+            let byte = raw[i]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            guard i + 1 < raw.count else {
+                throw RecordRejection(
+                    rule: "syntax", line: token.line, message: "\(type) \(what) ends with a lone '\\'")
+            }
+            let next = raw[i + 1]
+            if next &- UInt8(ascii: "0") < 10 {
+                guard i + 3 < raw.count, raw[i + 2] &- UInt8(ascii: "0") < 10, raw[i + 3] &- UInt8(ascii: "0") < 10
+                else {
+                    throw RecordRejection(
+                        rule: "syntax", line: token.line,
+                        message: "\(type) \(what) has a bad escape: '\\DDD' needs exactly three digits")
+                }
+                let value =
+                    Int(next - 48) * 100 + Int(raw[i + 2] - 48) * 10 + Int(raw[i + 3] - 48)
+                guard value <= 255 else {
+                    throw RecordRejection(
+                        rule: "syntax", line: token.line,
+                        message: "\(type) \(what) has escape '\\\(value)' above 255")
+                }
+                out.append(UInt8(value))
+                i += 4
+            } else {
+                out.append(next)
+                i += 2
+            }
+        }
+        return out.count - start
+    }
+
+    /// Dotted-quad IPv4 with exactly the rules of glibc's `inet_pton(AF_INET)`: four decimal
+    /// parts of at most 255, no leading zeros, nothing else.
+    mutating func ipv4(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        let raw = slice(token)
+        var octets: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var parts = 0
+        var value = 0
+        var digits = 0
+        var valid = !token.isQuoted && !token.hasEscape
+        if valid {
+            for byte in raw {
+                let digit = byte &- UInt8(ascii: "0")
+                if digit < 10 {
+                    if digits > 0 && value == 0 {
+                        valid = false
+                        break
+                    }
+                    value = value * 10 + Int(digit)
+                    digits += 1
+                    if value > 255 {
+                        valid = false
+                        break
+                    }
+                } else if byte == UInt8(ascii: ".") && digits > 0 && parts < 3 {
+                    switch parts {
+                    case 0: octets.0 = UInt8(value)
+                    case 1: octets.1 = UInt8(value)
+                    default: octets.2 = UInt8(value)
+                    }
+                    parts += 1
+                    value = 0
+                    digits = 0
+                } else {
+                    valid = false
+                    break
+                }
+            }
+        }
+        guard valid, parts == 3, digits > 0 else {
+            throw RecordRejection(
+                rule: "address", line: token.line,
+                message: "\(type) \(what) '\(text(token))' is not an IPv4 address (four numbers 0-255, like 192.0.2.1)")
+        }
+        octets.3 = UInt8(value)
+        out.append(octets.0)
+        out.append(octets.1)
+        out.append(octets.2)
+        out.append(octets.3)
+    }
+
+    /// IPv6 as glibc's `inet_pton(AF_INET6)` reads it (RFC 4291 §2.2 text forms).
+    mutating func ipv6(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        let raw = slice(token)
+        var parsed = false
+        if !token.isQuoted && !token.hasEscape && raw.count < 64 {
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { address in
+                    for i in 0..<raw.count { text[i] = CChar(bitPattern: raw[i]) }
+                    text[raw.count] = 0
+                    if inet_pton(AF_INET6, text.baseAddress, address.baseAddress) == 1 {
+                        out.append(contentsOf: address)
+                        parsed = true
+                    }
+                }
+            }
+        }
+        guard parsed else {
+            throw RecordRejection(
+                rule: "address", line: token.line,
+                message: "\(type) \(what) '\(text(token))' is not an IPv6 address (like 2001:db8::1)")
+        }
+    }
+
+    /// Hexadecimal octets spread over all remaining tokens (RFC 4034 §5.3, RFC 6698 §2.2).
+    mutating func hexToEnd(_ what: String, allowEmpty: Bool = false) throws(RecordRejection) {
+        var high: UInt8? = nil
+        var any = false
+        while index < tokens.count {
+            let token = tokens[index]
+            index += 1
+            for byte in slice(token) {
+                guard !token.isQuoted, let nibble = Self.hexValue(byte) else {
+                    throw RecordRejection(
+                        rule: "rdata", line: token.line,
+                        message: "\(type) \(what) must be hexadecimal, not '\(text(token))'")
+                }
+                any = true
+                if let h = high {
+                    out.append(h << 4 | nibble)
+                    high = nil
+                } else {
+                    high = nibble
+                }
+            }
+        }
+        guard any || allowEmpty else {
+            throw RecordRejection(rule: "rdata", line: lastLine, message: "\(type) record is missing its \(what)")
+        }
+        guard high == nil else {
+            throw RecordRejection(
+                rule: "rdata", line: lastLine, message: "\(type) \(what) has an odd number of hex digits")
+        }
+    }
+
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Base64 (RFC 4648 §4) spread over all remaining tokens, as DNSKEY (RFC 4034 §2.2) writes it.
+    mutating func base64ToEnd(_ what: String) throws(RecordRejection) {
+        var accumulator: UInt32 = 0
+        var bits = 0
+        var characters = 0
+        var padding = 0
+        let firstLine = index < tokens.count ? tokens[index].line : lastLine
+        while index < tokens.count {
+            let token = tokens[index]
+            index += 1
+            for byte in slice(token) {
+                let value: UInt32
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - UInt8(ascii: "A"))
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(byte - UInt8(ascii: "a")) + 26
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(byte - UInt8(ascii: "0")) + 52
+                case UInt8(ascii: "+"): value = 62
+                case UInt8(ascii: "/"): value = 63
+                case UInt8(ascii: "="):
+                    padding += 1
+                    characters += 1
+                    continue
+                default:
+                    throw RecordRejection(
+                        rule: "rdata", line: token.line, message: "\(type) \(what) is not base64: '\(text(token))'")
+                }
+                guard padding == 0, !token.isQuoted else {
+                    throw RecordRejection(
+                        rule: "rdata", line: token.line, message: "\(type) \(what) is not base64: '\(text(token))'")
+                }
+                characters += 1
+                accumulator = accumulator << 6 | value
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8((accumulator >> UInt32(bits)) & 0xFF))
+                }
+            }
+        }
+        guard characters > 0 else {
+            throw RecordRejection(rule: "rdata", line: lastLine, message: "\(type) record is missing its \(what)")
+        }
+        guard characters % 4 == 0, padding <= 2 else {
+            throw RecordRejection(
+                rule: "rdata", line: firstLine,
+                message: "\(type) \(what) is not valid base64 (its length is not a multiple of 4)")
+        }
+    }
+
+    // MARK: RFC 3597 generic form
+
+    func isGenericStart() -> Bool {
+        guard index < tokens.count else { return false }
+        let token = tokens[index]
+        return !token.isQuoted && token.end - token.start == 2 && bytes[token.start] == UInt8(ascii: "\\")
+            && bytes[token.start + 1] == UInt8(ascii: "#")
+    }
+
+    /// RFC 3597 §5: `\# length hex...`, for any type; the length must match the hex.
+    mutating func generic() throws(RecordRejection) {
+        index += 1
+        let lengthToken = tokens.indices.contains(index) ? tokens[index] : nil
+        let length = try number("RFC 3597 length after \\#", max: 0xFFFF)
+        try hexToEnd("RFC 3597 data", allowEmpty: true)
+        guard out.count == Int(length) else {
+            throw RecordRejection(
+                rule: "rdata", line: lengthToken?.line ?? recordLine,
+                message: "\\# says \(length) octets but \(out.count) follow in hex; make the length match the data")
+        }
+    }
+
+    // MARK: the common types
+
+    /// True when the type has a native parser here and it accepted the fields; false when the
+    /// caller should hand the record to libldns.
+    mutating func parseNative() throws(RecordRejection) -> Bool {
+        switch type.rawValue {
+        case 1:  // A, RFC 1035 §3.4.1
+            try ipv4("address")
+        case 2, 3, 4, 5, 7, 8, 9, 12, 39:  // NS MD MF CNAME MB MG MR PTR DNAME
+            try name("target name")
+        case 6:  // SOA, RFC 1035 §3.3.13
+            try name("primary server name (MNAME)")
+            try name("mailbox (RNAME)")
+            try uint32("serial")
+            try timer("refresh")
+            try timer("retry")
+            try timer("expire")
+            try timer("minimum")
+        case 13:  // HINFO, RFC 1035 §3.3.2
+            try characterString("CPU")
+            try characterString("OS")
+        case 14, 17:  // MINFO, RP (RFC 1183 §2.2)
+            try name("first mailbox name")
+            try name("second name")
+        case 15, 18, 21, 36:  // MX (RFC 1035 §3.3.9), AFSDB, RT, KX
+            try uint16(type.rawValue == 15 ? "preference" : "first field")
+            try name(type.rawValue == 15 ? "exchange name" : "host name")
+        case 16, 99:  // TXT (RFC 1035 §3.3.14), SPF
+            try characterString("text")
+            while hasMore { try characterString("text") }
+        case 28:  // AAAA, RFC 3596 §2.4
+            try ipv6("address")
+        case 33:  // SRV, RFC 2782
+            try uint16("priority")
+            try uint16("weight")
+            try uint16("port")
+            try name("target name")
+        case 35:  // NAPTR, RFC 3403 §4.1
+            try uint16("order")
+            try uint16("preference")
+            try characterString("flags")
+            try characterString("services")
+            try characterString("regexp")
+            try name("replacement name")
+        case 43, 59:  // DS (RFC 4034 §5.3), CDS
+            try uint16("key tag")
+            try algorithm()
+            try uint8("digest type")
+            try hexToEnd("digest")
+        case 44:  // SSHFP, RFC 4255 §3.2
+            try uint8("algorithm")
+            try uint8("fingerprint type")
+            try hexToEnd("fingerprint")
+        case 48, 60:  // DNSKEY (RFC 4034 §2.2), CDNSKEY
+            try uint16("flags")
+            try uint8("protocol")
+            try algorithm()
+            try base64ToEnd("public key")
+        case 52, 53:  // TLSA (RFC 6698 §2.2), SMIMEA
+            try uint8("certificate usage")
+            try uint8("selector")
+            try uint8("matching type")
+            try hexToEnd("certificate association data")
+        case 257:  // CAA, RFC 8659 §4.1
+            try uint8("flags")
+            let tag = try next("tag")
+            let raw = slice(tag)
+            let alphanumeric = raw.allSatisfy { byte in
+                (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
+            }
+            guard !tag.isQuoted, !raw.isEmpty, raw.count <= 255, alphanumeric else {
+                throw RecordRejection(
+                    rule: "rdata", line: tag.line,
+                    message:
+                        "CAA tag '\(text(tag))' must be letters and digits only, like issue or iodef (RFC 8659 §4.1)")
+            }
+            out.append(UInt8(raw.count))
+            out.append(contentsOf: raw)
+            let value = try next("value")
+            _ = try appendUnescaped(value, what: "value")
+        default:
+            return false
+        }
+        try finish()
+        return true
+    }
+
+    /// A DNSSEC algorithm: its number, or its mnemonic from the IANA registry (RFC 4034
+    /// Appendix A.1, RFC 8624 §3.1), as BIND accepts them.
+    mutating func algorithm() throws(RecordRejection) {
+        guard index < tokens.count else { return try uint8("algorithm") }
+        let token = tokens[index]
+        let raw = slice(token)
+        if token.isQuoted || TTLText.decimal(raw) != nil { return try uint8("algorithm") }
+        let mnemonic = String(decoding: raw, as: UTF8.self).uppercased()
+        guard let number = Self.algorithms[mnemonic] else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message:
+                    "\(type) algorithm '\(text(token))' is neither a number nor a known mnemonic such as ECDSAP256SHA256"
+            )
+        }
+        index += 1
+        out.append(number)
+    }
+
+    static let algorithms: [String: UInt8] = [
+        "RSAMD5": 1, "DH": 2, "DSA": 3, "RSASHA1": 5, "DSA-NSEC3-SHA1": 6, "RSASHA1-NSEC3-SHA1": 7, "RSASHA256": 8,
+        "RSASHA512": 10, "ECC-GOST": 12, "ECDSAP256SHA256": 13, "ECDSAP384SHA384": 14, "ED25519": 15, "ED448": 16,
+        "INDIRECT": 252, "PRIVATEDNS": 253, "PRIVATEOID": 254,
+    ]
+}

@@ -1,0 +1,487 @@
+/// A strict reader of RFC 1035 §5 master files, in front of libldns.
+///
+/// Reads the whole master-file syntax: `$ORIGIN`, `$TTL` (plain seconds or units `1h30m`,
+/// `2w`), `$INCLUDE file [origin]` (path relative to the including file, at most 16 deep, no
+/// cycles, origin and owner restored afterwards), parentheses over several lines, quoted strings
+/// with `\"` and `\DDD`, comments, a blank owner repeating the previous one, TTL and class in
+/// either order, `@`, relative names, RFC 3597 `TYPEnnn`, `CLASSnnn` and `\# length hex` RDATA.
+/// Common types are parsed natively; every other type libldns knows goes through
+/// `ldns_rr_new_frm_str` one record at a time. Records stream to the caller one at a time.
+///
+/// Whatever libldns is lenient about (DESIGN.md "Facts about libldns") is an error here, at the
+/// file and line where it is written, and reading goes on so that one pass reports everything.
+///
+/// Rule ids of the diagnostics (stable; lint fixtures and tests refer to them):
+/// - `file` (error): the zone file cannot be read.
+/// - `syntax` (error): malformed entry (TTL or class given twice, lone `\`, bad `\DDD` in a string).
+/// - `unbalanced-parenthesis` (error): `)` without `(`, or `(` never closed (reported at the `(`).
+/// - `unterminated-string` (error): a `"` not closed on its line.
+/// - `ttl` (error): malformed TTL (`6x0`, `1h3x`, `abc`), above 2147483647 (RFC 2181 §8), or no
+///   TTL known for a record before the SOA.
+/// - `directive` (error): unknown `$` directive (including `$GENERATE`) or wrong arguments.
+/// - `include` (error): `$INCLUDE` file missing or unreadable, nested more than 16 deep, or cyclic.
+/// - `name` (error): a label over 63 octets, a name over 255, an empty label, a bad escape.
+/// - `type` (error): unknown type mnemonic, meta type (ANY, AXFR, OPT...), or no type at all.
+/// - `class` (error): unknown class, or a class other than the zone's (the first record's).
+/// - `rdata` (error): wrong number of RDATA fields, malformed field, `\#` length mismatch, CAA
+///   tag not alphanumeric, RDATA libldns cannot read.
+/// - `range` (error): a number too large for its field (MX preference 70000, CAA flags 256...).
+/// - `address` (error): an A or AAAA address `inet_pton` would not accept (`256.1.1.1`, `1.2.3`).
+/// - `string-too-long` (error): a character-string over 255 octets (RFC 1035 §3.3).
+/// - `soa-missing` (error): no SOA record in the zone (reported at line 1 of the zone file).
+/// - `soa-multiple` (error): a second SOA record (it is not delivered).
+/// - `soa-not-apex` (error): an SOA whose owner is not the origin (it is not delivered).
+/// - `no-owner` (error): a record with a blank owner before any record with an owner.
+/// - `no-ttl` (warning): no `$TTL` and no explicit TTL: the SOA minimum is used, as BIND does.
+///
+/// Records outside the origin are delivered as they are; judging them is the linter's job.
+public final class ZoneFileReader {
+    /// Deepest `$INCLUDE` nesting accepted.
+    public static let maxIncludeDepth = 16
+
+    let path: String
+    let text: String?
+    let explicitOrigin: DomainName?
+
+    /// Reads the file at `path`.
+    ///
+    /// origin: `--origin` if given; else the file's first `$ORIGIN` (if it comes before the first
+    /// record); else derived from the file name (`example.com.zone`, `example.com.db`,
+    /// `db.example.com`, `example.com`).
+    public init(path: String, origin: DomainName? = nil) {
+        self.path = path
+        self.text = nil
+        self.explicitOrigin = origin
+    }
+
+    /// Reads `text` as if it were the file `fileName` (for tests); `$INCLUDE` paths are relative
+    /// to `fileName`'s directory.
+    public init(text: String, fileName: String, origin: DomainName? = nil) {
+        self.path = fileName
+        self.text = text
+        self.explicitOrigin = origin
+    }
+
+    // MARK: state of one read
+
+    var diagnostics: [Diagnostic] = []
+    var zoneOrigin = DomainName.root
+    var currentOrigin = DomainName.root
+    var ldnsOrigin: LDNSOrigin? = nil
+    var lastOwner: DomainName? = nil
+    /// The last written owner was rejected: blank-owner records after it are skipped silently.
+    var ownerInvalid = false
+    var defaultTTL: UInt32? = nil
+    var lastExplicitTTL: UInt32? = nil
+    var zoneClass: DNSClass? = nil
+    var soa: ResourceRecord? = nil
+    var soaLocation: SourceLocation? = nil
+    var sawSOA = false
+    var recordCount = 0
+    var includeStack: [String] = []
+    var shortTypes: [UInt64: RecordType] = [:]
+    var longTypes: [String: RecordType] = [:]
+
+    private func reset() {
+        diagnostics = []
+        ldnsOrigin = nil
+        lastOwner = nil
+        ownerInvalid = false
+        defaultTTL = nil
+        lastExplicitTTL = nil
+        zoneClass = nil
+        soa = nil
+        soaLocation = nil
+        sawSOA = false
+        recordCount = 0
+        includeStack = []
+    }
+
+    // MARK: reading
+
+    /// Streams every accepted record, in file order, to `body`.
+    public func read(_ body: (ParsedRecord) throws -> Void) rethrows -> ZoneFileResult {
+        reset()
+        let contents: ZoneFileContents
+        if let text {
+            contents = ZoneFileContents(copying: text.utf8)
+        } else {
+            switch ZoneFileContents.read(path: path) {
+            case .success(let read):
+                contents = read
+            case .failure(let reason):
+                zoneOrigin = explicitOrigin ?? Self.origin(fromFileName: path)
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "file", at: SourceLocation(file: path, line: 1),
+                        "cannot read zone file \(path): \(reason)"))
+                return result()
+            }
+        }
+        zoneOrigin = explicitOrigin ?? firstOrigin(in: contents) ?? Self.origin(fromFileName: path)
+        currentOrigin = zoneOrigin
+        includeStack = [ZoneFileContents.canonicalPath(path)]
+        try readContents(contents, file: path, body)
+        if !sawSOA {
+            diagnostics.append(
+                Diagnostic(
+                    .error, "soa-missing", at: SourceLocation(file: path, line: 1),
+                    "zone \(zoneOrigin) has no SOA record; add one at the apex (owner @) as the first record"))
+        }
+        return result()
+    }
+
+    /// Convenience for small zones and tests.
+    public func readAll() -> (records: [ParsedRecord], result: ZoneFileResult) {
+        var records: [ParsedRecord] = []
+        let result = read { records.append($0) }
+        return (records, result)
+    }
+
+    private func result() -> ZoneFileResult {
+        ZoneFileResult(origin: zoneOrigin, diagnostics: diagnostics, recordCount: recordCount, soa: soa)
+    }
+
+    func error(_ rule: String, _ file: String, _ line: Int, _ message: String) {
+        diagnostics.append(Diagnostic(.error, rule, at: SourceLocation(file: file, line: line), message))
+    }
+
+    /// Reads one file's entries; `$INCLUDE` recurses into here.
+    func readContents(_ contents: ZoneFileContents, file: String, _ body: (ParsedRecord) throws -> Void) rethrows {
+        let bytes = contents.buffer
+        var lexer = ZoneFileLexer(bytes: bytes)
+        var tokens: [ZoneToken] = []
+        tokens.reserveCapacity(32)
+        while let logical = lexer.next(
+            into: &tokens, report: { problem in error(problem.rule, file, problem.line, problem.message) })
+        {
+            let first = tokens[0]
+            if !logical.startsWithBlank && !first.isQuoted && bytes[first.start] == UInt8(ascii: "$") {
+                try directive(tokens, bytes: bytes, line: logical.line, file: file, body)
+                continue
+            }
+            let outcome = tokens.withUnsafeBufferPointer { tokens in
+                Result { () throws(RecordRejection) in try record(tokens, bytes: bytes, logical: logical, file: file) }
+            }
+            switch outcome {
+            case .success(let record?):
+                recordCount += 1
+                try body(ParsedRecord(record: record, location: SourceLocation(file: file, line: logical.line)))
+            case .success(nil):
+                break
+            case .failure(let rejection):
+                error(rejection.rule, file, rejection.line == 0 ? logical.line : rejection.line, rejection.message)
+            }
+        }
+    }
+
+    // MARK: one record
+
+    /// Parses one record entry: `[owner] [ttl] [class] type rdata` with TTL and class in either
+    /// order (RFC 1035 §5.1). Nil when the record is skipped without a new diagnostic.
+    func record(
+        _ tokens: UnsafeBufferPointer<ZoneToken>, bytes: UnsafeBufferPointer<UInt8>, logical: LogicalLine,
+        file: String
+    ) throws(RecordRejection) -> ResourceRecord? {
+        var index = 0
+        let owner: DomainName
+        if logical.startsWithBlank {
+            if let lastOwner {
+                owner = lastOwner
+            } else if ownerInvalid {
+                return nil
+            } else {
+                throw RecordRejection(
+                    rule: "no-owner", line: logical.line,
+                    message:
+                        "record starts with a blank, so it repeats the previous owner, but there is none; write its owner name in the first column"
+                )
+            }
+        } else {
+            let token = tokens[0]
+            do throws(NameError) {
+                owner = try DomainName.parsePresentation(slice(bytes, token), origin: currentOrigin)
+            } catch {
+                lastOwner = nil
+                ownerInvalid = true
+                throw RecordRejection(
+                    rule: "name", line: token.line,
+                    message: "owner '\(String(decoding: slice(bytes, token), as: UTF8.self))': \(error)")
+            }
+            lastOwner = owner
+            ownerInvalid = false
+            index = 1
+        }
+
+        var ttl: UInt32? = nil
+        var dnsClass: DNSClass? = nil
+        while index < tokens.count {
+            let token = tokens[index]
+            if token.isQuoted { break }
+            if bytes[token.start] &- UInt8(ascii: "0") < 10 {
+                guard ttl == nil else {
+                    throw RecordRejection(
+                        rule: "syntax", line: token.line,
+                        message: "second TTL '\(text(bytes, token))' in one record; keep one")
+                }
+                ttl = try Self.ttl(token, bytes: bytes, what: "TTL")
+            } else if let known = Self.dnsClass(token, bytes: bytes) {
+                guard dnsClass == nil else {
+                    throw RecordRejection(
+                        rule: "syntax", line: token.line,
+                        message: "second class '\(text(bytes, token))' in one record; keep one")
+                }
+                dnsClass = known
+            } else {
+                break
+            }
+            index += 1
+        }
+
+        guard index < tokens.count else {
+            throw RecordRejection(
+                rule: "type", line: tokens[tokens.count - 1].line,
+                message: "record has no type; write one such as A, MX or TXT after the owner, TTL and class")
+        }
+        let typeToken = tokens[index]
+        guard let type = recordType(typeToken, bytes: bytes) else {
+            if dnsClass == nil, index + 1 < tokens.count, recordType(tokens[index + 1], bytes: bytes) != nil {
+                throw RecordRejection(
+                    rule: "class", line: typeToken.line,
+                    message: "unknown class '\(text(bytes, typeToken))'; zones here use IN (or CH, HS, CLASSnnn)")
+            }
+            throw RecordRejection(
+                rule: "type", line: typeToken.line,
+                message:
+                    "unknown type '\(text(bytes, typeToken))'; write a known mnemonic, or TYPEnnn with \\# RDATA (RFC 3597)"
+            )
+        }
+        guard !type.isMetaType else {
+            throw RecordRejection(
+                rule: "type", line: typeToken.line,
+                message: "\(type) is a query or meta type and cannot be a record in a zone file")
+        }
+        index += 1
+        if type == .soa { sawSOA = true }
+
+        let recordClass = dnsClass ?? zoneClass ?? .in
+        if let zoneClass, recordClass != zoneClass {
+            throw RecordRejection(
+                rule: "class", line: typeToken.line,
+                message:
+                    "class \(recordClass) differs from the zone's class \(zoneClass); every record must be \(zoneClass)"
+            )
+        }
+
+        let rdata = try self.rdata(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
+
+        let recordTTL: UInt32
+        if let ttl {
+            recordTTL = ttl
+            lastExplicitTTL = ttl
+        } else if let defaultTTL {
+            recordTTL = defaultTTL
+        } else if let lastExplicitTTL {
+            // RFC 1035 §5.1: an omitted TTL is the last one stated.
+            recordTTL = lastExplicitTTL
+        } else if type == .soa && rdata.count >= 20 {
+            let tail = rdata.suffix(4)
+            let minimum = tail.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            recordTTL = min(minimum, UInt32(TTLText.maxTTL))
+            defaultTTL = recordTTL
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "no-ttl", at: SourceLocation(file: file, line: logical.line),
+                    "no $TTL and no TTL on the SOA: using the SOA minimum \(recordTTL) as every record's TTL, as BIND does; add '$TTL \(recordTTL)' at the top"
+                ))
+        } else {
+            throw RecordRejection(
+                rule: "ttl", line: logical.line,
+                message:
+                    "no TTL for this record: no $TTL, no explicit TTL and no SOA before it; add '$TTL 3600' at the top of the file"
+            )
+        }
+
+        if type == .soa {
+            guard owner == zoneOrigin else {
+                throw RecordRejection(
+                    rule: "soa-not-apex", line: logical.line,
+                    message:
+                        "SOA owner \(owner) is not the zone apex \(zoneOrigin); the SOA belongs at the origin (owner @), or the origin is wrong"
+                )
+            }
+            if let soaLocation {
+                throw RecordRejection(
+                    rule: "soa-multiple", line: logical.line,
+                    message:
+                        "second SOA record; a zone has exactly one, the first is at \(soaLocation); remove this one")
+            }
+        }
+
+        let record = ResourceRecord(owner: owner, type: type, dnsClass: recordClass, ttl: recordTTL, rdata: rdata)
+        zoneClass = recordClass
+        if type == .soa {
+            soa = record
+            soaLocation = SourceLocation(file: file, line: logical.line)
+        }
+        return record
+    }
+
+    private func rdata(
+        _ tokens: UnsafeBufferPointer<ZoneToken>, from index: Int, bytes: UnsafeBufferPointer<UInt8>,
+        owner: DomainName, type: RecordType, logical: LogicalLine
+    ) throws(RecordRejection) -> [UInt8] {
+        var parser = RDATAText(
+            bytes: bytes, tokens: tokens, index: index, origin: currentOrigin, type: type, recordLine: logical.line)
+        if parser.isGenericStart() {
+            try parser.generic()
+            guard LDNSRecordText.wireIsValid(type: type, rdata: parser.out) else {
+                throw RecordRejection(
+                    rule: "rdata", line: tokens[index].line,
+                    message: "the \\# data is not a valid \(type) RDATA; check the octets against the type's layout")
+            }
+            return parser.out
+        }
+        if try parser.parseNative() { return parser.out }
+        return try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
+    }
+
+    /// The fallback for the rarer types: one normalised line through libldns.
+    private func ldnsRDATA(
+        _ tokens: UnsafeBufferPointer<ZoneToken>, from index: Int, bytes: UnsafeBufferPointer<UInt8>,
+        owner: DomainName, type: RecordType, logical: LogicalLine
+    ) throws(RecordRejection) -> [UInt8] {
+        guard type.description != "TYPE\(type.rawValue)" else {
+            throw RecordRejection(
+                rule: "rdata", line: logical.line,
+                message: "\(type) is not a type this reader knows; write its RDATA as '\\# length hex' (RFC 3597 §5)")
+        }
+        var line = "\(owner) 0 IN \(type)"
+        for token in tokens[index...] {
+            line += token.isQuoted ? " \"" : " "
+            line += String(decoding: slice(bytes, token), as: UTF8.self)
+            if token.isQuoted { line += "\"" }
+        }
+        let origin: LDNSOrigin
+        if let cached = ldnsOrigin, cached.name.wire == currentOrigin.wire {
+            origin = cached
+        } else {
+            origin = LDNSOrigin(currentOrigin)
+            ldnsOrigin = origin
+        }
+        switch LDNSRecordText.rdata(line: line, origin: origin, type: type) {
+        case .success(let wire):
+            return wire
+        case .failure(var rejection):
+            rejection.line = index < tokens.count ? tokens[index].line : logical.line
+            throw rejection
+        }
+    }
+
+    // MARK: tokens
+
+    @inline(__always)
+    func slice(_ bytes: UnsafeBufferPointer<UInt8>, _ token: ZoneToken) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
+    }
+
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, _ token: ZoneToken) -> String {
+        String(decoding: slice(bytes, token), as: UTF8.self)
+    }
+
+    /// A TTL field (RFC 1035 §5.1, units as BIND reads them, RFC 2181 §8 limit).
+    static func ttl(_ token: ZoneToken, bytes: UnsafeBufferPointer<UInt8>, what: String) throws(RecordRejection)
+        -> UInt32
+    {
+        let raw = UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
+        guard !token.isQuoted, let value = TTLText.parse(raw) else {
+            throw RecordRejection(
+                rule: "ttl", line: token.line,
+                message:
+                    "bad \(what) '\(String(decoding: raw, as: UTF8.self))'; write seconds (3600) or a duration with units s m h d w (1h30m)"
+            )
+        }
+        guard value <= TTLText.maxTTL else {
+            throw RecordRejection(
+                rule: "ttl", line: token.line,
+                message:
+                    "\(what) \(String(decoding: raw, as: UTF8.self)) is above 2147483647, the largest RFC 2181 §8 allows"
+            )
+        }
+        return UInt32(value)
+    }
+
+    static func dnsClass(_ token: ZoneToken, bytes: UnsafeBufferPointer<UInt8>) -> DNSClass? {
+        let length = token.end - token.start
+        if length == 2 {
+            let a = bytes[token.start] | 0x20
+            let b = bytes[token.start + 1] | 0x20
+            switch (a, b) {
+            case (UInt8(ascii: "i"), UInt8(ascii: "n")): return .in
+            case (UInt8(ascii: "c"), UInt8(ascii: "h")): return .ch
+            case (UInt8(ascii: "h"), UInt8(ascii: "s")): return .hs
+            default: return nil
+            }
+        }
+        guard length >= 5, length <= 10 else { return nil }
+        let first = bytes[token.start] | 0x20
+        guard first == UInt8(ascii: "c") || first == UInt8(ascii: "h") else { return nil }
+        return DNSClass(
+            mnemonic: String(decoding: UnsafeBufferPointer(rebasing: bytes[token.start..<token.end]), as: UTF8.self))
+    }
+
+    /// The type a mnemonic names; looked up in libldns once per spelling, then cached.
+    func recordType(_ token: ZoneToken, bytes: UnsafeBufferPointer<UInt8>) -> RecordType? {
+        guard !token.isQuoted, !token.hasEscape else { return nil }
+        let length = token.end - token.start
+        if length <= 7 {
+            var key: UInt64 = 0
+            for k in token.start..<token.end {
+                let byte = bytes[k]
+                key = key << 8 | UInt64(byte &- UInt8(ascii: "a") < 26 ? byte - 32 : byte)
+            }
+            key |= UInt64(length) << 56
+            if let known = shortTypes[key] { return known }
+            guard let type = RecordType(mnemonic: text(bytes, token)) else { return nil }
+            shortTypes[key] = type
+            return type
+        }
+        let spelling = text(bytes, token)
+        if let known = longTypes[spelling] { return known }
+        guard let type = RecordType(mnemonic: spelling) else { return nil }
+        longTypes[spelling] = type
+        return type
+    }
+}
+
+/// One record as read, with where it was written.
+public struct ParsedRecord: Sendable {
+    public var record: ResourceRecord
+    public var location: SourceLocation
+
+    public init(record: ResourceRecord, location: SourceLocation) {
+        self.record = record
+        self.location = location
+    }
+}
+
+/// What reading a zone file found besides the records themselves.
+public struct ZoneFileResult: Sendable {
+    /// The origin actually used.
+    public var origin: DomainName
+    /// In file order; diagnostics about an included file name that file.
+    public var diagnostics: [Diagnostic]
+    /// Records delivered to the sink.
+    public var recordCount: Int
+    /// The apex SOA, if one was read.
+    public var soa: ResourceRecord?
+
+    public init(origin: DomainName, diagnostics: [Diagnostic], recordCount: Int, soa: ResourceRecord?) {
+        self.origin = origin
+        self.diagnostics = diagnostics
+        self.recordCount = recordCount
+        self.soa = soa
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
