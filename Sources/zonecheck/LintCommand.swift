@@ -1,12 +1,169 @@
 import ArgumentParser
+import DNSKit
+import Foundation
+import ZoneCheck
 
-struct LintCommand: AsyncParsableCommand {
+/// `zonecheck lint FILE... [--origin NAME] [--previous FILE] [--strict] [--format text|json]`
+///
+/// Exit codes as monitoring plugins read them (DESIGN.md): 0 clean, 1 warnings only,
+/// 2 errors (or warnings under `--strict`), 3 when the command itself could not run
+/// (bad arguments, unreadable `--previous`).
+struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Check zone files strictly and report file:line diagnostics."
+        abstract: "Check zone files strictly and report file:line diagnostics.",
+        discussion: """
+            Diagnostics go to stderr as `file:line: severity: [rule] message`, then a summary \
+            counted by rule. Each file is linted on its own. Exit status: 0 clean, 1 warnings \
+            only, 2 errors (--strict: warnings count as errors), 3 bad arguments.
+
+            Rules: \(LintRule.all.map(\.id).joined(separator: ", ")), plus the reader's own \
+            (syntax, ttl, rdata, ...).
+            """
     )
 
-    func run() async throws {
-        throw CleanExit.message("lint: not built yet")
+    @Argument(help: "Zone files to lint.")
+    var files: [String] = []
+
+    @Option(help: "The zone's origin (default: the file's first $ORIGIN, else its name without .zone).")
+    var origin: String?
+
+    @Option(help: "The same zone before the edit: report a serial that went down or did not go up.")
+    var previous: String?
+
+    @Flag(help: "Treat warnings as errors (exit 2).")
+    var strict = false
+
+    @Option(help: "text (stderr) or json (one document on stdout).")
+    var format: String = "text"
+
+    /// Arguments are checked here rather than in `validate()`, whose ValidationError exits 64:
+    /// DESIGN.md gives bad arguments exit code 3 (UNKNOWN) like every other command.
+    func run() throws {
+        let request: Request
+        do {
+            request = try Request(self)
+        } catch {
+            FileHandle.standardError.write(Data("zonecheck lint: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        let today = DateSerial.today()
+        var reports: [LintReport] = []
+        for file in files {
+            reports.append(Linter.lint(path: file, origin: request.origin, today: today, previous: request.previous))
+        }
+        if request.json {
+            FileHandle.standardOutput.write(LintJSON.document(reports, strict: strict))
+        } else {
+            let printer = DiagnosticPrinter()
+            for report in reports {
+                report.diagnostics.forEach(printer.print)
+                printer.printSummary(report)
+            }
+            printer.flush()
+        }
+        let code = reports.map { $0.exitCode(strict: strict) }.max() ?? 0
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The arguments, checked and converted.
+    struct Request {
+        var origin: DomainName?
+        var previous: PreviousZone?
+        var json: Bool
+
+        struct Problem: Error, CustomStringConvertible {
+            var description: String
+        }
+
+        init(_ command: LintCommand) throws {
+            guard !command.files.isEmpty else {
+                throw Problem(description: "no zone file given; usage: zonecheck lint FILE... [--origin NAME]")
+            }
+            switch command.format {
+            case "text": json = false
+            case "json": json = true
+            default: throw Problem(description: "--format must be text or json, not '\(command.format)'")
+            }
+            for file in command.files where !FileManager.default.isReadableFile(atPath: file) {
+                throw Problem(description: "cannot read \(file): no such file or no permission; check the path")
+            }
+            if let text = command.origin {
+                do {
+                    origin = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+                } catch {
+                    throw Problem(description: "--origin '\(text)' is not a domain name: \(error)")
+                }
+            }
+            if let path = command.previous {
+                guard command.files.count == 1 else {
+                    throw Problem(
+                        description: "--previous compares one zone file with its earlier version; give one FILE")
+                }
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw Problem(description: "cannot read --previous \(path): no such file or no permission")
+                }
+                let zoneOrigin = ZoneOrigin.resolve(path: command.files[0], explicit: origin)
+                do {
+                    previous = try PreviousZone.read(path: path, origin: zoneOrigin)
+                } catch {
+                    throw Problem(description: error.description)
+                }
+            }
+        }
+    }
+}
+
+/// The `--format json` document: files, diagnostics and summary, stable key order.
+enum LintJSON {
+    struct Document: Encodable {
+        var files: [File]
+        var diagnostics: [Entry]
+        var summary: Summary
+    }
+    struct File: Encodable {
+        var file: String
+        var origin: String
+        var records: Int
+        var errors: Int
+        var warnings: Int
+        var exitCode: Int32
+    }
+    struct Entry: Encodable {
+        var file: String
+        var line: Int
+        var severity: String
+        var rule: String
+        var message: String
+    }
+    struct Summary: Encodable {
+        var errors: Int
+        var warnings: Int
+        var exitCode: Int32
+        var rules: [RuleCount]
+    }
+
+    static func document(_ reports: [LintReport], strict: Bool) -> Data {
+        let all = reports.flatMap(\.diagnostics)
+        let document = Document(
+            files: reports.map {
+                File(
+                    file: $0.file, origin: $0.origin.description, records: $0.recordCount, errors: $0.errorCount,
+                    warnings: $0.warningCount, exitCode: $0.exitCode(strict: strict))
+            },
+            diagnostics: all.map {
+                Entry(
+                    file: $0.location.file, line: $0.location.line, severity: $0.severity.rawValue, rule: $0.rule,
+                    message: $0.message)
+            },
+            summary: Summary(
+                errors: reports.reduce(0) { $0 + $1.errorCount }, warnings: reports.reduce(0) { $0 + $1.warningCount },
+                exitCode: reports.map { $0.exitCode(strict: strict) }.max() ?? 0, rules: RuleCount.tally(all)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Plain value types with no custom encoding: encoding cannot fail.
+        var data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        data.append(UInt8(ascii: "\n"))
+        return data
     }
 }

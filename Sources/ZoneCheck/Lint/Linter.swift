@@ -1,0 +1,174 @@
+public import DNSKit
+
+/// Streams the records of one zone once through every lint rule, then runs the rules that
+/// need the whole zone (delegations, targets, occlusion) over a compact index of its names.
+///
+/// Memory stays proportional to the number of distinct names and RRsets, a few dozen bytes
+/// each (`OwnerIndex`, `RecordSets`), never to whole records; no `String` is built for a record
+/// unless a diagnostic about it is. That keeps a million-record zone inside the budget of
+/// `nsd-checkzone` (see README "Lint").
+///
+/// Use `Linter.lint(path:...)` for a file; feed records yourself with `check(_:)` and
+/// `finish()` when they come from elsewhere.
+public struct Linter {
+    public let origin: DomainName
+    let today: DateSerial.Day
+    var index: OwnerIndex
+    var trailingDot: TrailingDot
+    var recordSets = RecordSets()
+    /// NS, MX and SRV targets inside the zone, and names that look like a forgotten dot.
+    var references: [Reference] = []
+    var files: [String] = []
+    var diagnostics: [Diagnostic] = []
+    var soa: (value: SOA, location: SourceLocation)?
+    var history: SerialHistory?
+    public private(set) var recordCount = 0
+
+    /// A name inside RDATA that a rule must look up once the whole zone is known.
+    struct Reference {
+        var source: UInt32
+        var target: UInt32
+        var type: RecordType
+        var file: UInt16
+        var line: UInt32
+        /// `target-without-address` and friends apply (NS, MX, SRV).
+        var isTarget: Bool
+        /// Looks like an outside name with a forgotten dot; reported if the name has no data.
+        var looksExternal: Bool
+    }
+
+    /// - Parameters:
+    ///   - today: the date `serial-future` compares against (UTC; tests pass a fixed day).
+    ///   - previous: the version before this one, for `serial-not-incremented` and `serial-decreased`.
+    public init(origin: DomainName, today: DateSerial.Day, previous: PreviousZone? = nil) {
+        self.origin = origin
+        self.today = today
+        self.index = OwnerIndex(apex: origin)
+        self.trailingDot = TrailingDot(origin: origin)
+        if let previous { self.history = SerialHistory(previous: previous, origin: origin) }
+    }
+
+    /// Runs the per-record rules on one record, in file order.
+    public mutating func check(_ parsed: ParsedRecord) {
+        recordCount += 1
+        let record = parsed.record
+        history?.add(record)
+        let file = fileIndex(parsed.location.file)
+        let line = UInt32(clamping: parsed.location.line)
+
+        if case .doubledOrigin(let meant) = trailingDot.checkOwner(record.owner) {
+            report(
+                .missingTrailingDot, parsed.location,
+                trailingDot.message("owner", became: record.owner, meant: meant))
+        }
+        guard record.owner.isSubdomain(of: origin) else {
+            report(
+                .outOfZone, parsed.location,
+                "\(record.owner) \(record.type) is outside the zone \(origin): name servers ignore it "
+                    + "(BIND says so only in its log); move it to the zone of \(record.owner) or delete it")
+            return
+        }
+        let owner = index.intern(record.owner)
+
+        if let duplicate = recordSets.add(record, owner: owner, line: line) {
+            report(
+                .duplicateRecord, parsed.location,
+                "\(record.owner) \(record.type) repeats the record at line \(duplicate) (same data; "
+                    + "case and TTL do not count): servers keep one copy, so delete this one")
+            return
+        }
+        if let first = recordSets.ttlConflict, record.type != .rrsig {
+            report(
+                .ttlMismatch, parsed.location,
+                "\(record.owner) \(record.type) has TTL \(record.ttl) but the same RRset has TTL \(first.ttl) "
+                    + "at line \(first.line) (RFC 2181 §5.2: one TTL per RRset; servers use one of them): "
+                    + "give all \(record.type) records of \(record.owner) the same TTL")
+        }
+
+        let bit = TypeSet(record.type)
+        checkCNAME(record, owner: owner, bit: bit, at: parsed.location)
+        if index[owner].types.isEmpty {
+            index[owner].line = line
+            index[owner].file = file
+        }
+        index[owner].types.insert(bit)
+
+        if bit == .soa, owner == OwnerIndex.apex, soa == nil, let value = SOA(record: record) {
+            soa = (value, parsed.location)
+            checkSOA(value, at: parsed.location)
+        }
+        // A, AAAA and TXT carry no names: skip the RDATA walk for the bulk of a large zone.
+        if bit.isDisjoint(with: [.a, .aaaa, .txt]) {
+            checkNames(in: record, owner: owner, file: file, line: line, at: parsed.location)
+        }
+    }
+
+    /// Looks at every name inside the RDATA: forgotten dots now, targets later.
+    mutating func checkNames(
+        in record: ResourceRecord, owner: UInt32, file: UInt16, line: UInt32, at location: SourceLocation
+    ) {
+        let names = record.rdataNames
+        guard !names.isEmpty else { return }
+        let isTargetType = record.type == .ns || record.type == .mx || record.type == .srv
+        for (position, name) in names.enumerated() {
+            var looksExternal = false
+            switch trailingDot.checkTarget(name) {
+            case .doubledOrigin(let meant):
+                report(
+                    .missingTrailingDot, location,
+                    trailingDot.message("\(record.type) target", became: name, meant: meant))
+                continue
+            case .looksExternal:
+                looksExternal = true
+            case .fine:
+                break
+            }
+            // The name is the record's target for NS, MX, SRV (their only name).
+            let isTarget = isTargetType && position == 0
+            guard (isTarget || looksExternal), name.isSubdomain(of: origin) else { continue }
+            let target = index.intern(name)
+            if record.type == .ns { index[target].isNameServer = true }
+            references.append(
+                Reference(
+                    source: owner, target: target, type: record.type, file: file, line: line, isTarget: isTarget,
+                    looksExternal: looksExternal))
+        }
+    }
+
+    /// Runs the rules that need the whole zone and returns every lint diagnostic (unsorted).
+    public mutating func finish() -> [Diagnostic] {
+        checkDelegationsAndTargets()
+        if let soa {
+            if !index[OwnerIndex.apex].types.contains(.ns) {
+                report(
+                    .noApexNS, soa.location,
+                    "\(origin) has no NS record at its apex: nothing can be delegated to it "
+                        + "(RFC 1034 §4.2.1); add an NS record for each name server")
+            }
+            if let history {
+                for diagnostic in history.findings(current: soa.value, at: soa.location) {
+                    diagnostics.append(diagnostic)
+                }
+            }
+        }
+        return diagnostics
+    }
+
+    // MARK: shared
+
+    mutating func report(_ rule: LintRule, _ location: SourceLocation, _ message: String) {
+        diagnostics.append(rule.diagnostic(at: location, message))
+    }
+
+    func location(file: UInt16, line: UInt32) -> SourceLocation {
+        SourceLocation(file: files[Int(file)], line: Int(line))
+    }
+
+    mutating func fileIndex(_ file: String) -> UInt16 {
+        // Records come in runs from one file; $INCLUDE makes a handful of files at most.
+        if let last = files.last, last == file { return UInt16(files.count - 1) }
+        if let found = files.firstIndex(of: file) { return UInt16(found) }
+        files.append(file)
+        return UInt16(files.count - 1)
+    }
+}
