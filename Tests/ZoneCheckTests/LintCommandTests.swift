@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+/// `zonecheck lint` as an operator runs it: the real binary built next to this test bundle,
+/// its exit status, stderr lines and JSON document.
+@Suite struct LintCommandTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `zonecheck` executable in the build directory the tests run from (any scratch path).
+    static let binary: URL? = {
+        var candidates: [URL] = []
+        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        return candidates.map { $0.appendingPathComponent("zonecheck") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    func lint(_ arguments: [String], in directory: URL = LintFixtures.invalid) throws -> Run {
+        let binary = try #require(Self.binary, "zonecheck binary not found next to the test bundle; run swift build")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["lint"] + arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "NO_COLOR")
+        process.environment = environment
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("lint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let out = temporary.appendingPathComponent("out")
+        let err = temporary.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test func cleanZoneExitsZeroSilently() throws {
+        let run = try lint(["example.com.zone"], in: LintFixtures.valid)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test func warningsExitOneWithFileLineDiagnosticsOnStderr() throws {
+        let run = try lint(["ttl-mismatch.zone"])
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty)
+        let first = try #require(run.stderr.split(separator: "\n").first)
+        #expect(first.hasPrefix("ttl-mismatch.zone:11: warning: [ttl-mismatch] "), "\(first)")
+        #expect(!run.stderr.contains("\u{1B}["), "colour on a stderr that is not a terminal")
+        #expect(run.stderr.contains("1 warning"), "no summary: \(run.stderr)")
+    }
+
+    @Test func strictMakesWarningsErrors() throws {
+        #expect(try lint(["--strict", "ttl-mismatch.zone"]).status == 2)
+        #expect(try lint(["--strict", "example.com.zone"], in: LintFixtures.valid).status == 0)
+    }
+
+    @Test func errorsExitTwo() throws {
+        let run = try lint(["cname-and-other-data.zone"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("cname-and-other-data.zone:11: error: [cname-and-other-data] "))
+    }
+
+    @Test func readerErrorsExitTwo() throws {
+        let run = try lint(["mx-preference-70000.zone"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("mx-preference-70000.zone:10: error: [range] "))
+    }
+
+    @Test func severalFilesAreLintedEachOnItsOwnAndTheWorstWins() throws {
+        let valid = LintFixtures.valid.appendingPathComponent("example.com.zone").path
+        let run = try lint(["ttl-mismatch.zone", valid, "second-soa.zone"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("ttl-mismatch.zone:11: warning: [ttl-mismatch]"))
+        #expect(run.stderr.contains("second-soa.zone:10: error: [soa-multiple]"))
+        #expect(!run.stderr.contains("example.com.zone:"))
+    }
+
+    @Test func jsonIsOneDocumentOnStdout() throws {
+        let run = try lint(["--format", "json", "registrar-typos.zone", "duplicate-record.zone"])
+        #expect(run.status == 1)
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "not a JSON object")
+        let files = try #require(document["files"] as? [[String: Any]])
+        #expect(files.map { $0["file"] as? String } == ["registrar-typos.zone", "duplicate-record.zone"])
+        #expect(files.first?["origin"] as? String == "example.com.")
+        let diagnostics = try #require(document["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 5)
+        let first = try #require(diagnostics.first)
+        #expect(first["file"] as? String == "registrar-typos.zone")
+        #expect(first["line"] as? Int == 12)
+        #expect(first["severity"] as? String == "warning")
+        #expect(first["rule"] as? String == "missing-trailing-dot")
+        #expect((first["message"] as? String)?.contains("mx1.mailhost.example.org.") == true)
+        let summary = try #require(document["summary"] as? [String: Any])
+        #expect(summary["warnings"] as? Int == 5)
+        #expect(summary["errors"] as? Int == 0)
+        let rules = try #require(summary["rules"] as? [[String: Any]])
+        #expect(rules.first { $0["rule"] as? String == "duplicate-record" }?["count"] as? Int == 2)
+    }
+
+    @Test func previousCatchesAnUnchangedSerial() throws {
+        let run = try lint(["serial-not-incremented.zone", "--previous", "serial-not-incremented.previous.zone"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("serial-not-incremented.zone:5: error: [serial-not-incremented] "))
+        let same = try lint([
+            "serial-not-incremented.previous.zone", "--previous", "serial-not-incremented.previous.zone",
+        ])
+        #expect(same.status == 0, "\(same.stderr)")
+    }
+
+    @Test func previousCatchesADecreasedSerial() throws {
+        let run = try lint(["serial-decreased.zone", "--previous", "serial-decreased.previous.zone"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("serial-decreased.zone:5: error: [serial-decreased] "))
+    }
+
+    @Test func originOptionIsUsed() throws {
+        // Linted as example.org, every example.com name is out of the zone and the SOA is not at the apex.
+        let run = try lint(["--origin", "example.org", "example.com.zone"], in: LintFixtures.valid)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("example.com.zone:9: error: [soa-not-apex]"), "\(run.stderr)")
+        #expect(run.stderr.contains("example.com.zone:15: warning: [out-of-zone]"), "\(run.stderr)")
+    }
+
+    @Test(
+        "bad arguments exit 3 with a message",
+        arguments: [
+            ["--format", "xml", "ttl-mismatch.zone"],
+            ["no-such-file.zone"],
+            ["--origin", "a..b", "ttl-mismatch.zone"],
+            ["--previous", "serial-decreased.previous.zone", "serial-decreased.zone", "ttl-mismatch.zone"],
+            ["--previous", "no-such-file.zone", "serial-decreased.zone"],
+            ["--previous", "soa-missing.zone", "serial-decreased.zone"],
+            [],
+        ])
+    func badArgumentsExitThree(_ arguments: [String]) throws {
+        let run = try lint(arguments)
+        #expect(run.status == 3, "\(arguments): \(run.stderr)")
+        #expect(run.stderr.hasPrefix("zonecheck lint: "), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+}
