@@ -357,10 +357,15 @@ public final class ZoneFileReader {
                 message: "\(type) is not a type this reader knows; write its RDATA as '\\# length hex' (RFC 3597 §5)")
         }
         var line = "\(owner) 0 IN \(type)"
+        var previousEnd = -1
         for token in tokens[index...] {
-            line += token.isQuoted ? " \"" : " "
-            line += String(decoding: slice(bytes, token), as: UTF8.self)
-            if token.isQuoted { line += "\"" }
+            // Tokens as written, quotes included; no blank where the file had none, so that
+            // RFC 9460 `alpn="h2,h3"` stays one field.
+            let start = token.isQuoted ? token.start - 1 : token.start
+            let end = token.isQuoted ? token.end + 1 : token.end
+            if start != previousEnd { line += " " }
+            line += String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            previousEnd = end
         }
         let origin: LDNSOrigin
         if let cached = ldnsOrigin, cached.name.wire == currentOrigin.wire {
