@@ -50,6 +50,18 @@ import ZoneCheck
         #expect(findings("www 300 IN A 192.0.2.10\nwww 600 IN A 192.0.2.10\n") == ["duplicate-record 9"])
     }
 
+    @Test func aNameThatComesBackLaterIsStillCheckedAgainstItsFirstRecords() {
+        let body = "www 300 IN A 192.0.2.10\nmail IN A 192.0.2.25\nwww 600 IN A 192.0.2.11\nwww IN A 192.0.2.10\n"
+        #expect(findings(body) == ["ttl-mismatch 10", "duplicate-record 11"])
+    }
+
+    @Test func aLargeRRsetIsCheckedToTheEnd() {
+        var body = ""
+        for i in 1...100 { body += "www IN A 192.0.2.\(i)\n" }
+        body += "www 60 IN A 192.0.2.101\nwww IN A 192.0.2.7\nwww IN A 192.0.2.99\n"
+        #expect(findings(body) == ["ttl-mismatch 108", "duplicate-record 109", "duplicate-record 110"])
+    }
+
     @Test func sameDataAtAnotherNameIsNoDuplicate() {
         #expect(findings("a IN A 192.0.2.10\nb IN A 192.0.2.10\nA IN AAAA 2001:db8::1\n") == [])
     }

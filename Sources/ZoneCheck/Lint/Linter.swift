@@ -22,6 +22,9 @@ public struct Linter {
     var diagnostics: [Diagnostic] = []
     var soa: (value: SOA, location: SourceLocation)?
     var history: SerialHistory?
+    /// The previous record's owner, when it was in the zone and needed no warning.
+    var lastOwnerWire: [UInt8] = []
+    var lastOwner: UInt32 = 0
     public private(set) var recordCount = 0
 
     /// A name inside RDATA that a rule must look up once the whole zone is known.
@@ -56,21 +59,32 @@ public struct Linter {
         let file = fileIndex(parsed.location.file)
         let line = UInt32(clamping: parsed.location.line)
 
-        if case .doubledOrigin(let meant) = trailingDot.checkOwner(record.owner) {
-            report(
-                .missingTrailingDot, parsed.location,
-                trailingDot.message("owner", became: record.owner, meant: meant))
+        let owner: UInt32
+        if record.owner.wire == lastOwnerWire {
+            // Records of one name come together: skip the lookup for all but the first.
+            owner = lastOwner
+        } else {
+            let verdict = trailingDot.checkOwner(record.owner)
+            if case .doubledOrigin(let meant) = verdict {
+                report(
+                    .missingTrailingDot, parsed.location,
+                    trailingDot.message("owner", became: record.owner, meant: meant))
+            }
+            guard record.owner.isSubdomain(of: origin) else {
+                report(
+                    .outOfZone, parsed.location,
+                    "\(record.owner) \(record.type) is outside the zone \(origin): name servers ignore it "
+                        + "(BIND says so only in its log); move it to the zone of \(record.owner) or delete it")
+                return
+            }
+            owner = index.intern(record.owner)
+            if case .fine = verdict {
+                lastOwnerWire = record.owner.wire
+                lastOwner = owner
+            }
         }
-        guard record.owner.isSubdomain(of: origin) else {
-            report(
-                .outOfZone, parsed.location,
-                "\(record.owner) \(record.type) is outside the zone \(origin): name servers ignore it "
-                    + "(BIND says so only in its log); move it to the zone of \(record.owner) or delete it")
-            return
-        }
-        let owner = index.intern(record.owner)
 
-        if let duplicate = recordSets.add(record, owner: owner, line: line) {
+        if let duplicate = recordSets.add(record, owner: owner, state: &index[owner], line: line) {
             report(
                 .duplicateRecord, parsed.location,
                 "\(record.owner) \(record.type) repeats the record at line \(duplicate) (same data; "

@@ -81,6 +81,11 @@ struct OwnerIndex {
         var cnameCount: UInt8 = 0
         /// Named as the target of some NS record: its addresses are glue.
         var isNameServer: Bool = false
+        /// `RecordSets`: where the name's first run of records sits in its log, and whether
+        /// the name came back later in the file (its records then live in hash tables).
+        var scattered: Bool = false
+        var runLength: UInt8 = 0
+        var runStart: UInt32 = 0
     }
 
     static let apex: UInt32 = 0

@@ -52,10 +52,14 @@ struct TrailingDot {
     func checkTarget(_ name: DomainName) -> Verdict {
         if let doubled, name.isSubdomain(of: doubled) { return .doubledOrigin(meant: stripOrigin(name)) }
         guard !origin.isRoot, name.isSubdomain(of: origin) else { return .fine }
-        let labels = name.labels
-        let above = labels.count - originLabels
+        let above = name.labelCount - originLabels
         guard above >= 2 else { return .fine }
-        let last = labels[above - 1].map(OwnerIndex.lower)
+        // The label just above the origin, found by walking the wire form (no allocation).
+        let wire = name.wire
+        var start = 0
+        for _ in 0..<(above - 1) { start += 1 + Int(wire[start]) }
+        let length = Int(wire[start])
+        let last = wire[(start + 1)..<(start + 1 + length)].map(OwnerIndex.lower)
         guard last == originTLD || Self.topLevelLabels.contains(last) else { return .fine }
         return .looksExternal(meant: stripOrigin(name))
     }
