@@ -26,6 +26,28 @@
 /// Reading the same zone from a file or from an AXFR stream (SOA twice) gives the same digest.
 public final class ZoneDigestBuilder {
     public let origin: DomainName
+    // The state lives in a struct: one exclusivity check per `add` instead of one per field.
+    private var records: ZoneRecordArena
+
+    public init(origin: DomainName) {
+        self.origin = origin
+        self.records = ZoneRecordArena(origin: origin)
+    }
+
+    /// Adds one record; records outside the origin are ignored.
+    public func add(_ record: ResourceRecord) {
+        records.add(record)
+    }
+
+    /// Sorts, removes duplicates, digests and counts. The builder may keep receiving records.
+    public func finish() -> ZoneSummary {
+        records.summary()
+    }
+}
+
+/// The records of one zone in canonical wire form, packed for sorting (see `ZoneDigestBuilder`).
+struct ZoneRecordArena {
+    let origin: DomainName
 
     /// Per distinct owner (one per run of consecutive records with the same owner): its
     /// canonical wire form, then a sort key of the same length holding the labels right to left
@@ -42,7 +64,6 @@ public final class ZoneDigestBuilder {
     private var previousOwner: [UInt8] = []
     private var previousOwnerIndex: Int = -1
     private var previousOwnerIsApex = false
-    private var previousOwnerIsOutside = false
 
     private var soa: SOA?
     /// Excluded from the digest (§3.3.1.1) but counted: RDATA of the apex ZONEMD records and the
@@ -58,16 +79,15 @@ public final class ZoneDigestBuilder {
         var end: UInt32
     }
 
-    public init(origin: DomainName) {
+    init(origin: DomainName) {
         self.origin = origin
     }
 
-    /// Adds one record; records outside the origin are ignored.
-    public func add(_ record: ResourceRecord) {
+    mutating func add(_ record: ResourceRecord) {
         if record.owner.wire != previousOwner {
             startOwner(record.owner)
         }
-        if previousOwnerIsOutside { return }
+        if previousOwnerIndex < 0 { return }
         if previousOwnerIsApex {
             switch record.type {
             case .zonemd:
@@ -82,41 +102,44 @@ public final class ZoneDigestBuilder {
                 break
             }
         }
-        let data = RDATALayout.canonicalRDATA(type: record.type, record.rdata)
+        let rdata = record.rdata
+        precondition(rdata.count <= 0xFFFF, "RDATA longer than RDLENGTH can say (RFC 1035 §3.2.1)")
         let start = arena.count
-        precondition(start + 10 + data.count < Int(UInt32.max), "zone larger than 4 GiB in wire form")
+        precondition(start + 10 + rdata.count < Int(UInt32.max), "zone larger than 4 GiB in wire form")
         let type = record.type.rawValue
         let dnsClass = record.dnsClass.rawValue
-        let ttl = record.ttl
-        precondition(data.count <= 0xFFFF, "RDATA longer than RDLENGTH can say (RFC 1035 §3.2.1)")
-        let length = UInt16(data.count)
-        withUnsafeBytes(
-            of: (type.bigEndian, dnsClass.bigEndian, ttl.bigEndian, length.bigEndian)
-        ) { header in
+        var header = (type.bigEndian, dnsClass.bigEndian, record.ttl.bigEndian, UInt16(rdata.count).bigEndian)
+        withUnsafeBytes(of: &header) { raw in
             // The tuple is laid out without padding: 2 + 2 + 4 + 2 octets.
-            arena.append(contentsOf: header.prefix(10))
+            arena.append(
+                contentsOf: UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 10))
         }
-        arena.append(contentsOf: data)
+        arena.append(contentsOf: rdata)
+        // Canonical RDATA (RFC 4034 §6.2 item 3): lower the embedded names in place.
+        let rdataStart = start + 10
+        RDATALayout.forEachName(type: record.type, rdata) { range in
+            for k in range { arena[rdataStart + k] = DomainName.lower(arena[rdataStart + k]) }
+        }
         let key = UInt64(previousOwnerIndex) << 32 | UInt64(type) << 16 | UInt64(dnsClass)
         entries.append(Entry(key: key, start: UInt32(start), end: UInt32(arena.count)))
     }
 
-    private func startOwner(_ owner: DomainName) {
-        previousOwner = owner.wire
+    private mutating func startOwner(_ owner: DomainName) {
+        let wire = owner.wire
+        previousOwner = wire
         guard owner.isSubdomain(of: origin) else {
-            previousOwnerIsOutside = true
             previousOwnerIndex = -1
             return
         }
-        previousOwnerIsOutside = false
-        previousOwnerIsApex = owner.wire.count == origin.wire.count
+        previousOwnerIsApex = wire.count == origin.wire.count
         previousOwnerIndex = ownerStarts.count
-        let wire = owner.wire
         let length = wire.count
-        ownerStarts.append(UInt32(ownerBytes.count))
-        ownerLengths.append(UInt8(length))
         let base = ownerBytes.count
-        ownerBytes.append(contentsOf: repeatElement(0, count: 2 * length))
+        ownerStarts.append(UInt32(base))
+        ownerLengths.append(UInt8(length))
+        // Room for both forms, then filled in place.
+        ownerBytes.append(contentsOf: wire)
+        ownerBytes.append(contentsOf: wire)
         ownerBytes.withUnsafeMutableBufferPointer { bytes in
             var i = 0
             while wire[i] != 0 {
@@ -124,7 +147,6 @@ public final class ZoneDigestBuilder {
                 let end = i + 1 + labelLength
                 // In the key, the labels to the right of this one come first.
                 let keyAt = base + length + (length - 1 - end)
-                bytes[base + i] = UInt8(labelLength)
                 bytes[keyAt] = UInt8(labelLength)
                 for k in (i + 1)..<end {
                     let lowered = DomainName.lower(wire[k])
@@ -133,25 +155,12 @@ public final class ZoneDigestBuilder {
                 }
                 i = end
             }
-            // Both forms end with the root label, already zero.
+            bytes[base + 2 * length - 1] = 0
         }
     }
 
-    /// Sorts, removes duplicates, digests and counts. The builder may keep receiving records.
-    public func finish() -> ZoneSummary {
-        let ranks = ownerRanks()
-        var sorted = entries
-        for k in sorted.indices {
-            let owner = Int(sorted[k].key >> 32)
-            sorted[k].key = UInt64(ranks.rank[owner]) << 32 | (sorted[k].key & 0xFFFF_FFFF)
-        }
-        arena.withUnsafeBufferPointer { bytes in
-            let base = bytes.baseAddress!
-            sorted.sort { x, y in
-                if x.key != y.key { return x.key < y.key }
-                return Self.compareRecords(base, x, y) < 0
-            }
-        }
+    func summary() -> ZoneSummary {
+        let sorted = sortedEntries()
 
         let wantsSHA512 = apexZONEMD.contains { $0.count >= 6 && $0[4] == 1 && $0[5] == 2 }
         let sha384 = HashContext(.sha384)
@@ -169,12 +178,12 @@ public final class ZoneDigestBuilder {
             ownerBytes.withUnsafeBufferPointer { owners in
                 let base = bytes.baseAddress!
                 var previous: Entry?
-                for entry in sorted {
+                for entry in sorted.entries {
                     if let previous, previous.key == entry.key, Self.sameRDATA(base, previous, entry) { continue }
                     previous = entry
                     kept += 1
                     typeCounts[Int(entry.key >> 16 & 0xFFFF)] += 1
-                    let owner = Int(ranks.owner[Int(entry.key >> 32)])
+                    let owner = Int(sorted.ownerOfRank[Int(entry.key >> 32)])
                     let ownerStart = Int(ownerStarts[owner])
                     staging.append(
                         contentsOf: UnsafeBufferPointer(
@@ -200,6 +209,67 @@ public final class ZoneDigestBuilder {
             zonemd: checkZONEMD(sha384: digest, sha512: digest512))
     }
 
+    /// The entries in canonical order, their keys carrying owner ranks, and one owner per rank.
+    ///
+    /// Owners are sorted by name; records are then placed by owner rank with a counting sort
+    /// (ranks are dense), and only the few records of each owner are sorted by type and RDATA.
+    private func sortedEntries() -> (entries: [Entry], ownerOfRank: [UInt32]) {
+        let ranks = ownerRanks()
+        let rankCount = ranks.owner.count
+        var firstOfRank = [Int](repeating: 0, count: rankCount + 1)
+        for entry in entries {
+            firstOfRank[Int(ranks.rank[Int(entry.key >> 32)]) + 1] += 1
+        }
+        for r in 0..<rankCount {
+            firstOfRank[r + 1] += firstOfRank[r]
+        }
+        var next = firstOfRank
+        var sorted = [Entry](unsafeUninitializedCapacity: entries.count) { buffer, initialized in
+            for entry in entries {
+                let rank = ranks.rank[Int(entry.key >> 32)]
+                let at = next[Int(rank)]
+                next[Int(rank)] = at + 1
+                (buffer.baseAddress! + at).initialize(
+                    to: Entry(key: UInt64(rank) << 32 | (entry.key & 0xFFFF_FFFF), start: entry.start, end: entry.end))
+            }
+            initialized = entries.count
+        }
+        arena.withUnsafeBufferPointer { bytes in
+            let base = bytes.baseAddress!
+            sorted.withUnsafeMutableBufferPointer { sorted in
+                for r in 0..<rankCount {
+                    let range = firstOfRank[r]..<firstOfRank[r + 1]
+                    guard range.count > 1 else { continue }
+                    Self.sortRecordsOfOneOwner(UnsafeMutableBufferPointer(rebasing: sorted[range]), base)
+                }
+            }
+        }
+        return (sorted, ranks.owner)
+    }
+
+    /// Type, class, then RDATA and TTL; insertion sort for the usual handful of records.
+    private static func sortRecordsOfOneOwner(
+        _ records: UnsafeMutableBufferPointer<Entry>, _ base: UnsafePointer<UInt8>
+    ) {
+        func precedes(_ x: Entry, _ y: Entry) -> Bool {
+            if x.key != y.key { return x.key < y.key }
+            return compareRecords(base, x, y) < 0
+        }
+        guard records.count <= 32 else {
+            var records = records
+            records.sort(by: precedes)
+            return
+        }
+        for i in 1..<records.count {
+            let current = records[i]
+            var j = i
+            while j > 0 && precedes(current, records[j - 1]) {
+                records[j] = records[j - 1]
+                j -= 1
+            }
+            records[j] = current
+        }
+    }
     /// RFC 8976 §4: compare each apex ZONEMD record whose scheme and algorithm are known.
     private func checkZONEMD(sha384: [UInt8], sha512: [UInt8]?) -> ZONEMDCheck {
         // Sorted, so the record named in a failure does not depend on the order of a Set.
