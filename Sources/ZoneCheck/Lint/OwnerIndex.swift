@@ -96,9 +96,11 @@ struct OwnerIndex {
     private var table: [UInt64]
     private var mask: Int
     let apexName: DomainName
+    private let apexLength: Int
 
     init(apex: DomainName) {
         self.apexName = apex
+        self.apexLength = apex.wire.count
         table = Array(repeating: 0, count: 1024)
         mask = 1023
         apex.wire.withUnsafeBufferPointer { wire in
@@ -149,7 +151,8 @@ struct OwnerIndex {
         if let found = lookup(wire, hash: hash) { return found }
         // Not the apex (interned at init) and, by the caller's promise, below it: the parent exists.
         let parentWire = UnsafeBufferPointer(rebasing: wire[(1 + Int(wire[0]))...])
-        let parent = internSuffix(parentWire)
+        // Most names sit right below the apex: no need to look the apex up again.
+        let parent = parentWire.count == apexLength ? OwnerIndex.apex : internSuffix(parentWire)
         return insert(wire, hash: hash, parent: parent)
     }
 
