@@ -15,6 +15,7 @@ public struct Linter {
     let today: DateSerial.Day
     var index: OwnerIndex
     var trailingDot: TrailingDot
+    let zone: ZoneSuffix
     var recordSets = RecordSets()
     /// NS, MX and SRV targets inside the zone, and names that look like a forgotten dot.
     var references: [Reference] = []
@@ -48,6 +49,7 @@ public struct Linter {
         self.today = today
         self.index = OwnerIndex(apex: origin)
         self.trailingDot = TrailingDot(origin: origin)
+        self.zone = ZoneSuffix(origin)
         if let previous { self.history = SerialHistory(previous: previous, origin: origin) }
     }
 
@@ -70,7 +72,7 @@ public struct Linter {
                     .missingTrailingDot, parsed.location,
                     trailingDot.message("owner", became: record.owner, meant: meant))
             }
-            guard record.owner.isSubdomain(of: origin) else {
+            guard zone.contains(record.owner) else {
                 report(
                     .outOfZone, parsed.location,
                     "\(record.owner) \(record.type) is outside the zone \(origin): name servers ignore it "
@@ -139,7 +141,7 @@ public struct Linter {
             }
             // The name is the record's target for NS, MX, SRV (their only name).
             let isTarget = isTargetType && position == 0
-            guard (isTarget || looksExternal), name.isSubdomain(of: origin) else { continue }
+            guard isTarget || looksExternal, zone.contains(name) else { continue }
             let target = index.intern(name)
             if record.type == .ns { index[target].isNameServer = true }
             references.append(

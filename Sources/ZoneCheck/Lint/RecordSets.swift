@@ -112,15 +112,18 @@ struct RecordSets {
         hasher.combine(owner)
         hasher.combine(record.type.rawValue)
         hasher.combine(record.dnsClass.rawValue)
-        switch record.type {
-        case .a, .aaaa, .txt:
-            // No names inside: the RDATA as read is already canonical.
-            record.rdata.withUnsafeBytes { hasher.combine(bytes: $0) }
-        default:
-            // Canonical wire minus owner and TTL: RDLENGTH and canonical RDATA.
+        // Canonical RDATA lowers the letters of embedded names (RFC 4034 §6.2). RDATA without
+        // any upper-case letter is canonical already: hash it as it is, no copy.
+        let hasUpperCase = record.rdata.withUnsafeBufferPointer { bytes in
+            bytes.contains { $0 &- 0x41 < 26 }
+        }
+        if hasUpperCase, record.type != .a, record.type != .aaaa, record.type != .txt {
+            // Canonical wire minus owner, type, class, TTL and RDLENGTH: the canonical RDATA.
             let wire = record.canonicalWire()
-            let rdlengthAt = record.owner.wire.count + 8
-            wire.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[rdlengthAt...])) }
+            let rdataAt = record.owner.wire.count + 10
+            wire.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[rdataAt...])) }
+        } else {
+            record.rdata.withUnsafeBytes { hasher.combine(bytes: $0) }
         }
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }

@@ -17,6 +17,8 @@ struct TrailingDot {
     let originLabels: Int
     /// The origin's top-level label, lower-cased (`com` for example.com., `arpa` for reverse zones).
     let originTLD: [UInt8]
+    private let zone: ZoneSuffix
+    private let doubledZone: ZoneSuffix?
 
     enum Verdict {
         case fine
@@ -40,18 +42,20 @@ struct TrailingDot {
         self.originLabels = origin.labelCount
         self.doubled = origin.isRoot ? nil : try? origin.appending(origin)
         self.originTLD = origin.labels.last.map { $0.map(OwnerIndex.lower) } ?? []
+        self.zone = ZoneSuffix(origin)
+        self.doubledZone = doubled.map(ZoneSuffix.init)
     }
 
     /// An owner name: only the certain sign counts (owners far from the origin are `out-of-zone`).
     func checkOwner(_ name: DomainName) -> Verdict {
-        guard let doubled, name.isSubdomain(of: doubled) else { return .fine }
+        guard let doubledZone, doubledZone.contains(name) else { return .fine }
         return .doubledOrigin(meant: stripOrigin(name))
     }
 
     /// A name inside RDATA (a target).
     func checkTarget(_ name: DomainName) -> Verdict {
-        if let doubled, name.isSubdomain(of: doubled) { return .doubledOrigin(meant: stripOrigin(name)) }
-        guard !origin.isRoot, name.isSubdomain(of: origin) else { return .fine }
+        if let doubledZone, doubledZone.contains(name) { return .doubledOrigin(meant: stripOrigin(name)) }
+        guard !origin.isRoot, zone.contains(name) else { return .fine }
         let above = name.labelCount - originLabels
         guard above >= 2 else { return .fine }
         // The label just above the origin, found by walking the wire form (no allocation).
