@@ -33,6 +33,11 @@ struct ZoneFileRejectionTests {
         Rejection(entry: "_443._tcp TLSA 256 1 1 00", rule: "range"),
         Rejection(entry: "sub DS 65536 8 2 00", rule: "range"),
         Rejection(entry: "k SSHFP 1 256 00", rule: "range"),
+        // the same for types libldns parses
+        Rejection(entry: "u URI 70000 1 \"ftp://ftp.example.com/\"", rule: "range"),
+        Rejection(entry: "i L32 65536 10.1.2.0", rule: "range"),
+        Rejection(entry: "c CSYNC 4294967296 3 A NS", rule: "range"),
+        Rejection(entry: "z ZONEMD 1 256 1 00", rule: "range"),
         // SOA
         Rejection(entry: "@ IN SOA ns1 hostmaster 2 7200 3600 1209600 300", rule: "soa-multiple"),
         Rejection(entry: "sub IN SOA ns1 hostmaster 2 7200 3600 1209600 300", rule: "soa-not-apex"),

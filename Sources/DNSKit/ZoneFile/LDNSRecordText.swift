@@ -46,6 +46,37 @@ enum LDNSRecordText {
         return .success(Array(UnsafeBufferPointer(start: start, count: count)))
     }
 
+    /// ldns keeps the low bits of a number too big for its field (MX 70000 became 4464). For the
+    /// types it parses here, the leading integer fields of its own layout are checked first:
+    /// a decimal token too large for its 8, 16 or 32 bits is a `range` error.
+    static func checkLeadingIntegers(_ text: RDATAText) throws(RecordRejection) {
+        guard let descriptor = ldns_rr_descript(text.type.rawValue), descriptor.pointee._name != nil,
+            descriptor.pointee._type.rawValue == UInt32(text.type.rawValue),
+            let formats = descriptor.pointee._wireformat
+        else { return }
+        var index = text.index
+        for field in 0..<Int(descriptor.pointee._maximum) {
+            guard index < text.tokens.count else { return }
+            let max: UInt64
+            switch formats[field] {
+            case LDNS_RDF_TYPE_INT8: max = 0xFF
+            case LDNS_RDF_TYPE_INT16: max = 0xFFFF
+            case LDNS_RDF_TYPE_INT32: max = 0xFFFF_FFFF
+            case LDNS_RDF_TYPE_DNAME:
+                index += 1
+                continue
+            default: return
+            }
+            let token = text.tokens[index]
+            if !token.isQuoted, let value = TTLText.decimal(text.slice(token)), value > max {
+                throw RecordRejection(
+                    rule: "range", line: token.line,
+                    message: "\(text.type) field \(field + 1) value \(text.text(token)) is out of range 0...\(max)")
+            }
+            index += 1
+        }
+    }
+
     /// True when ldns can read `rdata` as a record of `type` (used to check RFC 3597 data of
     /// types it knows: `A \# 3 010203` is not an A record). Unknown types are always fine.
     static func wireIsValid(type: RecordType, rdata: [UInt8]) -> Bool {

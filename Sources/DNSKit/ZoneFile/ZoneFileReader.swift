@@ -343,6 +343,7 @@ public final class ZoneFileReader {
             return parser.out
         }
         if try parser.parseNative() { return parser.out }
+        try LDNSRecordText.checkLeadingIntegers(parser)
         return try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
     }
 
