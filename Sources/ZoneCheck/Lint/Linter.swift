@@ -6,7 +6,7 @@ public import DNSKit
 /// Memory stays proportional to the number of distinct names and RRsets, a few dozen bytes
 /// each (`OwnerIndex`, `RecordSets`), never to whole records; no `String` is built for a record
 /// unless a diagnostic about it is. That keeps a million-record zone inside the budget of
-/// `nsd-checkzone` (see README "Lint").
+/// `nsd-checkzone` (measure with `Scripts/bench-parse`).
 ///
 /// Use `Linter.lint(path:...)` for a file; feed records yourself with `check(_:)` and
 /// `finish()` when they come from elsewhere.
