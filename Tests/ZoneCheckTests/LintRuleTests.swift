@@ -121,6 +121,11 @@ import ZoneCheck
         #expect(findings("www IN CNAME shop.de\n") == ["missing-trailing-dot 8"])
     }
 
+    @Test func relativeNameBelowADelegationIsNotASuspect() {
+        // "shop" is a TLD too, but here it is a delegated subzone and www.shop lives there.
+        #expect(findings("store IN CNAME www.shop\nshop IN NS ns.example.net.\n") == [])
+    }
+
     @Test func oneLabelRelativeTargetsAreNotSuspects() {
         #expect(findings("www IN CNAME com\ncom IN A 192.0.2.1\nftp IN CNAME www\n") == [])
     }

@@ -62,7 +62,10 @@ extension Linter {
             let target = index[reference.target]
             let where_ = location(file: reference.file, line: reference.line)
             var targetName: DomainName { index.name(reference.target) }
-            if reference.looksExternal && target.types.isEmpty {
+            // At or below a delegation the name's data lives in the child: no data here is normal.
+            let isCut = target.types.contains(.ns) && reference.target != OwnerIndex.apex
+            let delegated = isCut || hidden[Int(reference.target)] != Self.none
+            if reference.looksExternal && target.types.isEmpty && !delegated {
                 report(
                     .missingTrailingDot, where_,
                     trailingDot.message(
@@ -84,8 +87,7 @@ extension Linter {
                 continue
             }
             // At or below another cut: the address lives in the child zone (or is sibling glue).
-            let isCut = target.types.contains(.ns) && reference.target != OwnerIndex.apex
-            if hidden[Int(reference.target)] != Self.none || isCut { continue }
+            if delegated { continue }
             if target.types.contains(.cname) {
                 report(
                     .targetIsCNAME, where_,
