@@ -21,7 +21,10 @@ struct ZoneFileBenchmarkTests {
             octets &+= parsed.record.rdata.count
         }
         let elapsed = clock.now - start
-        print("zone-file reader: \(result.recordCount) records, \(octets) RDATA octets in \(elapsed)")
+        let peak =
+            (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? "VmHWM: unknown"
+        print("zone-file reader: \(result.recordCount) records, \(octets) RDATA octets in \(elapsed); \(peak)")
         #expect(!result.hasErrors, "\(result.diagnostics.prefix(5))")
         if let expected { #expect(result.recordCount == expected) }
     }

@@ -445,7 +445,7 @@ struct RDATAText {
         case 43, 59:  // DS (RFC 4034 §5.3), CDS
             try uint16("key tag")
             try algorithm()
-            try uint8("digest type")
+            try digestType()
             try hexToEnd("digest")
         case 44:  // SSHFP, RFC 4255 §3.2
             try uint8("algorithm")
@@ -503,6 +503,25 @@ struct RDATAText {
         index += 1
         out.append(number)
     }
+
+    /// A DS digest type: its number or its mnemonic (RFC 4509, RFC 6605), as BIND accepts them.
+    mutating func digestType() throws(RecordRejection) {
+        guard index < tokens.count else { return try uint8("digest type") }
+        let token = tokens[index]
+        let raw = slice(token)
+        if token.isQuoted || TTLText.decimal(raw) != nil { return try uint8("digest type") }
+        guard let number = Self.digestTypes[String(decoding: raw, as: UTF8.self).uppercased()] else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) digest type '\(text(token))' is neither a number nor one of SHA-1, SHA-256, SHA-384")
+        }
+        index += 1
+        out.append(number)
+    }
+
+    static let digestTypes: [String: UInt8] = [
+        "SHA-1": 1, "SHA1": 1, "SHA-256": 2, "SHA256": 2, "GOST": 3, "SHA-384": 4, "SHA384": 4,
+    ]
 
     static let algorithms: [String: UInt8] = [
         "RSAMD5": 1, "DH": 2, "DSA": 3, "RSASHA1": 5, "DSA-NSEC3-SHA1": 6, "RSASHA1-NSEC3-SHA1": 7, "RSASHA256": 8,
