@@ -235,7 +235,7 @@ struct ZoneFileSyntaxTests {
         "HIP 2 200100107B1A74DF365639CC39F1D578 AwEAAbdxyhNuSutc5EMzxTs9LBPCIkOFH8cIvM4p9+LrV4e19WzK00+CI6zBCQTdtWsuxKbWIy87UOoJTwkUs7lBu+Upr1gsNrut79ryra+bSRGQb1slImA8YVJyuIDsj7kwzG7jnERNqnWxZ48AWkskmdHaVDP4BcelrTI3rMXdXF5D",
         "CDS 60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118", "CDNSKEY 257 3 8 AwEAAQ==", "OPENPGPKEY AQID",
         "CSYNC 66 3 A NS AAAA",
-        "ZONEMD 2018031900 1 1 c68090d90a7aed716bc459f9340e3d7c1370d4d24b7e2fc3a1ddc0b9a87153b9a51f1bd8b0b1b0",
+        "ZONEMD 2018031900 1 1 c68090d90a7aed716bc459f9340e3d7c1370d4d24b7e2fc3a1ddc0b9a87153b9a51f1bd8b0b1b0ce6ad28ecda8a7357e",
         "SVCB 1 svc.example.com. alpn=h2,h3 port=8443", "SVCB 1 . alpn=\"h2,h3\" port=\"8443\"",
         "HTTPS 1 . alpn=h2 ipv4hint=192.0.2.1",
         "EUI48 00-00-5e-00-53-2a", "EUI64 00-00-5e-ef-10-00-00-2a", "URI 10 1 \"ftp://ftp1.example.com/public\"",

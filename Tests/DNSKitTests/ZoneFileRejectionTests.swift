@@ -85,6 +85,12 @@ struct ZoneFileRejectionTests {
         Rejection(entry: "k DNSKEY 257 3 8 AwEAAQ", rule: "rdata"),
         Rejection(entry: "x LOC not a location", rule: "rdata"),
         Rejection(entry: "h HINFO \"only one\"", rule: "rdata"),
+        Rejection(entry: "kx KX 10 \"kx-host\"", rule: "rdata"),
+        Rejection(entry: "a AFSDB 1 \"afs\"", rule: "rdata"),
+        Rejection(entry: "lp LP 10 \"host\"", rule: "rdata"),
+        Rejection(entry: "u URI 10x 1 \"ftp://ftp.example.com/\"", rule: "rdata"),
+        Rejection(entry: "sub DS 60485 8 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0", rule: "rdata"),
+        Rejection(entry: "@ ZONEMD 1 1 1 00", rule: "rdata"),
         // directives and owners
         Rejection(entry: "$FOO bar", rule: "directive"),
         Rejection(entry: "$GENERATE 1-4 host$ A 192.0.2.$", rule: "directive"),

@@ -46,9 +46,10 @@ enum LDNSRecordText {
         return .success(Array(UnsafeBufferPointer(start: start, count: count)))
     }
 
-    /// ldns keeps the low bits of a number too big for its field (MX 70000 became 4464). For the
-    /// types it parses here, the leading integer fields of its own layout are checked first:
-    /// a decimal token too large for its 8, 16 or 32 bits is a `range` error.
+    /// ldns keeps the low bits of a number too big for its field (MX 70000 became 4464) and reads
+    /// `2x` as 2. For the types it parses here, the leading integer and name fields of its own
+    /// layout are checked first: a number too large for its 8, 16 or 32 bits is a `range` error,
+    /// anything but decimal digits in a number field or a quoted name an `rdata` error.
     static func checkLeadingIntegers(_ text: RDATAText) throws(RecordRejection) {
         guard let descriptor = ldns_rr_descript(text.type.rawValue), descriptor.pointee._name != nil,
             descriptor.pointee._type.rawValue == UInt32(text.type.rawValue),
@@ -63,12 +64,27 @@ enum LDNSRecordText {
             case LDNS_RDF_TYPE_INT16: max = 0xFFFF
             case LDNS_RDF_TYPE_INT32: max = 0xFFFF_FFFF
             case LDNS_RDF_TYPE_DNAME:
+                let token = text.tokens[index]
+                if token.isQuoted {
+                    throw RecordRejection(
+                        rule: "rdata", line: token.line,
+                        message:
+                            "\(text.type) field \(field + 1) \(text.text(token)) is quoted; write domain names without quotes"
+                    )
+                }
                 index += 1
                 continue
             default: return
             }
             let token = text.tokens[index]
-            if !token.isQuoted, let value = TTLText.decimal(text.slice(token)), value > max {
+            guard !token.isQuoted, let value = TTLText.decimal(text.slice(token)) else {
+                // ldns reads these with strtol, which stops at the first non-digit ("2x" is 2).
+                throw RecordRejection(
+                    rule: "rdata", line: token.line,
+                    message:
+                        "\(text.type) field \(field + 1) must be a number from 0 to \(max), not \(text.text(token))")
+            }
+            if value > max {
                 throw RecordRejection(
                     rule: "range", line: token.line,
                     message: "\(text.type) field \(field + 1) value \(text.text(token)) is out of range 0...\(max)")

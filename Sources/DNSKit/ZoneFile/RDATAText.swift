@@ -133,6 +133,11 @@ struct RDATAText {
     mutating func name(_ what: String) throws(RecordRejection) {
         let token = try next(what)
         let raw = slice(token)
+        guard !token.isQuoted else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) \(what) \(text(token)) is quoted; write domain names without quotes")
+        }
         do throws(NameError) {
             if raw.count == 1 && raw[0] == UInt8(ascii: "@") && !token.isQuoted {
                 out.append(contentsOf: origin.wire)
@@ -446,7 +451,16 @@ struct RDATAText {
             try uint16("key tag")
             try algorithm()
             try digestType()
+            let digestStart = out.count
             try hexToEnd("digest")
+            try checkDigestLength(out.count - digestStart, for: out[digestStart - 1], known: Self.dsDigestLengths)
+        case 63:  // ZONEMD, RFC 8976 §2.2
+            try uint32("serial")
+            try uint8("scheme")
+            try uint8("hash algorithm")
+            let digestStart = out.count
+            try hexToEnd("digest")
+            try checkDigestLength(out.count - digestStart, for: out[digestStart - 1], known: [1: 48, 2: 64])
         case 44:  // SSHFP, RFC 4255 §3.2
             try uint8("algorithm")
             try uint8("fingerprint type")
@@ -502,6 +516,17 @@ struct RDATAText {
         }
         index += 1
         out.append(number)
+    }
+
+    /// Digest lengths of the DS digest types (RFC 3658, RFC 4509, RFC 5933, RFC 6605).
+    static let dsDigestLengths: [UInt8: Int] = [1: 20, 2: 32, 3: 32, 4: 48]
+
+    /// A digest of a known algorithm must have that algorithm's length, as BIND checks.
+    func checkDigestLength(_ length: Int, for algorithm: UInt8, known: [UInt8: Int]) throws(RecordRejection) {
+        guard let expected = known[algorithm], expected != length else { return }
+        throw RecordRejection(
+            rule: "rdata", line: lastLine,
+            message: "\(type) digest is \(length) octets, but digest type \(algorithm) makes \(expected)")
     }
 
     /// A DS digest type: its number or its mnemonic (RFC 4509, RFC 6605), as BIND accepts them.
