@@ -91,6 +91,13 @@ struct ZoneFileRejectionTests {
         Rejection(entry: "u URI 10x 1 \"ftp://ftp.example.com/\"", rule: "rdata"),
         Rejection(entry: "sub DS 60485 8 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0", rule: "rdata"),
         Rejection(entry: "@ ZONEMD 1 1 1 00", rule: "rdata"),
+        Rejection(entry: "s SSHFP 4 2 123456789abcdef67890123456789abcdef67890", rule: "rdata"),
+        Rejection(entry: "n NSEC next.example.com. A RRSIG0", rule: "rdata"),
+        Rejection(entry: "c CSYNC 66 66 3 A NS", rule: "rdata"),
+        Rejection(entry: "n NSEC3 1 1 1 10 AABBCCDD 2VPTU5TIMAMQTTGL4LUU9KG21E0AOR3S A", rule: "rdata"),
+        Rejection(entry: "n NSEC3PARAM 1 0 10 ABC", rule: "rdata"),
+        Rejection(entry: "r RRSIG A 13 2 3600 20301331235959 20260101000000 1 example.com. AAAA", rule: "rdata"),
+        Rejection(entry: "r RRSIG A 13 2 3600 20301231235959 20260101000000 1 ( AAAA )", rule: "rdata"),
         // directives and owners
         Rejection(entry: "$FOO bar", rule: "directive"),
         Rejection(entry: "$GENERATE 1-4 host$ A 192.0.2.$", rule: "directive"),

@@ -461,10 +461,41 @@ struct RDATAText {
             let digestStart = out.count
             try hexToEnd("digest")
             try checkDigestLength(out.count - digestStart, for: out[digestStart - 1], known: [1: 48, 2: 64])
-        case 44:  // SSHFP, RFC 4255 §3.2
+        case 44:  // SSHFP, RFC 4255 §3.2 (fingerprint lengths: RFC 4255, RFC 6594)
             try uint8("algorithm")
             try uint8("fingerprint type")
+            let start = out.count
             try hexToEnd("fingerprint")
+            try checkDigestLength(out.count - start, for: out[start - 1], known: [1: 20, 2: 32])
+        case 46:  // RRSIG, RFC 4034 §3.2
+            try typeMnemonic("type covered")
+            try algorithm()
+            try uint8("labels")
+            try uint32("original TTL")
+            try signatureTime("expiration")
+            try signatureTime("inception")
+            try uint16("key tag")
+            try name("signer name")
+            try base64ToEnd("signature")
+        case 47:  // NSEC, RFC 4034 §4.2
+            try name("next domain name")
+            try typeBitmap()
+        case 50:  // NSEC3, RFC 5155 §3.3
+            try uint8("hash algorithm")
+            try uint8("flags")
+            try uint16("iterations")
+            try salt()
+            try base32Hex("next hashed owner name")
+            try typeBitmap()
+        case 51:  // NSEC3PARAM, RFC 5155 §4.3
+            try uint8("hash algorithm")
+            try uint8("flags")
+            try uint16("iterations")
+            try salt()
+        case 62:  // CSYNC, RFC 7477 §2.1.1
+            try uint32("SOA serial")
+            try uint16("flags")
+            try typeBitmap()
         case 48, 60:  // DNSKEY (RFC 4034 §2.2), CDNSKEY
             try uint16("flags")
             try uint8("protocol")
@@ -516,6 +547,144 @@ struct RDATAText {
         }
         index += 1
         out.append(number)
+    }
+
+    // MARK: DNSSEC fields
+
+    /// A type mnemonic (`A`, `TYPE65280`) as a 16-bit field.
+    mutating func typeMnemonic(_ what: String) throws(RecordRejection) {
+        let value = try typeValue(try next(what), what: what)
+        out.append(UInt8(value >> 8))
+        out.append(UInt8(value & 0xFF))
+    }
+
+    func typeValue(_ token: ZoneToken, what: String) throws(RecordRejection) -> UInt16 {
+        guard !token.isQuoted, !token.hasEscape,
+            let known = RecordType(mnemonic: String(decoding: slice(token), as: UTF8.self))
+        else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line, message: "\(type) \(what) '\(text(token))' is not a known type")
+        }
+        return known.rawValue
+    }
+
+    /// RFC 4034 §4.1.2 type bit maps: the remaining tokens are type mnemonics, in any order.
+    mutating func typeBitmap() throws(RecordRejection) {
+        var types: [UInt16] = []
+        while index < tokens.count {
+            types.append(try typeValue(tokens[index], what: "type in the bit map"))
+            index += 1
+        }
+        types.sort()
+        var position = 0
+        while position < types.count {
+            let window = types[position] >> 8
+            var bitmap = [UInt8](repeating: 0, count: 32)
+            var length = 0
+            while position < types.count && types[position] >> 8 == window {
+                let low = Int(types[position] & 0xFF)
+                bitmap[low / 8] |= 0x80 >> UInt8(low % 8)
+                length = low / 8 + 1
+                position += 1
+            }
+            out.append(UInt8(window))
+            out.append(UInt8(length))
+            out.append(contentsOf: bitmap[..<length])
+        }
+    }
+
+    /// RFC 4034 §3.2: `YYYYMMDDHHmmSS` in UTC, or seconds since 1970 as a plain number; kept
+    /// modulo 2^32 (RFC 1982 serial arithmetic on time).
+    mutating func signatureTime(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        let raw = slice(token)
+        guard !token.isQuoted, let value = TTLText.decimal(raw) else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) \(what) must be YYYYMMDDHHmmSS or seconds, not '\(text(token))'")
+        }
+        guard raw.count == 14 else {
+            guard value <= 0xFFFF_FFFF else {
+                throw RecordRejection(
+                    rule: "range", line: token.line, message: "\(type) \(what) \(text(token)) is out of range")
+            }
+            return appendUInt32(value)
+        }
+        func digits(_ from: Int, _ count: Int) -> Int {
+            var result = 0
+            for k in from..<(from + count) { result = result * 10 + Int(raw[k] - 48) }
+            return result
+        }
+        let (year, month, day) = (digits(0, 4), digits(4, 2), digits(6, 2))
+        let (hour, minute, second) = (digits(8, 2), digits(10, 2), digits(12, 2))
+        guard year >= 1970, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) \(what) '\(text(token))' is not a valid date and time")
+        }
+        // Days from 1970-01-01 to the civil date (proleptic Gregorian).
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146097 + dayOfEra - 719468
+        let seconds = days * 86400 + hour * 3600 + minute * 60 + second
+        appendUInt32(UInt64(seconds) & 0xFFFF_FFFF)
+    }
+
+    /// RFC 5155 §3.3: the salt in hex, or `-` for none; one length octet first.
+    mutating func salt() throws(RecordRejection) {
+        let token = try next("salt")
+        let raw = slice(token)
+        if raw.count == 1 && raw[0] == UInt8(ascii: "-") && !token.isQuoted {
+            out.append(0)
+            return
+        }
+        guard !token.isQuoted, raw.count % 2 == 0, raw.count / 2 <= 255, raw.allSatisfy({ Self.hexValue($0) != nil })
+        else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message: "\(type) salt must be '-' or up to 255 octets of hex, not '\(text(token))'")
+        }
+        out.append(UInt8(raw.count / 2))
+        var k = 0
+        while k < raw.count {
+            out.append(Self.hexValue(raw[k])! << 4 | Self.hexValue(raw[k + 1])!)
+            k += 2
+        }
+    }
+
+    /// RFC 5155 §3.3: base32hex (RFC 4648 §7) without padding, one length octet first.
+    mutating func base32Hex(_ what: String) throws(RecordRejection) {
+        let token = try next(what)
+        let lengthIndex = out.count
+        out.append(0)
+        var accumulator: UInt64 = 0
+        var bits = 0
+        for byte in slice(token) {
+            let value: UInt64
+            switch byte | 0x20 {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "v"): value = UInt64((byte | 0x20) - UInt8(ascii: "a")) + 10
+            default:
+                throw RecordRejection(
+                    rule: "rdata", line: token.line, message: "\(type) \(what) is not base32hex: '\(text(token))'")
+            }
+            accumulator = accumulator << 5 | value
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8((accumulator >> UInt64(bits)) & 0xFF))
+            }
+        }
+        let length = out.count - lengthIndex - 1
+        guard !token.isQuoted, length > 0, length <= 255, accumulator & ((1 << UInt64(bits)) - 1) == 0 else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line, message: "\(type) \(what) is not valid base32hex: '\(text(token))'")
+        }
+        out[lengthIndex] = UInt8(length)
     }
 
     /// Digest lengths of the DS digest types (RFC 3658, RFC 4509, RFC 5933, RFC 6605).
