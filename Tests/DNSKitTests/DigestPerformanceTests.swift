@@ -10,7 +10,7 @@ import Testing
 ///
 /// It prints the figures and checks what must hold whatever the speed: every generated record
 /// is counted once, and feeding the same zone in another order gives the same digest.
-@Suite("Zone digest performance")
+@Suite("Zone digest performance", .serialized)
 struct DigestPerformanceTests {
     static let recordCount = ProcessInfo.processInfo.environment["ZONECHECK_DIGEST_RECORDS"].flatMap { Int($0) }
 
@@ -55,6 +55,42 @@ struct DigestPerformanceTests {
               generate + add        \(String(format: "%.3f", seconds(elapsedAdd))) s
               finish                \(String(format: "%.3f", seconds(elapsedFinish))) s (sort, dedupe, SHA-384)
               peak RSS \(Self.peakRSSMegabytes()) MB (whole test process, generator included)
+              digest \(summary.digestHex)
+            """)
+    }
+
+    static let zoneFile = ProcessInfo.processInfo.environment["ZONECHECK_DIGEST_FILE"]
+
+    /// The reader alone, then reader and digest, on a zone file (e.g. one Scripts/gen-zone wrote):
+    ///
+    ///     ZONECHECK_DIGEST_FILE=bench-results/bench-1000000.zone swift test -c release \
+    ///         -Xswiftc -enable-testing --filter DigestPerformanceTests
+    @Test(.enabled(if: zoneFile != nil, "set ZONECHECK_DIGEST_FILE to measure"))
+    func zoneFileReadAndDigested() throws {
+        let path = try #require(Self.zoneFile)
+        let clock = ContinuousClock()
+        var count = 0
+        let readStart = clock.now
+        let alone = ZoneFileReader(path: path).read { _ in count += 1 }
+        let readOnly = clock.now - readStart
+        #expect(!alone.hasErrors, "\(alone.diagnostics.prefix(3))")
+
+        let start = clock.now
+        let builder = ZoneDigestBuilder(origin: alone.origin)
+        _ = ZoneFileReader(path: path).read { builder.add($0.record) }
+        let added = clock.now
+        let summary = builder.finish()
+        let finished = clock.now
+        #expect(summary.recordCount <= count)
+        #expect(summary.soa != nil)
+        let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        print(
+            """
+            digest of \(path): \(count) records read, \(summary.recordCount) digested
+              read only              \(String(format: "%.3f", seconds(readOnly))) s
+              read + add             \(String(format: "%.3f", seconds(added - start))) s
+              finish                 \(String(format: "%.3f", seconds(finished - added))) s
+              peak RSS \(Self.peakRSSMegabytes()) MB (whole test process)
               digest \(summary.digestHex)
             """)
     }

@@ -259,6 +259,14 @@ struct DigestTests {
             [Array("*".utf8), Array("z".utf8)], [[200], Array("z".utf8)], [Array("a-b".utf8)],
             [Array("ab".utf8)], [Array("a".utf8), Array("b".utf8)], [[0], Array("a".utf8)],
             [Array("www".utf8), Array("sub".utf8)], [Array("sub".utf8)], [Array("x".utf8), Array("www".utf8)],
+            // Labels just below the origin that tie on their first 8 octets, or end with a zero octet.
+            [Array("abcdefghij".utf8)], [Array("abcdefgh".utf8)], [Array("abcdefgh".utf8) + [0]],
+            [Array("abcdefghi".utf8)], [[0]], [[0, 0]], [Array("x".utf8), Array("abcdefgh".utf8)],
+            // Names that tie on the first 16 octets below the origin, or put a zero octet there.
+            [Array("sel1".utf8), Array("_domainkey".utf8)], [Array("sel12".utf8), Array("_domainkey".utf8)],
+            [Array("sel1".utf8) + [0], Array("_domainkey".utf8)], [Array("x".utf8), Array("abcdefghijklmnop".utf8)],
+            [Array("abcdefghijklmnop".utf8)], [Array("abcdefghijklmno".utf8)], [[1], Array("abcdefghijklmno".utf8)],
+            [[0x61, 0]], [[1], [0x61]], [[0x61]],
         ]
         for _ in 0..<count {
             var labels = owners[Int.random(in: 0..<owners.count, using: &generator)]

@@ -46,18 +46,20 @@ public final class ZoneDigestBuilder {
 }
 
 /// The records of one zone in canonical wire form, packed for sorting (see `ZoneDigestBuilder`).
-struct ZoneRecordArena {
+struct ZoneRecordArena: ~Copyable {
     let origin: DomainName
+    /// The origin's wire form lower-cased, to tell which owners are in the zone.
+    private let originLowered: [UInt8]
 
     /// Per distinct owner (one per run of consecutive records with the same owner): its
     /// canonical wire form, then a sort key of the same length holding the labels right to left
     /// (each still length-prefixed, root last), so RFC 4034 §6.1 order is a forward walk.
-    private var ownerBytes: [UInt8] = []
+    private var ownerBytes = ByteArena()
     private var ownerStarts: [UInt32] = []
     private var ownerLengths: [UInt8] = []
 
     /// Per record: TYPE, CLASS, TTL, RDLENGTH and canonical RDATA, back to back.
-    private var arena: [UInt8] = []
+    private var arena = ByteArena(capacity: 1 << 20)
     private var entries: [Entry] = []
 
     /// The owner of the previous record, exactly as given, and what it was.
@@ -81,6 +83,7 @@ struct ZoneRecordArena {
 
     init(origin: DomainName) {
         self.origin = origin
+        self.originLowered = origin.canonical.wire
     }
 
     mutating func add(_ record: ResourceRecord) {
@@ -108,17 +111,25 @@ struct ZoneRecordArena {
         precondition(start + 10 + rdata.count < Int(UInt32.max), "zone larger than 4 GiB in wire form")
         let type = record.type.rawValue
         let dnsClass = record.dnsClass.rawValue
-        var header = (type.bigEndian, dnsClass.bigEndian, record.ttl.bigEndian, UInt16(rdata.count).bigEndian)
-        withUnsafeBytes(of: &header) { raw in
-            // The tuple is laid out without padding: 2 + 2 + 4 + 2 octets.
-            arena.append(
-                contentsOf: UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 10))
+        let ttl = record.ttl
+        let at = arena.extend(by: 10 + rdata.count)
+        at[0] = UInt8(type >> 8)
+        at[1] = UInt8(type & 0xFF)
+        at[2] = UInt8(dnsClass >> 8)
+        at[3] = UInt8(dnsClass & 0xFF)
+        at[4] = UInt8(ttl >> 24)
+        at[5] = UInt8(ttl >> 16 & 0xFF)
+        at[6] = UInt8(ttl >> 8 & 0xFF)
+        at[7] = UInt8(ttl & 0xFF)
+        at[8] = UInt8(rdata.count >> 8)
+        at[9] = UInt8(rdata.count & 0xFF)
+        let data = at + 10
+        rdata.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress { data.update(from: from, count: source.count) }
         }
-        arena.append(contentsOf: rdata)
         // Canonical RDATA (RFC 4034 §6.2 item 3): lower the embedded names in place.
-        let rdataStart = start + 10
         RDATALayout.forEachName(type: record.type, rdata) { range in
-            for k in range { arena[rdataStart + k] = DomainName.lower(arena[rdataStart + k]) }
+            for k in range { data[k] = DomainName.lower(data[k]) }
         }
         let key = UInt64(previousOwnerIndex) << 32 | UInt64(type) << 16 | UInt64(dnsClass)
         entries.append(Entry(key: key, start: UInt32(start), end: UInt32(arena.count)))
@@ -127,36 +138,46 @@ struct ZoneRecordArena {
     private mutating func startOwner(_ owner: DomainName) {
         let wire = owner.wire
         previousOwner = wire
-        guard owner.isSubdomain(of: origin) else {
-            previousOwnerIndex = -1
-            return
-        }
-        previousOwnerIsApex = wire.count == origin.wire.count
-        previousOwnerIndex = ownerStarts.count
+        previousOwnerIndex = -1
         let length = wire.count
+        let originLength = originLowered.count
+        guard length >= originLength else { return }
         let base = ownerBytes.count
-        ownerStarts.append(UInt32(base))
-        ownerLengths.append(UInt8(length))
-        // Room for both forms, then filled in place.
-        ownerBytes.append(contentsOf: wire)
-        ownerBytes.append(contentsOf: wire)
-        ownerBytes.withUnsafeMutableBufferPointer { bytes in
-            var i = 0
+        let bytes = ownerBytes.extend(by: 2 * length)
+        // The canonical form first, and the key (labels right to left) after it.
+        var i = 0
+        var suffixStart = -1
+        wire.withUnsafeBufferPointer { wire in
             while wire[i] != 0 {
+                if length - i == originLength { suffixStart = i }
                 let labelLength = Int(wire[i])
                 let end = i + 1 + labelLength
-                // In the key, the labels to the right of this one come first.
-                let keyAt = base + length + (length - 1 - end)
+                let keyAt = length + (length - 1 - end)
+                bytes[i] = UInt8(labelLength)
                 bytes[keyAt] = UInt8(labelLength)
                 for k in (i + 1)..<end {
                     let lowered = DomainName.lower(wire[k])
-                    bytes[base + k] = lowered
+                    bytes[k] = lowered
                     bytes[keyAt + k - i] = lowered
                 }
                 i = end
             }
-            bytes[base + 2 * length - 1] = 0
         }
+        if length - i == originLength { suffixStart = i }  // the origin is the root
+        bytes[length - 1] = 0
+        bytes[2 * length - 1] = 0
+        // At or below the origin: the last labels, case folded, are the origin's.
+        let inZone =
+            suffixStart >= 0
+            && originLowered.withUnsafeBufferPointer { memcmp(bytes + suffixStart, $0.baseAddress!, originLength) == 0 }
+        guard inZone else {
+            ownerBytes.shrink(by: 2 * length)
+            return
+        }
+        previousOwnerIsApex = length == originLength
+        previousOwnerIndex = ownerStarts.count
+        ownerStarts.append(UInt32(base))
+        ownerLengths.append(UInt8(length))
     }
 
     func summary() -> ZoneSummary {
@@ -167,31 +188,34 @@ struct ZoneRecordArena {
         let sha512 = wantsSHA512 ? HashContext(.sha512) : nil
         var typeCounts = [Int](repeating: 0, count: 1 << 16)
         var kept = 0
-        var staging: [UInt8] = []
-        staging.reserveCapacity(1 << 16)
+        // Records are copied into one staging block and hashed 64 KiB at a time: one EVP call
+        // per block rather than two per record. Room for a full block plus the largest record.
+        let blockSize = 1 << 16
+        let staging = UnsafeMutablePointer<UInt8>.allocate(capacity: blockSize + 255 + 10 + 0xFFFF)
+        defer { staging.deallocate() }
+        var used = 0
         func flush() {
-            sha384.update(staging)
-            sha512?.update(staging)
-            staging.removeAll(keepingCapacity: true)
+            let block = UnsafeRawBufferPointer(start: staging, count: used)
+            sha384.update(block)
+            sha512?.update(block)
+            used = 0
         }
-        arena.withUnsafeBufferPointer { bytes in
-            ownerBytes.withUnsafeBufferPointer { owners in
-                let base = bytes.baseAddress!
-                var previous: Entry?
-                for entry in sorted.entries {
-                    if let previous, previous.key == entry.key, Self.sameRDATA(base, previous, entry) { continue }
-                    previous = entry
-                    kept += 1
-                    typeCounts[Int(entry.key >> 16 & 0xFFFF)] += 1
-                    let owner = Int(sorted.ownerOfRank[Int(entry.key >> 32)])
-                    let ownerStart = Int(ownerStarts[owner])
-                    staging.append(
-                        contentsOf: UnsafeBufferPointer(
-                            rebasing: owners[ownerStart..<(ownerStart + Int(ownerLengths[owner]))]))
-                    staging.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(entry.start)..<Int(entry.end)]))
-                    if staging.count >= 1 << 15 { flush() }
-                }
-            }
+        let records = UnsafePointer(arena.base)
+        let owners = UnsafePointer(ownerBytes.base)
+        var previous: Entry?
+        for entry in sorted.entries {
+            if let previous, previous.key == entry.key, Self.sameRDATA(records, previous, entry) { continue }
+            previous = entry
+            kept += 1
+            typeCounts[Int(entry.key >> 16 & 0xFFFF)] += 1
+            let owner = Int(sorted.ownerOfRank[Int(entry.key >> 32)])
+            let ownerLength = Int(ownerLengths[owner])
+            (staging + used).update(from: owners + Int(ownerStarts[owner]), count: ownerLength)
+            used += ownerLength
+            let recordLength = Int(entry.end - entry.start)
+            (staging + used).update(from: records + Int(entry.start), count: recordLength)
+            used += recordLength
+            if used >= blockSize { flush() }
         }
         flush()
         let digest = sha384.finish()
@@ -234,14 +258,12 @@ struct ZoneRecordArena {
             }
             initialized = entries.count
         }
-        arena.withUnsafeBufferPointer { bytes in
-            let base = bytes.baseAddress!
-            sorted.withUnsafeMutableBufferPointer { sorted in
-                for r in 0..<rankCount {
-                    let range = firstOfRank[r]..<firstOfRank[r + 1]
-                    guard range.count > 1 else { continue }
-                    Self.sortRecordsOfOneOwner(UnsafeMutableBufferPointer(rebasing: sorted[range]), base)
-                }
+        let base = UnsafePointer(arena.base)
+        sorted.withUnsafeMutableBufferPointer { sorted in
+            for r in 0..<rankCount {
+                let range = firstOfRank[r]..<firstOfRank[r + 1]
+                guard range.count > 1 else { continue }
+                Self.sortRecordsOfOneOwner(UnsafeMutableBufferPointer(rebasing: sorted[range]), base)
             }
         }
         return (sorted, ranks.owner)
@@ -295,26 +317,88 @@ struct ZoneRecordArena {
     /// Rank of each owner in RFC 4034 §6.1 order (equal names share a rank), and one owner per rank.
     private func ownerRanks() -> (rank: [UInt32], owner: [UInt32]) {
         let count = ownerStarts.count
-        var order = [UInt32](0..<UInt32(count))
+        // Every owner is at or below the origin, so every key starts with the origin's labels:
+        // comparisons start after them.
+        let skip = origin.wire.count - 1
+        var order: [OwnerPrefix] = []
+        order.reserveCapacity(count)
         var rank = [UInt32](repeating: 0, count: count)
         var owner: [UInt32] = []
-        ownerBytes.withUnsafeBufferPointer { bytes in
-            let base = bytes.baseAddress!
-            func key(_ index: UInt32) -> UnsafePointer<UInt8> {
-                base + Int(ownerStarts[Int(index)]) + Int(ownerLengths[Int(index)])
+        let base = UnsafePointer(ownerBytes.base)
+        func key(_ index: UInt32) -> UnsafePointer<UInt8> {
+            base + Int(ownerStarts[Int(index)]) + Int(ownerLengths[Int(index)]) + skip
+        }
+        for index in 0..<UInt32(count) {
+            order.append(OwnerPrefix(key: key(index), index: index))
+        }
+        order.sort { a, b in
+            if let decided = a.precedes(b) { return decided }
+            return Self.compareKeys(key(a.index), key(b.index)) < 0
+        }
+        var previous: OwnerPrefix?
+        for entry in order {
+            if let previous, previous.precedes(entry) == nil,
+                Self.compareKeys(key(previous.index), key(entry.index)) == 0
+            {
+                rank[Int(entry.index)] = UInt32(owner.count - 1)
+                continue
             }
-            order.sort { Self.compareKeys(key($0), key($1)) < 0 }
-            var previous: UnsafePointer<UInt8>?
-            for index in order {
-                let current = key(index)
-                if previous.map({ Self.compareKeys($0, current) != 0 }) ?? true {
-                    owner.append(index)
-                    previous = current
-                }
-                rank[Int(index)] = UInt32(owner.count - 1)
-            }
+            owner.append(entry.index)
+            previous = entry
+            rank[Int(entry.index)] = UInt32(owner.count - 1)
         }
         return (rank, owner)
+    }
+
+    /// The first 16 octets of an owner below the origin, labels right to left, each label's
+    /// octets followed by a zero octet, zero-padded, as two big-endian integers.
+    ///
+    /// Comparing these integers orders names as RFC 4034 §6.1 does whenever they differ: a label
+    /// that ends early puts its zero where the longer label has a non-zero octet, and a name
+    /// that ends early pads with zeros where the longer name's next label has non-zero octets.
+    /// That argument needs label octets to be non-zero, so a name with a zero octet in the
+    /// window is not `trusted` and always takes the full comparison. Most owners of a large
+    /// zone differ within 16 octets below the origin (`_domainkey` is 10 of them).
+    struct OwnerPrefix {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var index: UInt32
+        var trusted = true
+
+        init(key: UnsafePointer<UInt8>, index: UInt32) {
+            self.index = index
+            var window = (UInt64(0), UInt64(0))
+            var filled = 0
+            var i = 0
+            withUnsafeMutableBytes(of: &window) { out in
+                while filled < 16 {
+                    let length = Int(key[i])
+                    if length == 0 { break }
+                    for k in 1...length where filled < 16 {
+                        if key[i + k] == 0 { trusted = false }
+                        out[filled] = key[i + k]
+                        filled += 1
+                    }
+                    if filled < 16 {
+                        out[filled] = 0
+                        filled += 1
+                    }
+                    i += 1 + length
+                }
+            }
+            // The window was filled in memory order: read it back as big-endian numbers.
+            high = UInt64(bigEndian: window.0)
+            low = UInt64(bigEndian: window.1)
+        }
+
+        /// The order of the two names when the windows decide it, nil when the full names must.
+        @inline(__always)
+        func precedes(_ other: OwnerPrefix) -> Bool? {
+            guard trusted && other.trusted else { return nil }
+            if high != other.high { return high < other.high }
+            if low != other.low { return low < other.low }
+            return nil
+        }
     }
 
     /// Compares two owner sort keys (labels right to left, lower-cased): RFC 4034 §6.1 order,
