@@ -331,9 +331,29 @@ struct ZoneRecordArena: ~Copyable {
         for index in 0..<UInt32(count) {
             order.append(OwnerPrefix(key: key(index), index: index))
         }
-        order.sort { a, b in
+        func precedes(_ a: OwnerPrefix, _ b: OwnerPrefix) -> Bool {
             if let decided = a.precedes(b) { return decided }
             return Self.compareKeys(key(a.index), key(b.index)) < 0
+        }
+        if order.allSatisfy(\.trusted) {
+            // Radix sort on the first 8 octets (linear time), then comparisons only inside runs
+            // that share them.
+            OwnerPrefix.radixSortByHigh(&order)
+            order.withUnsafeMutableBufferPointer { order in
+                var start = 0
+                while start < order.count {
+                    var end = start + 1
+                    while end < order.count && order[end].high == order[start].high { end += 1 }
+                    if end - start > 1 {
+                        var run = UnsafeMutableBufferPointer(rebasing: order[start..<end])
+                        run.sort(by: precedes)
+                    }
+                    start = end
+                }
+            }
+        } else {
+            // A zero octet in a label: the prefixes cannot be trusted on their own.
+            order.sort(by: precedes)
         }
         var previous: OwnerPrefix?
         for entry in order {
@@ -389,6 +409,31 @@ struct ZoneRecordArena: ~Copyable {
             // The window was filled in memory order: read it back as big-endian numbers.
             high = UInt64(bigEndian: window.0)
             low = UInt64(bigEndian: window.1)
+        }
+
+        /// Stable LSD radix sort on `high`, 16 bits per pass; passes where every item has the
+        /// same digit are skipped.
+        static func radixSortByHigh(_ items: inout [OwnerPrefix]) {
+            let count = items.count
+            guard count > 1 else { return }
+            var spare = items
+            var counts = [Int](repeating: 0, count: (1 << 16) + 1)
+            for shift in stride(from: UInt64(0), to: 64, by: 16) {
+                for k in counts.indices { counts[k] = 0 }
+                for item in items { counts[Int(item.high >> shift & 0xFFFF) + 1] += 1 }
+                if counts.contains(count) { continue }
+                for k in 1..<counts.count { counts[k] += counts[k - 1] }
+                items.withUnsafeBufferPointer { from in
+                    spare.withUnsafeMutableBufferPointer { to in
+                        for item in from {
+                            let digit = Int(item.high >> shift & 0xFFFF)
+                            to[counts[digit]] = item
+                            counts[digit] += 1
+                        }
+                    }
+                }
+                swap(&items, &spare)
+            }
         }
 
         /// The order of the two names when the windows decide it, nil when the full names must.
