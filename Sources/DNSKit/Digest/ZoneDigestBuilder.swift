@@ -143,6 +143,7 @@ struct ZoneRecordArena: ~Copyable {
         let originLength = originLowered.count
         guard length >= originLength else { return }
         let base = ownerBytes.count
+        precondition(base + 2 * length < Int(UInt32.max), "zone with more than 4 GiB of owner names")
         let bytes = ownerBytes.extend(by: 2 * length)
         // The canonical form first, and the key (labels right to left) after it.
         var i = 0
