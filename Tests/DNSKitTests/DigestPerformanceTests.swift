@@ -92,6 +92,7 @@ struct DigestPerformanceTests {
               finish                 \(String(format: "%.3f", seconds(finished - added))) s
               peak RSS \(Self.peakRSSMegabytes()) MB (whole test process)
               digest \(summary.digestHex)
+              ZONEMD \(summary.zonemd)
             """)
     }
 
