@@ -5,7 +5,9 @@
 /// cycles, origin and owner restored afterwards), parentheses over several lines, quoted strings
 /// with `\"` and `\DDD`, comments, a blank owner repeating the previous one, TTL and class in
 /// either order, `@`, relative names, RFC 3597 `TYPEnnn`, `CLASSnnn` and `\# length hex` RDATA.
-/// Common types are parsed natively; every other type libldns knows goes through
+/// Common types are parsed natively (A AAAA NS CNAME PTR DNAME MX AFSDB RT KX TXT SPF SOA SRV
+/// CAA TLSA SMIMEA DS CDS DNSKEY CDNSKEY RRSIG NSEC NSEC3 NSEC3PARAM CSYNC ZONEMD SSHFP HINFO
+/// MINFO RP NAPTR); every other type libldns knows goes through
 /// `ldns_rr_new_frm_str` one record at a time. Records stream to the caller one at a time.
 ///
 /// Whatever libldns is lenient about (DESIGN.md "Facts about libldns") is an error here, at the
@@ -23,8 +25,11 @@
 /// - `name` (error): a label over 63 octets, a name over 255, an empty label, a bad escape.
 /// - `type` (error): unknown type mnemonic, meta type (ANY, AXFR, OPT...), or no type at all.
 /// - `class` (error): unknown class, or a class other than the zone's (the first record's).
-/// - `rdata` (error): wrong number of RDATA fields, malformed field, `\#` length mismatch, CAA
-///   tag not alphanumeric, RDATA libldns cannot read.
+/// - `rdata` (error): wrong number of RDATA fields, malformed field (non-digits in a number,
+///   bad hex/base64/base32hex, unknown type in a bit map, bad signature time), a quoted domain
+///   name, a DS/SSHFP/ZONEMD digest of the wrong length, `\#` length mismatch or `\#` data not
+///   valid for its type, CAA tag not alphanumeric, a type known only by number without `\#`
+///   data, RDATA libldns cannot read.
 /// - `range` (error): a number too large for its field (MX preference 70000, CAA flags 256...).
 /// - `address` (error): an A or AAAA address `inet_pton` would not accept (`256.1.1.1`, `1.2.3`).
 /// - `string-too-long` (error): a character-string over 255 octets (RFC 1035 §3.3).
