@@ -199,6 +199,18 @@ struct DigestTests {
         #expect(summary.countsByType[.txt] == nil)
     }
 
+    @Test func anEmptyZoneIsTheDigestOfNothing() {
+        // SHA-384 of zero octets (FIPS 180-4 test vector): nothing in the zone, nothing hashed.
+        let empty = "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b"
+        let nothing = Self.summary([])
+        #expect(nothing.digestHex == empty)
+        #expect(nothing.recordCount == 0 && nothing.countsByType.isEmpty && nothing.soa == nil)
+        #expect(nothing.zonemd == .absent)
+        let onlyOutside = Self.summary([Self.rr("foo.test.", 555, .txt, RDATA.txt("outside"))])
+        #expect(onlyOutside.digestHex == empty)
+        #expect(onlyOutside.recordCount == 0)
+    }
+
     // MARK: what the digest must depend on
 
     @Test func oneChangedTTLChangesTheDigest() {

@@ -23,7 +23,11 @@
 /// Memory: a million records must not become a million Swift values. Each record's canonical
 /// wire form (minus the owner) goes into one contiguous byte arena, each run of records with
 /// the same owner stores the owner once, and the sort works on a 16-byte index entry per record.
-/// Reading the same zone from a file or from an AXFR stream (SOA twice) gives the same digest.
+/// Owners are ranked by a radix sort on their first octets, records placed by owner rank, and
+/// only one owner's few records compared with each other. Reading the same zone from a file or
+/// from an AXFR stream (SOA twice) gives the same digest.
+///
+/// Not `Sendable`: one task feeds it, then calls `finish()`.
 public final class ZoneDigestBuilder {
     public let origin: DomainName
     // The state lives in a struct: one exclusivity check per `add` instead of one per field.
@@ -293,6 +297,7 @@ struct ZoneRecordArena: ~Copyable {
             records[j] = current
         }
     }
+
     /// RFC 8976 §4: compare each apex ZONEMD record whose scheme and algorithm are known.
     private func checkZONEMD(sha384: [UInt8], sha512: [UInt8]?) -> ZONEMDCheck {
         // Sorted, so the record named in a failure does not depend on the order of a Set.
