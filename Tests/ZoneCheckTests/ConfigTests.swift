@@ -478,4 +478,37 @@ struct ConfigTests {
         #expect(config.repair == RepairSettings())
         #expect(config.alerts.email?.to == ["hostmaster@example.com"])
     }
+
+    @Test("ten thousand zone names, as the lab writes them")
+    func manyZones() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let names = (1...10_000).map { String(format: "zone%05d.lab", $0) }
+        let list = stride(from: 0, to: names.count, by: 8).map {
+            names[$0..<min($0 + 8, names.count)].joined(separator: ", ")
+        }
+        let yaml = replacing(
+            "  names: [example.com, example.net.]",
+            with: "  names: [\n    " + list.joined(separator: ",\n    ") + "\n  ]")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let config = try fixture.load(yaml).get()
+        #expect(config.zones.names.count == 10_000)
+        #expect(config.zones.names.last == "zone10000.lab")
+        #expect(clock.now - start < .seconds(10), "loading took \(clock.now - start)")
+    }
+
+    @Test("ZONECHECK_CONFIG overrides the default path")
+    func defaultPath() {
+        let saved = ProcessInfo.processInfo.environment["ZONECHECK_CONFIG"]
+        defer {
+            if let saved { setenv("ZONECHECK_CONFIG", saved, 1) } else { unsetenv("ZONECHECK_CONFIG") }
+        }
+        unsetenv("ZONECHECK_CONFIG")
+        #expect(Configuration.defaultPath == "/etc/zonecheck/zonecheck.yaml")
+        setenv("ZONECHECK_CONFIG", "/tmp/other.yaml", 1)
+        #expect(Configuration.defaultPath == "/tmp/other.yaml")
+        setenv("ZONECHECK_CONFIG", "", 1)
+        #expect(Configuration.defaultPath == "/etc/zonecheck/zonecheck.yaml", "an empty variable is not a path")
+    }
 }
