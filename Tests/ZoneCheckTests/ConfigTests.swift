@@ -171,7 +171,7 @@ struct ConfigTests {
         let two = try #require(try configError(yaml, fixture: fixture))
         #expect(two.message == "two primaries (ns1, ns3)")
         #expect(two.keyPath == "servers[2].role")
-        #expect(two.line == ConfigFixture.line(of: "- name: ns3", in: yaml))
+        #expect(two.line == ConfigFixture.line(of: "- name: ns3", in: yaml).map { $0 + 1 }, "the line of ns3's role")
     }
 
     @Test("duplicate names and duplicate address:port")

@@ -15,11 +15,13 @@ extension Configuration {
         }
         var servers: [ServerConfig] = []
         var lines: [Int?] = []
+        var roleLines: [Int?] = []
         for (index, item) in list.enumerated() {
             servers.append(try readServer(ConfigMapping(item, keyPath: "servers[\(index)]", source: source)))
             lines.append(item.mark?.line)
+            roleLines.append((item.mapping?["role"]?.mark ?? item.mark)?.line)
         }
-        try checkFleet(servers, lines: lines, listNode: listNode, source: source)
+        try checkFleet(servers, lines: lines, roleLines: roleLines, listNode: listNode, source: source)
         return servers
     }
 
@@ -177,7 +179,7 @@ extension Configuration {
     }
 
     private static func checkFleet(
-        _ servers: [ServerConfig], lines: [Int?], listNode: Node, source: ConfigSource
+        _ servers: [ServerConfig], lines: [Int?], roleLines: [Int?], listNode: Node, source: ConfigSource
     ) throws(ConfigError) {
         let primaries = servers.indices.filter { servers[$0].role == .primary }
         if primaries.isEmpty {
@@ -188,7 +190,7 @@ extension Configuration {
         if primaries.count > 1 {
             let names = primaries.map { servers[$0].name }.joined(separator: ", ")
             throw ConfigError(
-                path: source.path, line: lines[primaries[1]], keyPath: "servers[\(primaries[1])].role",
+                path: source.path, line: roleLines[primaries[1]], keyPath: "servers[\(primaries[1])].role",
                 message: "two primaries (\(names))",
                 fix: "Keep role: primary on one server and make the others secondary")
         }
