@@ -69,8 +69,19 @@ struct LabTests {
         #expect(bumped.stdout.contains("zone reload queued"), "\(bumped.stdout)")
         try lab.run(["wait", "--dir", lab.directory, "--timeout", "60"])
 
+        // diverge: same serial, other content, on each kind of secondary.
+        for server in ["ns2", "ns3", "ns4"] {
+            try lab.run(["diverge", server, "zone00003.lab", "--dir", lab.directory])
+            let txt = try dig(lab, server, "bump.zone00003.lab", "TXT")
+            #expect(txt.contains("\"diverged on \(server)\""), "\(server): \(txt)")
+            #expect(try dig(lab, server, "zone00003.lab", "SOA") == dig(lab, "ns1", "zone00003.lab", "SOA"))
+        }
+        #expect(try dig(lab, "ns5", "bump.zone00003.lab", "TXT").contains("generation 1"))
+
+        let running = lab.pidsFromFiles()
         try lab.stop()
-        for pid in pids {
+        #expect(running.count == 5)
+        for pid in running {
             #expect(!Lab.isRunning(pid), "pid \(pid) still runs after stop")
         }
         let status = try lab.run(["status", "--dir", lab.directory])
@@ -105,5 +116,12 @@ struct LabTests {
         #expect(run.status != 0)
         #expect(run.stderr.contains("'named' is missing: install the Debian package bind9"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory))
+    }
+
+    /// `dig +short` answer of one server of the lab (unsigned: the lab's own state, not what is tested).
+    func dig(_ lab: Lab, _ server: String, _ name: String, _ type: String) throws -> String {
+        try Command.run(
+            Lab.which("dig")!, ["+short", "@" + lab.address(server), "-p", String(lab.port), name, type]
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
