@@ -33,6 +33,8 @@ struct ConfigTests {
         #expect(config.servers.map(\.name) == ["ns1", "ns2", "ns3"])
         #expect(config.primary.name == "ns1")
         #expect(config.secondaries.map(\.name) == ["ns2", "ns3"])
+        #expect(config.server(named: "NS3")?.address == "2001:db8::53")
+        #expect(config.server(named: "ns9") == nil)
         #expect(config.primary.port == 53)
         #expect(config.servers[1].port == 53, "port defaults to 53")
         #expect(config.servers[2].port == 5353)

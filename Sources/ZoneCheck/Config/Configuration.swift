@@ -38,6 +38,11 @@ public struct Configuration: Sendable, Equatable {
     /// The secondaries, in the order of the file.
     public var secondaries: [ServerConfig] { servers.filter { $0.role == .secondary } }
 
+    /// The server with this name (case-insensitive, as names are unique regardless of case), if any.
+    public func server(named name: String) -> ServerConfig? {
+        servers.first { $0.name.lowercased() == name.lowercased() }
+    }
+
     /// The file named by `ZONECHECK_CONFIG`, else `/etc/zonecheck/zonecheck.yaml`.
     public static var defaultPath: String {
         if let path = ProcessInfo.processInfo.environment["ZONECHECK_CONFIG"], !path.isEmpty { return path }
