@@ -52,6 +52,30 @@ struct LabTests {
         }
         #expect(serials.count == 5 && Set(serials.values).count == 1 && serials["ns1"] != nil, "\(serials)")
 
+        // Each server gives a full transfer to its zonecheck key (the deep check) and each secondary accepts a
+        // NOTIFY signed with it (the first step of a repair); unsigned, both are refused.
+        for server in lab.servers {
+            let axfr = try Command.run(
+                Lab.which("dig")!,
+                ["-k", lab.keyPath(server), "@" + lab.address(server), "-p", "5301", "zone00001.lab", "AXFR"])
+            let soaCount = axfr.stdout.split(separator: "\n").filter { $0.contains("\tSOA\t") }.count
+            #expect(soaCount == 2, "\(server): a signed AXFR starts and ends with the SOA: \(axfr.stdout)")
+            guard server != "ns1" else { continue }
+            let notify = try Command.run(
+                Lab.which("dig")!,
+                [
+                    "-k", lab.keyPath(server), "+opcode=notify", "+norecurse", "@" + lab.address(server), "-p", "5301",
+                    "zone00001.lab", "SOA",
+                ])
+            #expect(notify.stdout.contains("opcode: NOTIFY, status: NOERROR"), "\(server): \(notify.stdout)")
+            let unsignedNotify = try Command.run(
+                Lab.which("dig")!,
+                ["+opcode=notify", "+norecurse", "@" + lab.address(server), "-p", "5301", "zone00001.lab", "SOA"])
+            #expect(
+                unsignedNotify.stdout.contains("opcode: NOTIFY")
+                    && !unsignedNotify.stdout.contains("status: NOERROR"), "\(server): \(unsignedNotify.stdout)")
+        }
+
         // Transfers need a key: an unsigned AXFR from a secondary is refused.
         let unsigned = try Command.run(
             Lab.which("dig")!, ["@" + lab.address("ns3"), "-p", "5301", "zone00001.lab", "AXFR"])
