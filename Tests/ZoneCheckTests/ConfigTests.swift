@@ -513,4 +513,50 @@ struct ConfigTests {
         setenv("ZONECHECK_CONFIG", "", 1)
         #expect(Configuration.defaultPath == "/etc/zonecheck/zonecheck.yaml", "an empty variable is not a path")
     }
+
+    @Test(
+        "the key's algorithm must be one ldns signs correctly",
+        arguments: [
+            ("hmac-sha384", "libldns 1.8.3 computes wrongly"), ("hmac-sha3", "unknown algorithm"),
+            (nil, "names no algorithm"),
+        ] as [(String?, String)])
+    func keyAlgorithm(algorithm: String?, message: String) throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let line = algorithm.map { "\talgorithm \($0);\n" } ?? ""
+        let path = fixture.directory + "/keys/ns2.key"
+        try "key \"zonecheck-ns2\" {\n\(line)\tsecret \"c2VjcmV0Ly9ub3QtYS1jb21tZW50\";\n};\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let error = try #require(try configError(ConfigFixture.validYAML, fixture: fixture))
+        #expect(error.keyPath == "servers[1].key")
+        #expect(error.message.contains(message), "\(error)")
+        #expect(error.fix.contains("hmac-sha512"))
+        #expect(!error.description.contains("c2VjcmV0"), "the secret never appears in an error")
+    }
+
+    @Test("key files: comments, quotes, several keys")
+    func keyFileSyntax() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let path = fixture.directory + "/keys/ns2.key"
+        let text = """
+            # made by tsig-keygen
+            key "old" { algorithm hmac-sha384; secret "b2xk"; };  // retired
+            key zonecheck-ns2. {
+                algorithm "hmac-sha512";   # quoted is fine
+                secret "YWJj//ZGVm";       // a secret may contain two slashes
+            };
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let config = try fixture.load(
+            replacing("key: keys/ns2.key", with: "key: keys/ns2.key\n    key_name: zonecheck-ns2")
+        ).get()
+        #expect(config.servers[1].keyName == "zonecheck-ns2")
+        let old = try #require(
+            try configError(
+                replacing("key: keys/ns2.key", with: "key: keys/ns2.key\n    key_name: old"), fixture: fixture))
+        #expect(old.message.contains("hmac-sha384"))
+    }
 }
