@@ -1,0 +1,52 @@
+/// Who hears about incidents, and how often the digest goes out.
+public struct AlertSettings: Sendable, Equatable {
+    /// Email alerts; nil: none (incidents are still recorded and shown by `zonecheck status`).
+    public var email: EmailSettings?
+    /// How often the incident digest is sent.
+    public var digestEvery: Duration
+
+    public init(email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400)) {
+        self.email = email
+        self.digestEvery = digestEvery
+    }
+}
+
+/// How alert email is sent.
+public struct EmailSettings: Sendable, Equatable {
+    public enum Transport: String, Sendable, Equatable, CaseIterable {
+        /// The local `sendmail` program (what cron mail uses).
+        case sendmail
+        /// An SMTP relay (`smtp:` settings).
+        case smtp
+    }
+
+    public var to: [String]
+    public var from: String
+    public var transport: Transport
+    /// Required when `transport` is `.smtp`, absent otherwise.
+    public var smtp: SMTPSettings?
+
+    public init(to: [String], from: String, transport: Transport = .sendmail, smtp: SMTPSettings? = nil) {
+        self.to = to
+        self.from = from
+        self.transport = transport
+        self.smtp = smtp
+    }
+}
+
+/// The SMTP relay for alert email. Credentials stay in their own file (like TSIG keys): the configuration
+/// names it and never holds the password.
+public struct SMTPSettings: Sendable, Equatable {
+    public var host: String
+    public var port: UInt16
+    public var starttls: Bool
+    /// Absolute path of a file holding `user:password`, readable by its owner only; nil: no authentication.
+    public var credentialsPath: String?
+
+    public init(host: String, port: UInt16 = 587, starttls: Bool = true, credentialsPath: String? = nil) {
+        self.host = host
+        self.port = port
+        self.starttls = starttls
+        self.credentialsPath = credentialsPath
+    }
+}

@@ -1,0 +1,35 @@
+/// A configuration problem, located in the file, with the sentence that says what to do about it.
+///
+/// Printed as `zonecheck.yaml:14: servers[2].port: 70000 is not a port number (1-65535). Use …`: file, line,
+/// the key as a path into the YAML, what is wrong, then the fix. A secret never appears here: key files are
+/// named, never quoted.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configuration file, as it was given.
+    public var path: String
+    /// 1-based line in that file, when the problem is at a place in it.
+    public var line: Int?
+    /// Where in the YAML: `servers[2].port`, `check.timeout`; empty for problems with the whole file.
+    public var keyPath: String
+    /// What is wrong.
+    public var message: String
+    /// What to do next.
+    public var fix: String
+
+    public init(path: String, line: Int?, keyPath: String, message: String, fix: String) {
+        self.path = path
+        self.line = line
+        self.keyPath = keyPath
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String {
+        var text = path
+        if let line { text += ":\(line)" }
+        text += ": "
+        if !keyPath.isEmpty { text += "\(keyPath): " }
+        text += message
+        if !fix.isEmpty { text += ". " + fix }
+        return text
+    }
+}

@@ -1,0 +1,291 @@
+import Foundation
+import Yams
+
+extension Configuration {
+    static let serverKeys = ["name", "role", "address", "port", "key", "key_name", "zone_file", "reload", "retransfer"]
+
+    static func readServers(_ top: ConfigMapping) throws(ConfigError) -> [ServerConfig] {
+        let source = top.source
+        let listNode = try top.required(
+            "servers", fix: "List the primary and its secondaries under 'servers:' (see config/zonecheck.sample.yaml)")
+        guard case .sequence(let list) = listNode else {
+            throw source.error(
+                at: listNode, "servers", "expected a list of servers, found \(ConfigMapping.describe(listNode))",
+                fix: "Write each server as a '- name: ...' item")
+        }
+        var servers: [ServerConfig] = []
+        var lines: [Int?] = []
+        var roleLines: [Int?] = []
+        for (index, item) in list.enumerated() {
+            servers.append(try readServer(ConfigMapping(item, keyPath: "servers[\(index)]", source: source)))
+            lines.append(item.mark?.line)
+            roleLines.append((item.mapping?["role"]?.mark ?? item.mark)?.line)
+        }
+        try checkFleet(servers, lines: lines, roleLines: roleLines, listNode: listNode, source: source)
+        return servers
+    }
+
+    private static func readServer(_ map: ConfigMapping) throws(ConfigError) -> ServerConfig {
+        let source = map.source
+        try map.checkKeys(serverKeys)
+        let name = try map.requiredString("name", fix: "Give each server a short name such as ns1")
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw source.error(
+                at: map.value("name"), map.path("name"), "'\(name)' is not a plain name",
+                fix: "Use letters, digits, '.', '-' and '_' only (it appears in messages and commands)")
+        }
+        let roleText = try map.requiredString("role", fix: "Write role: primary or role: secondary")
+        guard let role = ServerRole(rawValue: roleText) else {
+            throw source.error(
+                at: map.value("role"), map.path("role"), "'\(roleText)' is not a role",
+                fix: "Write role: primary (exactly one server) or role: secondary")
+        }
+        let address = try map.requiredString("address", fix: "Give the server's IPv4 or IPv6 address")
+        guard AddressSyntax.address(address) != nil else {
+            throw source.error(
+                at: map.value("address"), map.path("address"), "'\(address)' is not an IPv4 or IPv6 address",
+                fix: "Write an address such as 192.0.2.53 or 2001:db8::53 (not a host name, no brackets or port)")
+        }
+        let port =
+            try map.int(
+                "port", in: 1...65535, what: "a port number",
+                fix: "Use a port from 1 to 65535 (DNS is 53), or leave it out for 53") ?? 53
+        let keyText = try map.requiredString(
+            "key", fix: "Give the TSIG key file for this server (tsig-keygen -a hmac-sha512 NAME > FILE)")
+        let keyPath = source.resolve(keyText)
+        let keyName = try map.string("key_name")
+        try checkKeyFile(keyPath, keyName: keyName, map: map)
+
+        let zoneFile = try map.string("zone_file")
+        let reload = try map.string("reload")
+        let retransfer = try map.string("retransfer")
+        switch role {
+        case .primary:
+            if retransfer != nil {
+                throw source.error(
+                    at: map.keyNode("retransfer"), map.path("retransfer"), "is for secondaries, not the primary",
+                    fix: "Remove it: the primary is the source of transfers")
+            }
+        case .secondary:
+            for key in ["zone_file", "reload"] where map.value(key) != nil {
+                throw source.error(
+                    at: map.keyNode(key), map.path(key), "is for the primary only",
+                    fix: "Remove it: zonecheck rewrites zone files only on the primary")
+            }
+        }
+        if let zoneFile, !zoneFile.contains("{zone}") {
+            throw source.error(
+                at: map.value("zone_file"), map.path("zone_file"), "'\(zoneFile)' does not contain {zone}",
+                fix: "Write where each zone's file is, e.g. /var/lib/bind/{zone}.db")
+        }
+        if let retransfer, !retransfer.contains("{zone}") {
+            throw source.error(
+                at: map.value("retransfer"), map.path("retransfer"), "'\(retransfer)' does not contain {zone}",
+                fix: "Name the zone in the command, e.g. rndc retransfer {zone}")
+        }
+        for (key, command) in [("reload", reload), ("retransfer", retransfer)] where command?.isEmpty == true {
+            throw source.error(at: map.keyNode(key), map.path(key), "is empty", fix: "Give a command or remove the key")
+        }
+        return ServerConfig(
+            name: name, role: role, address: address, port: UInt16(port), keyPath: keyPath, keyName: keyName,
+            zoneFile: zoneFile.map { source.resolve($0) }, reload: reload, retransfer: retransfer)
+    }
+
+    /// The key file must exist, be private, and hold the key to use. Only key names are read out of it (and
+    /// may appear in messages); the secret stays in the file for DNSKit's TSIG code.
+    private static func checkKeyFile(_ path: String, keyName: String?, map: ConfigMapping) throws(ConfigError) {
+        let source = map.source
+        let at = map.value("key")
+        let keyPath = map.path("key")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw source.error(
+                at: at, keyPath, "key file \(path) does not exist",
+                fix: "Correct the path, or create the key with 'tsig-keygen -a hmac-sha512 NAME > \(path)' "
+                    + "and 'chmod 600 \(path)', and install the same key on the server")
+        }
+        guard !isDirectory.boolValue else {
+            throw source.error(
+                at: at, keyPath, "\(path) is a directory, not a key file", fix: "Name the key file itself")
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o004 != 0 {
+            throw source.error(
+                at: at, keyPath,
+                "key file \(path) is readable by every user (mode \(String(mode & 0o777, radix: 8)))",
+                fix: "Run 'chmod 600 \(path)': a TSIG secret lets anyone transfer zones and forge answers")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw source.error(
+                at: at, keyPath, "key file \(path) cannot be read",
+                fix: "Run zonecheck as a user that can read it (its owner, mode 600)")
+        }
+        let statements = keyStatements(inKeyFile: text)
+        let names = statements.map(\.name)
+        if names.isEmpty {
+            throw source.error(
+                at: at, keyPath, "key file \(path) holds no key statement",
+                fix: "Write it in BIND key-file syntax, as 'tsig-keygen -a hmac-sha512 NAME' prints it")
+        }
+        let chosen: KeyStatement
+        if let keyName {
+            let wanted = keyName.hasSuffix(".") ? String(keyName.dropLast()) : keyName
+            guard let match = statements.first(where: { $0.name.lowercased() == wanted.lowercased() }) else {
+                throw source.error(
+                    at: map.value("key_name"), map.path("key_name"),
+                    "key file \(path) has no key named '\(keyName)' (it has: \(names.joined(separator: ", ")))",
+                    fix: "Correct key_name or the key file")
+            }
+            chosen = match
+        } else if statements.count > 1 {
+            throw source.error(
+                at: at, keyPath,
+                "key file \(path) holds \(names.count) keys (\(names.joined(separator: ", ")))",
+                fix: "Add key_name: to say which one this server uses")
+        } else {
+            chosen = statements[0]
+        }
+        try checkAlgorithm(chosen, path: path, at: at, keyPath: keyPath, source: source)
+    }
+
+    /// Algorithms libldns 1.8.3 signs correctly. hmac-sha384 is left out on purpose: ldns computes it wrongly
+    /// (DESIGN.md, measured), so every answer would look forged.
+    static let usableAlgorithms = [
+        "hmac-sha512", "hmac-sha256", "hmac-sha224", "hmac-sha1", "hmac-md5", "hmac-md5.sig-alg.reg.int",
+    ]
+
+    private static func checkAlgorithm(
+        _ key: KeyStatement, path: String, at: Node?, keyPath: String, source: ConfigSource
+    ) throws(ConfigError) {
+        let makeKey = "Make a new key with 'tsig-keygen -a hmac-sha512 \(key.name)' and install it on the server too"
+        guard let algorithm = key.algorithm?.lowercased() else {
+            throw source.error(
+                at: at, keyPath, "key '\(key.name)' in \(path) names no algorithm",
+                fix: "Add 'algorithm hmac-sha512;' (the one the server uses for this key)")
+        }
+        let bare = algorithm.hasSuffix(".") ? String(algorithm.dropLast()) : algorithm
+        if bare == "hmac-sha384" {
+            throw source.error(
+                at: at, keyPath,
+                "key '\(key.name)' in \(path) uses hmac-sha384, which libldns 1.8.3 computes wrongly",
+                fix: makeKey)
+        }
+        guard usableAlgorithms.contains(bare) else {
+            throw source.error(
+                at: at, keyPath, "key '\(key.name)' in \(path) uses unknown algorithm '\(algorithm)'", fix: makeKey)
+        }
+    }
+
+    struct KeyStatement: Equatable {
+        var name: String
+        var algorithm: String?
+    }
+
+    /// The `key "NAME" { algorithm ALG; secret "..."; };` statements of a BIND key file: names and algorithms
+    /// only. Comments (`#`, `//`) are skipped outside quotes; a secret may itself contain `//`.
+    static func keyStatements(inKeyFile text: String) -> [KeyStatement] {
+        var tokens: [String] = []
+        var current = ""
+        var inComment = false
+        var inQuote = false
+        var previous: Character = " "
+        for character in text {
+            defer { previous = character }
+            if inComment {
+                if character == "\n" { inComment = false }
+                continue
+            }
+            if inQuote {
+                current.append(character)
+                if character == "\"" { inQuote = false }
+                continue
+            }
+            if character == "#" || (character == "/" && previous == "/") {
+                if character == "/" { current.removeLast() }
+                if !current.isEmpty { tokens.append(current) }
+                current = ""
+                inComment = true
+                continue
+            }
+            if character == "\"" {
+                inQuote = true
+                current.append(character)
+            } else if character.isWhitespace || "{};".contains(character) {
+                if !current.isEmpty { tokens.append(current) }
+                current = ""
+                if character == "{" || character == "}" { tokens.append(String(character)) }
+            } else {
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { tokens.append(current) }
+
+        func unquoted(_ token: String) -> String {
+            var text = token
+            if text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2 {
+                text = String(text.dropFirst().dropLast())
+            }
+            return text
+        }
+        var statements: [KeyStatement] = []
+        var index = 0
+        while index + 2 < tokens.count {
+            guard tokens[index] == "key", tokens[index + 2] == "{" else {
+                index += 1
+                continue
+            }
+            var name = unquoted(tokens[index + 1])
+            if name.hasSuffix(".") && name.count > 1 { name.removeLast() }
+            var algorithm: String?
+            index += 3
+            while index < tokens.count && tokens[index] != "}" {
+                if tokens[index] == "algorithm" && index + 1 < tokens.count && tokens[index + 1] != "}" {
+                    algorithm = unquoted(tokens[index + 1])
+                }
+                index += 1
+            }
+            statements.append(KeyStatement(name: name, algorithm: algorithm))
+        }
+        return statements
+    }
+
+    private static func checkFleet(
+        _ servers: [ServerConfig], lines: [Int?], roleLines: [Int?], listNode: Node, source: ConfigSource
+    ) throws(ConfigError) {
+        let primaries = servers.indices.filter { servers[$0].role == .primary }
+        if primaries.isEmpty {
+            throw source.error(
+                at: listNode, "servers", "no server has role: primary",
+                fix: "Mark the server where zones are edited with role: primary (exactly one)")
+        }
+        if primaries.count > 1 {
+            let names = primaries.map { servers[$0].name }.joined(separator: ", ")
+            throw ConfigError(
+                path: source.path, line: roleLines[primaries[1]], keyPath: "servers[\(primaries[1])].role",
+                message: "two primaries (\(names))",
+                fix: "Keep role: primary on one server and make the others secondary")
+        }
+        var seenNames: [String: Int] = [:]
+        var seenEndpoints: [[UInt8]: Int] = [:]
+        for (index, server) in servers.enumerated() {
+            if let first = seenNames[server.name.lowercased()] {
+                throw ConfigError(
+                    path: source.path, line: lines[index], keyPath: "servers[\(index)].name",
+                    message: "'\(server.name)' is also the name of servers[\(first)]",
+                    fix: "Give every server its own name")
+            }
+            seenNames[server.name.lowercased()] = index
+            let endpoint =
+                (AddressSyntax.address(server.address) ?? []) + [UInt8(server.port >> 8), UInt8(server.port & 0xFF)]
+            if let first = seenEndpoints[endpoint] {
+                throw ConfigError(
+                    path: source.path, line: lines[index], keyPath: "servers[\(index)].address",
+                    message:
+                        "\(server.name) has the same address and port (\(server.address) port \(server.port)) as \(servers[first].name)",
+                    fix: "Each server must be reached at its own address:port; correct the address or the port")
+            }
+            seenEndpoints[endpoint] = index
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import Yams
+
+extension Configuration {
+    static func readZones(_ top: ConfigMapping) throws(ConfigError) -> ZoneSources {
+        let source = top.source
+        let emptyFix = "List zones under zones: with names: [example.com], directory:, named_conf: or catalog:"
+        guard let map = try top.mapping("zones") else {
+            throw source.error(at: top.keyNode("zones") ?? top.node, "zones", "no zone source is given", fix: emptyFix)
+        }
+        try map.checkKeys(["names", "directory", "named_conf", "catalog"])
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        for (index, (text, node)) in (try map.strings("names", fix: "Write one zone name per item") ?? []).enumerated()
+        {
+            let keyPath = "zones.names[\(index)]"
+            guard let name = zoneName(text) else {
+                throw source.error(
+                    at: node, keyPath, "'\(text)' is not a zone name",
+                    fix: "Write a domain name such as example.com (labels of 1-63 characters, no spaces)")
+            }
+            if let first = seen[name.lowercased()] {
+                throw source.error(
+                    at: node, keyPath, "\(name) is listed twice (also zones.names[\(first)])", fix: "Remove one of them"
+                )
+            }
+            seen[name.lowercased()] = index
+            names.append(name)
+        }
+        let directory = try map.string("directory").map { source.resolve($0) }
+        if let directory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw source.error(
+                    at: map.value("directory"), map.path("directory"), "\(directory) is not a directory",
+                    fix: "Name the directory that holds the zone files")
+            }
+        }
+        let namedConf = try map.string("named_conf").map { source.resolve($0) }
+        if let namedConf, !FileManager.default.isReadableFile(atPath: namedConf) {
+            throw source.error(
+                at: map.value("named_conf"), map.path("named_conf"), "\(namedConf) does not exist or cannot be read",
+                fix: "Name the named.conf file whose zone statements list the zones")
+        }
+        let catalogText = try map.string("catalog")
+        let catalog = try catalogText.map { (text: String) throws(ConfigError) -> String in
+            guard let name = zoneName(text) else {
+                throw source.error(
+                    at: map.value("catalog"), map.path("catalog"), "'\(text)' is not a zone name",
+                    fix: "Name the catalog zone, e.g. catalog.example.")
+            }
+            return name
+        }
+        let zones = ZoneSources(names: names, directory: directory, namedConf: namedConf, catalog: catalog)
+        if zones.isEmpty {
+            throw source.error(at: map.node, "zones", "no zone source is given", fix: emptyFix)
+        }
+        return zones
+    }
+
+    /// A zone name as written, without its trailing dot, if it is a syntactically valid domain name.
+    static func zoneName(_ text: String) -> String? {
+        var name = text
+        if name.hasSuffix(".") { name.removeLast() }
+        guard !name.isEmpty, name.utf8.count <= 253 else { return nil }
+        for label in name.split(separator: ".", omittingEmptySubsequences: false) {
+            guard (1...63).contains(label.utf8.count),
+                label.allSatisfy({ !$0.isWhitespace && $0 != "/" && $0 != "\\" && $0 != "\"" && $0.isASCII })
+            else { return nil }
+        }
+        return name
+    }
+
+    static func readCheck(_ top: ConfigMapping) throws(ConfigError) -> CheckSettings {
+        var settings = CheckSettings()
+        guard let map = try top.mapping("check") else { return settings }
+        try map.checkKeys(["timeout", "retries", "concurrency", "lag_grace", "deep"])
+        if let timeout = try map.duration("timeout") { settings.timeout = timeout }
+        if let retries = try map.int("retries", in: 0...10, what: "a number of retries", fix: "Use 0 to 10, usually 2")
+        {
+            settings.retries = retries
+        }
+        if let concurrency = try map.int(
+            "concurrency", in: 1...10_000, what: "a number of queries in flight", fix: "Use 1 to 10000, usually 64")
+        {
+            settings.concurrency = concurrency
+        }
+        if let lagGrace = try map.duration("lag_grace", allowZero: true) { settings.lagGrace = lagGrace }
+        if map.keyNode("deep") != nil {
+            let text = try map.string("deep")
+            // "deep: never" (or no value) turns the periodic deep check off; `zonecheck check --deep` still works.
+            if text == nil || ["never", "off", "false", "no"].contains(text?.lowercased() ?? "") {
+                settings.deep = nil
+            } else {
+                settings.deep = try map.duration("deep")
+            }
+        }
+        return settings
+    }
+
+    static func readRepair(_ top: ConfigMapping) throws(ConfigError) -> RepairSettings {
+        var settings = RepairSettings()
+        guard let map = try top.mapping("repair") else { return settings }
+        try map.checkKeys(["auto", "primary_from_secondary", "max_per_zone_per_hour", "converge_timeout"])
+        if let auto = try map.bool("auto") { settings.auto = auto }
+        if let fromSecondary = try map.bool("primary_from_secondary") { settings.primaryFromSecondary = fromSecondary }
+        if let limit = try map.int(
+            "max_per_zone_per_hour", in: 0...60, what: "a number of repairs per hour",
+            fix: "Use 0 (never repair automatically) to 60, usually 3")
+        {
+            settings.maxPerZonePerHour = limit
+        }
+        if let converge = try map.duration("converge_timeout") { settings.convergeTimeout = converge }
+        return settings
+    }
+
+    static func readAlerts(_ top: ConfigMapping) throws(ConfigError) -> AlertSettings {
+        var settings = AlertSettings()
+        guard let map = try top.mapping("alerts") else { return settings }
+        try map.checkKeys(["email", "digest_every"])
+        if let every = try map.duration("digest_every") { settings.digestEvery = every }
+        if let email = try map.mapping("email") { settings.email = try readEmail(email) }
+        return settings
+    }
+
+    private static func readEmail(_ map: ConfigMapping) throws(ConfigError) -> EmailSettings {
+        let source = map.source
+        try map.checkKeys(["to", "from", "transport", "smtp"])
+        _ = try map.required("to", fix: "List who receives alerts: to: [hostmaster@example.com]")
+        let to = try map.strings("to", fix: "Write one address per item") ?? []
+        if to.isEmpty {
+            throw source.error(at: map.value("to"), map.path("to"), "is empty", fix: "List at least one address")
+        }
+        for (index, (address, node)) in to.enumerated() where !isMailAddress(address) {
+            throw source.error(
+                at: node, "\(map.path("to"))[\(index)]", "'\(address)' is not an email address",
+                fix: "Write an address such as hostmaster@example.com")
+        }
+        let from = try map.requiredString("from", fix: "Give the sender address, e.g. from: zonecheck@example.com")
+        guard isMailAddress(from) else {
+            throw source.error(
+                at: map.value("from"), map.path("from"), "'\(from)' is not an email address",
+                fix: "Write an address such as zonecheck@example.com")
+        }
+        var transport = EmailSettings.Transport.sendmail
+        if let text = try map.string("transport") {
+            guard let parsed = EmailSettings.Transport(rawValue: text) else {
+                throw source.error(
+                    at: map.value("transport"), map.path("transport"), "'\(text)' is not a mail transport",
+                    fix: "Write transport: sendmail or transport: smtp")
+            }
+            transport = parsed
+        }
+        var smtp: SMTPSettings?
+        if let smtpMap = try map.mapping("smtp") {
+            guard transport == .smtp else {
+                throw source.error(
+                    at: map.keyNode("smtp"), map.path("smtp"), "is given but transport is sendmail",
+                    fix: "Write transport: smtp, or remove the smtp settings")
+            }
+            smtp = try readSMTP(smtpMap)
+        } else if transport == .smtp {
+            throw source.error(
+                at: map.keyNode("transport"), map.path("smtp"), "missing (transport is smtp)",
+                fix: "Add smtp: { host: mail.example.com, port: 587, starttls: true }")
+        }
+        return EmailSettings(to: to.map(\.0), from: from, transport: transport, smtp: smtp)
+    }
+
+    private static func readSMTP(_ map: ConfigMapping) throws(ConfigError) -> SMTPSettings {
+        let source = map.source
+        try map.checkKeys(["host", "port", "starttls", "credentials"])
+        let host = try map.requiredString("host", fix: "Give the SMTP relay's host name or address")
+        let port =
+            try map.int(
+                "port", in: 1...65535, what: "a port number", fix: "Use 587 (submission), 25 or 465") ?? 587
+        let starttls = try map.bool("starttls") ?? true
+        var credentials: String?
+        if let text = try map.string("credentials") {
+            let path = source.resolve(text)
+            let at = map.value("credentials")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw source.error(
+                    at: at, map.path("credentials"), "credentials file \(path) does not exist",
+                    fix: "Correct the path, or create it holding user:password with 'chmod 600 \(path)'")
+            }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            if let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o004 != 0 {
+                throw source.error(
+                    at: at, map.path("credentials"),
+                    "credentials file \(path) is readable by every user (mode \(String(mode & 0o777, radix: 8)))",
+                    fix: "Run 'chmod 600 \(path)'")
+            }
+            credentials = path
+        }
+        return SMTPSettings(host: host, port: UInt16(port), starttls: starttls, credentialsPath: credentials)
+    }
+
+    private static func isMailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+    }
+
+    static func readState(_ top: ConfigMapping) throws(ConfigError) -> StateSettings {
+        var settings = StateSettings()
+        guard let map = try top.mapping("state") else { return settings }
+        try map.checkKeys(["directory"])
+        if let directory = try map.string("directory") {
+            guard !directory.isEmpty else {
+                throw source(map).error(
+                    at: map.keyNode("directory"), map.path("directory"), "is empty",
+                    fix: "Name a directory, e.g. /var/lib/zonecheck")
+            }
+            settings.directory = map.source.resolve(directory)
+        }
+        return settings
+    }
+
+    private static func source(_ map: ConfigMapping) -> ConfigSource { map.source }
+}
