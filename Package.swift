@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(
             name: "DNSKitTests",
             dependencies: ["DNSKit"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
