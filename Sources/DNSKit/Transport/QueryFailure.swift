@@ -135,9 +135,15 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `2 s`, `1.5 s`, or `0.8 ms` for the short round trips of a LAN.
     static func seconds(_ duration: Duration) -> String {
         let (s, attoseconds) = duration.components
-        let ms = s * 1000 + attoseconds / 1_000_000_000_000_000
+        let microseconds = s * 1_000_000 + attoseconds / 1_000_000_000_000
+        if microseconds < 1_000_000 {
+            let ms = Double(microseconds) / 1000
+            return ms >= 10 ? "\(Int(ms.rounded())) ms" : "\((ms * 10).rounded() / 10) ms"
+        }
+        let ms = microseconds / 1000
         return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
     }
 }

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A directory under /tmp removed when the test is done with it.
 final class TemporaryDirectory {
     let path: String
@@ -22,21 +26,34 @@ final class TemporaryDirectory {
     }
 }
 
-/// Runs a command and returns its standard output; throws when it exits non-zero.
+/// Runs a command and returns its standard output and error; throws when it exits non-zero.
+///
+/// Spawned with posix_spawn and reaped with waitpid, output through a file: the lab's name
+/// servers, started by the command, inherit its descriptors and daemonize, which kept both a
+/// pipe and Foundation's `Process.waitUntilExit` waiting for ever.
 @discardableResult
-func run(_ arguments: [String], input: String? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-        throw CommandFailed(command: arguments.joined(separator: " "), status: process.terminationStatus, output: text)
+func run(_ arguments: [String]) throws -> String {
+    let outputPath = FileManager.default.temporaryDirectory.path + "/dnskit-run-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+    guard spawned == 0 else {
+        throw CommandFailed(command: arguments.joined(separator: " "), status: spawned, output: "posix_spawn failed")
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    let exitCode = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    guard exitCode == 0 else {
+        throw CommandFailed(command: arguments.joined(separator: " "), status: exitCode, output: text)
     }
     return text
 }

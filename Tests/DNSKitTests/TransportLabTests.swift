@@ -1,0 +1,208 @@
+import DNSKit
+import Foundation
+import Testing
+
+/// The transport against real servers: a BIND primary and four BIND secondaries started by
+/// `Scripts/lab` on 127.53.2.1-5, every request TSIG-signed with hmac-sha512.
+@Suite(.serialized, .enabled(if: Lab.isRoot, "the lab adds loopback addresses for BIND: run the tests as root"))
+struct TransportLabTests {
+    static let example = Lab.zone("example.com")
+
+    @Test func queriesNotifyAndFailures() async throws {
+        let lab = try Lab(zones: 5)
+        defer { lab.stop() }
+        let client = try DNSClient()
+        let servers = try (1...5).map { try lab.endpoint($0) }
+
+        // Signed SOA from all five, serials equal, every answer verified.
+        var serials: [UInt32] = []
+        for server in servers {
+            let outcome = await client.soa(zone: Self.example, at: server)
+            guard case .answered(let answer) = outcome else {
+                Issue.record("\(server.name): \(outcome)")
+                continue
+            }
+            #expect(answer.tsig == .verified(keyName: server.key!.name))
+            #expect(answer.authoritative)
+            serials.append(answer.serial)
+        }
+        #expect(serials.count == 5 && Set(serials).count == 1, "serials \(serials)")
+        // The serial matches what dig sees (an independent reading).
+        let digSerial = try run(["dig", "+short", "@\(Lab.prefix).1", "example.com", "SOA"])
+            .split(separator: " ").dropFirst(2).first.flatMap { UInt32($0) }
+        #expect(serials.first == digSerial)
+
+        // Wrong secret: the server answers NOTAUTH/BADSIG, unsigned.
+        let ns2 = servers[1]
+        var wrongSecret = ns2
+        wrongSecret.key = ns2.key!.withSecret(Array(repeating: 7, count: 64))
+        let badSig = await client.soa(zone: Self.example, at: wrongSecret)
+        guard case .failed(let badSigError) = badSig, case .notAuth(.badSig, signed: false) = badSigError.failure else {
+            Issue.record("expected BADSIG, got \(badSig)")
+            return
+        }
+        #expect(badSigError.description.contains("BADSIG") && badSigError.description.contains("unsigned"))
+
+        // Unknown key name: BADKEY.
+        var unknownKey = ns2
+        unknownKey.key = ns2.key!.renamed(Lab.zone("nobody-knows-this-key"))
+        let badKey = await client.soa(zone: Self.example, at: unknownKey)
+        guard case .failed(let badKeyError) = badKey, case .notAuth(.badKey, signed: false) = badKeyError.failure else {
+            Issue.record("expected BADKEY, got \(badKey)")
+            return
+        }
+        #expect(badKeyError.description.contains("ns2 rejected our key nobody-knows-this-key (BADKEY)"))
+
+        // Our clock 10 minutes ahead: signed BADTIME carrying the server's clock.
+        let skewed = await client.soa(
+            zone: Self.example, at: ns2, options: QueryOptions(clockOffset: .seconds(600)))
+        guard case .failed(let skewError) = skewed,
+            case .notAuth(.badTime(_, let skew), signed: true) = skewError.failure
+        else {
+            Issue.record("expected a signed BADTIME, got \(skewed)")
+            return
+        }
+        #expect((595...605).contains(skew ?? 0), "skew \(String(describing: skew))")
+        #expect(skewError.description.contains("our clock is \(skew!) s ahead of its own (BADTIME)"))
+        #expect(skewError.description.contains("check NTP"))
+
+        // A zone the server does not have.
+        let missing = await client.soa(zone: Lab.zone("not-here.lab"), at: servers[0])
+        guard case .failed(let missingError) = missing else {
+            Issue.record("a zone that is not served was answered: \(missing)")
+            return
+        }
+        #expect(
+            [.refused, .notAuthoritative(referral: false), .notAuthoritative(referral: true)].contains(
+                missingError.failure), "\(missingError)")
+
+        // A stopped server times out within the configured limit while the others answer.
+        let zone2 = Lab.zone("zone00002.lab")
+        try lab.lab("stop-server", "ns3")
+        let quick = QueryOptions(timeout: .milliseconds(400), retries: 1)
+        let started = ContinuousClock.now
+        async let stopped = client.soa(zone: zone2, at: servers[2], options: quick)
+        async let others = [servers[0], servers[1], servers[3], servers[4]].asyncMap {
+            await client.soa(zone: zone2, at: $0, options: quick)
+        }
+        let (stoppedOutcome, otherOutcomes) = await (stopped, others)
+        let elapsed = ContinuousClock.now - started
+        guard case .failed(let timeoutError) = stoppedOutcome, case .timeout(2, _) = timeoutError.failure else {
+            Issue.record("expected a timeout after 2 attempts from stopped ns3, got \(stoppedOutcome)")
+            return
+        }
+        #expect(elapsed < .milliseconds(1200), "took \(elapsed)")
+        #expect(timeoutError.description.contains("ns3 did not answer"))
+        for outcome in otherOutcomes { #expect(outcome.serial != nil, "\(outcome)") }
+
+        // ns3 misses a change while stopped; a signed NOTIFY makes it transfer.
+        let before = await client.soa(zone: zone2, at: servers[0]).serial
+        try lab.lab("bump", "zone00002.lab")
+        let primary = await client.soa(zone: zone2, at: servers[0])
+        guard case .answered(let fresh) = primary, fresh.serial != before else {
+            Issue.record("the primary did not take the bump: \(primary)")
+            return
+        }
+        try lab.lab("start-server", "ns3")
+        let stale = await client.soa(zone: zone2, at: servers[2])
+        #expect(stale.serial == before, "ns3 should still serve the old serial: \(stale)")
+        let notified = await client.notify(zone: zone2, soa: fresh.soa, at: servers[2])
+        guard case .acknowledged(let ack) = notified else {
+            Issue.record("NOTIFY failed: \(notified)")
+            return
+        }
+        #expect(ack.tsig == .verified(keyName: servers[2].key!.name))
+        var caughtUp = false
+        for _ in 0..<50 {
+            if await client.soa(zone: zone2, at: servers[2]).serial == fresh.serial {
+                caughtUp = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(caughtUp, "ns3 did not transfer serial \(fresh.serial) within 5 s of the NOTIFY")
+        await client.close()
+    }
+
+    @Test func verifiedTransfersAndTampering() async throws {
+        let lab = try Lab(zones: 3, bigZone: 3000)
+        defer { lab.stop() }
+        let client = try DNSClient()
+        let primary = try lab.endpoint(1)
+        let big = Lab.zone("zone00001.lab")
+
+        // Counts per type against dig's own transfer (an independent reading of the same zone).
+        var delivered: [RecordType: Int] = [:]
+        let outcome = await client.axfr(zone: big, from: primary) { delivered[$0.type, default: 0] += 1 }
+        guard case .complete(let stats) = outcome else {
+            Issue.record("transfer failed: \(outcome)")
+            return
+        }
+        let digText = try run([
+            "dig", "-k", "\(lab.path)/keys/ns1.key", "@\(Lab.prefix).1", "zone00001.lab", "AXFR", "+nocomments",
+            "+nostats", "+nocmd",
+        ])
+        var digCounts: [RecordType: Int] = [:]
+        for line in digText.split(separator: "\n") where !line.hasPrefix(";") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count > 4, let type = RecordType(mnemonic: String(fields[3])), type != .tsig else { continue }
+            digCounts[type, default: 0] += 1
+        }
+        digCounts[.soa, default: 0] -= 1  // dig prints the closing SOA too
+        #expect(stats.countsByType == digCounts)
+        #expect(delivered == digCounts)
+        #expect(stats.records == 3000 + 300 + 5 + 1 + 1)
+        #expect(stats.messages > 3, "a 3000-record zone should need several messages, got \(stats.messages)")
+        #expect(stats.tsig == .verified(keyName: primary.key!.name))
+
+        // A bit flipped in message k (first, middle, last) fails the transfer.
+        let messages = stats.messages
+        for k in [1, (messages + 1) / 2, messages] {
+            let proxy = try TamperProxy(upstreamHost: "\(Lab.prefix).1", upstreamPort: 53, tamperMessage: k)
+            defer { proxy.close() }
+            var viaProxy = primary
+            viaProxy.host = "127.0.0.1"
+            viaProxy.port = proxy.port
+            let tampered = await client.axfr(zone: big, from: viaProxy) { _ in }
+            #expect(proxy.status.tampered, "message \(k) was never relayed")
+            guard case .failed(let error, _) = tampered else {
+                Issue.record("a transfer with message \(k) of \(messages) tampered was accepted")
+                continue
+            }
+            let text = error.description
+            #expect(text.contains("MAC did not verify") || text.contains("failed TSIG verification"), "\(text)")
+        }
+        // The same relay without tampering passes, so the failures above come from the flipped bit.
+        let clean = try TamperProxy(upstreamHost: "\(Lab.prefix).1", upstreamPort: 53, tamperMessage: nil)
+        defer { clean.close() }
+        var viaClean = primary
+        viaClean.host = "127.0.0.1"
+        viaClean.port = clean.port
+        let relayed = await client.axfr(zone: big, from: viaClean) { _ in }
+        guard case .complete = relayed else {
+            Issue.record("the untampered relay failed: \(relayed)")
+            return
+        }
+
+        // The wrong key is refused before any record is delivered.
+        var wrong = primary
+        wrong.key = primary.key!.withSecret(Array(repeating: 1, count: 64))
+        var leaked = 0
+        let refused = await client.axfr(zone: big, from: wrong) { _ in leaked += 1 }
+        guard case .failed(let refusedError, _) = refused else {
+            Issue.record("a transfer with the wrong secret was accepted")
+            return
+        }
+        #expect(leaked == 0)
+        #expect(refusedError.description.contains("BADSIG"), "\(refusedError)")
+        await client.close()
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async -> T) async -> [T] {
+        var result: [T] = []
+        for element in self { result.append(await transform(element)) }
+        return result
+    }
+}
