@@ -21,11 +21,15 @@ public enum TSIGAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStrin
     }
 
     /// The name carried in the TSIG RR's Algorithm Name field (RFC 8945 §6).
-    public var domainName: DomainName {
-        let text = self == .hmacMD5 ? "hmac-md5.sig-alg.reg.int" : rawValue
-        // The registry names are plain ASCII labels: building them cannot fail.
-        return try! DomainName(labels: text.split(separator: ".").map { Array($0.utf8) })
-    }
+    public var domainName: DomainName { Self.domainNames[self]! }
+
+    /// Built once: every signed request and every verified answer needs it.
+    private static let domainNames: [TSIGAlgorithm: DomainName] = Dictionary(
+        uniqueKeysWithValues: allCases.map { algorithm in
+            let text = algorithm == .hmacMD5 ? "hmac-md5.sig-alg.reg.int" : algorithm.rawValue
+            // The registry names are plain ASCII labels: building them cannot fail.
+            return (algorithm, try! DomainName(labels: text.split(separator: ".").map { Array($0.utf8) }))
+        })
 
     /// Length of the full MAC in octets (the digest length of the hash).
     public var macLength: Int {

@@ -35,7 +35,12 @@ public final class DNSClient: Sendable {
         let channel = try DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: 4 << 20)
-            .channelOption(ChannelOptions.maxMessagesPerRead, value: 64)
+            .channelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            // recvmmsg: many answers per system call when they arrive in bursts.
+            // NIO splits the receive buffer between the messages of one recvmmsg: 4 KiB each is
+            // more than any answer without EDNS (512) or with the usual EDNS size (1232).
+            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 32)
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(router) }
             }

@@ -98,9 +98,24 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         request.attempts += 1
         if first { request.firstSent = .now() }
         let envelope = AddressedEnvelope(remoteAddress: request.key.address, data: request.packet)
-        context.writeAndFlush(wrapOutboundOut(envelope), promise: nil)
+        context.write(wrapOutboundOut(envelope), promise: nil)
+        scheduleFlush(context)
         request.timer = context.eventLoop.scheduleTask(in: request.timeout) { [weak self] in
             self?.attemptTimedOut(request)
+        }
+    }
+
+    /// One flush for all the requests started in this tick of the event loop: NIO then
+    /// sends them with one sendmmsg instead of one sendmsg each.
+    private var flushScheduled = false
+
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.execute { [weak self] in
+            guard let self, let context = self.context else { return }
+            self.flushScheduled = false
+            context.flush()
         }
     }
 

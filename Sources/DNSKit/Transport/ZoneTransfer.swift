@@ -80,8 +80,6 @@ extension DNSClient {
             case .closedMidMessage(let buffered):
                 failure = .transferBroken("the connection closed in the middle of a message (\(buffered) octets)")
             }
-        } catch let error as ZoneTransferState.ReceiverError {
-            failure = .transferBroken("the receiver stopped the transfer: \(error.underlying)")
         } catch {
             failure = TCPConnection.classify(error, connectTimeout: limits.connectTimeout)
         }
@@ -92,10 +90,6 @@ extension DNSClient {
 
 /// The rules of one transfer, applied message by message (RFC 5936 §2.2 and §3, RFC 8945 §5.3.1).
 struct ZoneTransferState {
-    struct ReceiverError: Error {
-        var underlying: any Error
-    }
-
     let zone: DomainName
     let limits: AXFRLimits
     var requestID: UInt16 = 0
