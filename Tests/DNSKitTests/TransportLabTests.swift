@@ -197,6 +197,61 @@ struct TransportLabTests {
         #expect(refusedError.description.contains("BADSIG"), "\(refusedError)")
         await client.close()
     }
+
+    /// The same checks against Knot and NSD secondaries: their TSIG (every message signed, or
+    /// some left unsigned, RFC 8945 §5.3.1) must verify too, and their errors classify the same.
+    @Test func knotAndNSDSecondaries() async throws {
+        let lab = try Lab(zones: 3, bigZone: 3000, secondaries: "knot,nsd,knot,nsd")
+        defer { lab.stop() }
+        let client = try DNSClient()
+        let servers = try (1...5).map { try lab.endpoint($0) }
+        let big = Lab.zone("zone00001.lab")
+        var serials: [UInt32] = []
+        var counts: [[RecordType: Int]] = []
+        for server in servers {
+            let outcome = await client.soa(zone: big, at: server)
+            guard case .answered(let answer) = outcome else {
+                Issue.record("\(server.name): \(outcome)")
+                continue
+            }
+            #expect(answer.tsig == .verified(keyName: server.key!.name))
+            serials.append(answer.serial)
+            let transfer = await client.axfr(zone: big, from: server) { _ in }
+            guard case .complete(let stats) = transfer else {
+                Issue.record("\(server.name): \(transfer)")
+                continue
+            }
+            counts.append(stats.countsByType)
+        }
+        #expect(serials.count == 5 && Set(serials).count == 1, "serials \(serials)")
+        #expect(counts.count == 5 && counts.allSatisfy { $0 == counts[0] }, "counts \(counts)")
+
+        // Knot and NSD answer TSIG errors unsigned, as BIND does (NSD leaves the question
+        // section out of them, which must not turn them into timeouts).
+        let probe = QueryOptions(timeout: .milliseconds(500), retries: 1)
+        for server in [servers[1], servers[2]] {
+            var wrongSecret = server
+            wrongSecret.key = server.key!.withSecret(Array(repeating: 7, count: 64))
+            var unknown = server
+            unknown.key = server.key!.renamed(Lab.zone("nobody-knows-this-key"))
+            let badSig = await client.soa(zone: big, at: wrongSecret, options: probe)
+            let badKey = await client.soa(zone: big, at: unknown, options: probe)
+            var skewedOptions = probe
+            skewedOptions.clockOffset = .seconds(-600)
+            let skewed = await client.soa(zone: big, at: server, options: skewedOptions)
+            for (outcome, expected) in [(badSig, "BADSIG"), (badKey, "BADKEY"), (skewed, "BADTIME")] {
+                guard case .failed(let error) = outcome else {
+                    Issue.record("\(server.name): a request with a bad TSIG was answered: \(outcome)")
+                    continue
+                }
+                #expect(error.description.contains("(\(expected))"), "\(server.name): \(error)")
+                if case .notAuth(.badTime(_, let skew?), _) = error.failure {
+                    #expect((-605 ... -595).contains(skew), "\(server.name): skew \(skew)")
+                }
+            }
+        }
+        await client.close()
+    }
 }
 
 extension Array {

@@ -242,7 +242,8 @@ public final class DNSClient: Sendable {
         guard header.opcode == opcode else {
             throw .malformed("the answer's opcode is \(header.opcode), not \(opcode)")
         }
-        guard message.questions == [question] else {
+        // An error answer may leave the question out (NSD does for TSIG errors).
+        guard message.questions == [question] || (message.questions.isEmpty && header.rcode != .noError) else {
             throw .malformed("the answer's question is not ours (\(question))")
         }
         var status = TSIGStatus.notSigned

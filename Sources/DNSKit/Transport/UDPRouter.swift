@@ -170,9 +170,16 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             with: .success(Answer(bytes: bytes, rtt: .nanoseconds(elapsed.nanoseconds), attempts: request.attempts)))
     }
 
-    /// QDCOUNT is 1 and the question equals ours, the name compared without ASCII case.
+    /// QDCOUNT is 1 and the question equals ours, the name compared without ASCII case; or
+    /// QDCOUNT is 0 in an error answer (NSD answers TSIG errors without the question): such
+    /// an answer can only ever end the query as a failure, never supply a serial.
     static func questionMatches(_ buffer: ByteBuffer, _ question: [UInt8]) -> Bool {
         let start = buffer.readerIndex
+        if buffer.getInteger(at: start + 4, as: UInt16.self) == 0,
+            let flags = buffer.getInteger(at: start + 2, as: UInt16.self), flags & 0x000F != 0
+        {
+            return true
+        }
         guard buffer.getInteger(at: start + 4, as: UInt16.self) == 1,
             buffer.readableBytes >= MessageHeader.length + question.count
         else { return false }

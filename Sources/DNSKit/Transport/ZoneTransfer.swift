@@ -124,7 +124,8 @@ struct ZoneTransferState {
         guard header.isResponse, header.opcode == .query else {
             throw .transferBroken("message \(stats.messages) is not a response to a QUERY")
         }
-        if stats.messages == 1 || !message.questions.isEmpty {
+        let errorWithoutQuestion = message.questions.isEmpty && header.rcode != .noError
+        if (stats.messages == 1 && !errorWithoutQuestion) || !message.questions.isEmpty {
             guard message.questions == [Question(name: zone, type: .axfr)] else {
                 throw .transferBroken("message \(stats.messages) carries another question than \(zone) AXFR")
             }

@@ -18,7 +18,7 @@ final class Lab {
 
     /// Starts the lab. `bigZone` gives zone00001.lab that many extra A records (written
     /// into the primary's zone directory before start, which the lab script keeps).
-    init(zones: Int = 5, bigZone: Int? = nil) throws {
+    init(zones: Int = 5, bigZone: Int? = nil, secondaries: String = "bind,bind,bind,bind") throws {
         directory = try TemporaryDirectory("transport-lab")
         if let bigZone {
             let zonesDirectory = "\(directory.path)/ns1/zones"
@@ -45,11 +45,11 @@ final class Lab {
         // A start that fails half-way (another process racing on `ip addr add`, say) must not
         // leave servers behind: stop what started, then try once more.
         do {
-            try lab("start", "--zones", String(zones))
+            try lab("start", "--zones", String(zones), "--secondaries", secondaries)
         } catch {
             _ = try? lab("stop")
             do {
-                try lab("start", "--zones", String(zones))
+                try lab("start", "--zones", String(zones), "--secondaries", secondaries)
             } catch {
                 _ = try? lab("stop")
                 throw error
