@@ -184,6 +184,49 @@ struct TransportLabTests {
             return
         }
 
+        // A server that goes silent after message 2: the idle timeout ends the transfer.
+        let stalling = try TamperProxy(
+            upstreamHost: "\(Lab.prefix).1", upstreamPort: 53, tamperMessage: nil, stallAfter: 2)
+        defer { stalling.close() }
+        var viaStalling = primary
+        viaStalling.host = "127.0.0.1"
+        viaStalling.port = stalling.port
+        let stallStarted = ContinuousClock.now
+        let stalled = await client.axfr(
+            zone: big, from: viaStalling, limits: AXFRLimits(idleTimeout: .milliseconds(300))
+        ) { _ in }
+        let stallTime = ContinuousClock.now - stallStarted
+        guard case .failed(let stallError, let partial) = stalled else {
+            Issue.record("a stalled transfer completed: \(stalled)")
+            return
+        }
+        #expect(stallError.description.contains("nothing arrived for 300 ms"), "\(stallError)")
+        #expect(partial.messages == 2)
+        #expect(stallTime < .seconds(2), "took \(stallTime)")
+        // The same stall under a total limit shorter than the idle one.
+        let stalledTotal = await client.axfr(
+            zone: big, from: viaStalling,
+            limits: AXFRLimits(idleTimeout: .seconds(30), totalTimeout: .milliseconds(400))
+        ) { _ in }
+        guard case .failed(let totalError, _) = stalledTotal else {
+            Issue.record("a stalled transfer completed: \(stalledTotal)")
+            return
+        }
+        #expect(totalError.description.contains("not finished within 400 ms"), "\(totalError)")
+        // Limits on records and bytes.
+        let capped = await client.axfr(zone: big, from: primary, limits: AXFRLimits(maxBytes: 20_000)) { _ in }
+        guard case .failed(let capError, _) = capped else {
+            Issue.record("a transfer over the byte limit completed")
+            return
+        }
+        #expect(capError.description.contains("more than 20000 octets"), "\(capError)")
+        let fewer = await client.axfr(zone: big, from: primary, limits: AXFRLimits(maxRecords: 1000)) { _ in }
+        guard case .failed(let fewerError, _) = fewer else {
+            Issue.record("a transfer over the record limit completed")
+            return
+        }
+        #expect(fewerError.description.contains("more than 1000 records"), "\(fewerError)")
+
         // The wrong key is refused before any record is delivered.
         var wrong = primary
         wrong.key = primary.key!.withSecret(Array(repeating: 1, count: 64))

@@ -193,7 +193,7 @@ struct ZoneTransferState {
             }
             openingSOA = record
             stats.serial = serial
-            count(record)
+            try count(record)
             return
         }
         if record.type == .soa {
@@ -211,10 +211,13 @@ struct ZoneTransferState {
         guard record.dnsClass == opening.dnsClass else {
             throw .transferBroken("record \(record.owner) \(record.type) has class \(record.dnsClass)")
         }
-        count(record)
+        try count(record)
     }
 
-    private mutating func count(_ record: ResourceRecord) {
+    private mutating func count(_ record: ResourceRecord) throws(QueryFailure) {
+        guard stats.records < limits.maxRecords else {
+            throw .transferBroken("more than \(limits.maxRecords) records (limit)")
+        }
         stats.records += 1
         stats.countsByType[record.type, default: 0] += 1
     }

@@ -17,8 +17,13 @@ final class TamperProxy: @unchecked Sendable {
     private var relayed = 0
     private var tampered = false
 
-    init(upstreamHost: String, upstreamPort: Int, tamperMessage: Int?) throws {
+    /// After relaying this many messages, hold the rest back (the connection stays open):
+    /// a server gone silent in the middle of a transfer.
+    private let stallAfter: Int?
+
+    init(upstreamHost: String, upstreamPort: Int, tamperMessage: Int?, stallAfter: Int? = nil) throws {
         self.tamperMessage = tamperMessage
+        self.stallAfter = stallAfter
         var target = sockaddr_in()
         target.sin_family = sa_family_t(AF_INET)
         target.sin_port = in_port_t(UInt16(upstreamPort).bigEndian)
@@ -109,6 +114,11 @@ final class TamperProxy: @unchecked Sendable {
                 lock.lock()
                 tampered = true
                 lock.unlock()
+            }
+            if let stallAfter, number > stallAfter {
+                // Swallow the rest without relaying it until the client gives up and closes.
+                while Self.readExactly(client, 1) != nil {}
+                return
             }
             if !Self.writeAll(client, lengthBytes + message) { return }
         }
