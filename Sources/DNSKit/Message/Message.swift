@@ -1,0 +1,242 @@
+/// A parsed DNS message, RFC 1035 §4.1, read strictly.
+///
+/// Names are decompressed (RFC 1035 §4.1.4) in owner names and inside the RDATA of the
+/// types where compression is allowed (RFC 1035 types and the list of RFC 3597 §4); a
+/// pointer anywhere else, a pointer that does not go backwards, a label type other than
+/// 00, a record running past its RDLENGTH or the message, or bytes left over make the
+/// message malformed. A TSIG RR is accepted only as the last record of the additional
+/// section (RFC 8945 §5.1) and is kept apart from `additional`.
+public struct Message: Sendable {
+    public var header: MessageHeader
+    public var questions: [Question]
+    public var answers: [ResourceRecord]
+    public var authority: [ResourceRecord]
+    /// The additional section without the TSIG RR.
+    public var additional: [ResourceRecord]
+    public var tsig: TSIGRecord?
+    /// Where the TSIG RR starts in the wire form (the MAC covers the bytes before it).
+    public var tsigOffset: Int?
+
+    public init(wire: [UInt8]) throws(MessageError) {
+        let parsed: Result<Message, MessageError> = wire.withUnsafeBufferPointer { buffer in
+            var reader = WireReader(buffer: buffer)
+            do throws(MessageError) {
+                return .success(try reader.readMessage())
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try parsed.get()
+    }
+
+    init(
+        header: MessageHeader, questions: [Question], answers: [ResourceRecord], authority: [ResourceRecord],
+        additional: [ResourceRecord], tsig: TSIGRecord?, tsigOffset: Int?
+    ) {
+        self.header = header
+        self.questions = questions
+        self.answers = answers
+        self.authority = authority
+        self.additional = additional
+        self.tsig = tsig
+        self.tsigOffset = tsigOffset
+    }
+}
+
+/// Why a message could not be read; `offset` is where in the message the problem starts.
+public struct MessageError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public var offset: Int
+
+    public init(_ reason: String, at offset: Int) {
+        self.reason = reason
+        self.offset = offset
+    }
+
+    public var description: String { "\(reason) (at octet \(offset))" }
+}
+
+/// Reads a message from a borrowed buffer; the buffer never leaves the `withUnsafe...` scope.
+struct WireReader {
+    let buffer: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+
+    /// Types whose RDATA names may arrive compressed: RFC 1035 §3.3 and RFC 3597 §4.
+    static func compressedNameTypes(_ type: UInt16) -> Bool {
+        switch type {
+        case 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 15, 17, 18, 21, 24, 26, 30, 33, 35: true
+        default: false
+        }
+    }
+
+    @inline(__always) func uint16(at offset: Int) -> UInt16 {
+        UInt16(buffer[offset]) << 8 | UInt16(buffer[offset + 1])
+    }
+
+    @inline(__always) func uint32(at offset: Int) -> UInt32 {
+        UInt32(buffer[offset]) << 24 | UInt32(buffer[offset + 1]) << 16 | UInt32(buffer[offset + 2]) << 8
+            | UInt32(buffer[offset + 3])
+    }
+
+    mutating func need(_ count: Int, _ what: String) throws(MessageError) {
+        guard buffer.count - position >= count else {
+            throw MessageError("message ends inside \(what)", at: position)
+        }
+    }
+
+    mutating func readMessage() throws(MessageError) -> Message {
+        try need(MessageHeader.length, "the header")
+        let header = MessageHeader(
+            id: uint16(at: 0), flags: uint16(at: 2), questionCount: uint16(at: 4), answerCount: uint16(at: 6),
+            authorityCount: uint16(at: 8), additionalCount: uint16(at: 10))
+        position = MessageHeader.length
+        var questions: [Question] = []
+        questions.reserveCapacity(Int(header.questionCount))
+        for _ in 0..<header.questionCount {
+            let name = try readName(allowCompression: true)
+            try need(4, "a question")
+            questions.append(
+                Question(
+                    name: name, type: RecordType(rawValue: uint16(at: position)),
+                    dnsClass: DNSClass(rawValue: uint16(at: position + 2))))
+            position += 4
+        }
+        let answers = try readRecords(Int(header.answerCount), section: "answer")
+        let authority = try readRecords(Int(header.authorityCount), section: "authority")
+        var additional: [ResourceRecord] = []
+        var tsig: TSIGRecord?
+        var tsigOffset: Int?
+        let additionalCount = Int(header.additionalCount)
+        for index in 0..<additionalCount {
+            let start = position
+            let record = try readRecord()
+            if record.type == .tsig {
+                guard index == additionalCount - 1 else {
+                    throw MessageError("TSIG RR is not the last record of the message (RFC 8945 §5.1)", at: start)
+                }
+                guard record.dnsClass == .any, record.ttl == 0 else {
+                    throw MessageError("TSIG RR must have class ANY and TTL 0 (RFC 8945 §4.2)", at: start)
+                }
+                tsig = try TSIGRecord(keyName: record.owner, rdata: record.rdata, offset: start)
+                tsigOffset = start
+            } else {
+                additional.append(record)
+            }
+        }
+        guard position == buffer.count else {
+            throw MessageError("\(buffer.count - position) octets after the last record", at: position)
+        }
+        return Message(
+            header: header, questions: questions, answers: answers, authority: authority, additional: additional,
+            tsig: tsig, tsigOffset: tsigOffset)
+    }
+
+    mutating func readRecords(_ count: Int, section: String) throws(MessageError) -> [ResourceRecord] {
+        var records: [ResourceRecord] = []
+        records.reserveCapacity(count)
+        for _ in 0..<count { records.append(try readRecord()) }
+        return records
+    }
+
+    mutating func readRecord() throws(MessageError) -> ResourceRecord {
+        let owner = try readName(allowCompression: true)
+        try need(10, "a record header")
+        let type = uint16(at: position)
+        let dnsClass = uint16(at: position + 2)
+        let ttl = uint32(at: position + 4)
+        let length = Int(uint16(at: position + 8))
+        position += 10
+        try need(length, "RDATA")
+        let end = position + length
+        var rdata: [UInt8]
+        if Self.compressedNameTypes(type), let fields = RDATALayout.fields(of: RecordType(rawValue: type)) {
+            rdata = []
+            rdata.reserveCapacity(length + 16)
+            for field in fields {
+                switch field {
+                case .name:
+                    guard position < end else { throw MessageError("RDATA ends before a name", at: position) }
+                    try appendName(to: &rdata, limit: end)
+                case .fixed(let n):
+                    guard end - position >= n else { throw MessageError("RDATA too short", at: position) }
+                    rdata.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<(position + n)]))
+                    position += n
+                case .characterString:
+                    guard position < end, end - position >= 1 + Int(buffer[position]) else {
+                        throw MessageError("character-string runs past RDATA", at: position)
+                    }
+                    let n = 1 + Int(buffer[position])
+                    rdata.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<(position + n)]))
+                    position += n
+                case .rest:
+                    rdata.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<end]))
+                    position = end
+                }
+            }
+            guard position == end else {
+                throw MessageError("RDATA of \(RecordType(rawValue: type)) longer than its fields", at: position)
+            }
+        } else {
+            rdata = Array(UnsafeBufferPointer(rebasing: buffer[position..<end]))
+            position = end
+        }
+        return ResourceRecord(
+            owner: owner, type: RecordType(rawValue: type), dnsClass: DNSClass(rawValue: dnsClass), ttl: ttl,
+            rdata: rdata)
+    }
+
+    mutating func readName(allowCompression: Bool) throws(MessageError) -> DomainName {
+        var wire: [UInt8] = []
+        wire.reserveCapacity(32)
+        try appendName(to: &wire, limit: buffer.count, allowCompression: allowCompression)
+        return DomainName(uncheckedWire: wire)
+    }
+
+    /// Appends the uncompressed name at `position` to `out` and moves past it.
+    ///
+    /// A pointer must point before the start of the name (or label run) it appears in, so
+    /// every jump goes strictly backwards and no loop is possible.
+    mutating func appendName(to out: inout [UInt8], limit: Int, allowCompression: Bool = true) throws(MessageError) {
+        var i = position
+        var runStart = position
+        var resumeAt = -1
+        var length = 0
+        while true {
+            let readLimit = resumeAt < 0 ? limit : buffer.count
+            guard i < readLimit else { throw MessageError("name runs past its end", at: i) }
+            let byte = buffer[i]
+            switch byte & 0xC0 {
+            case 0x00:
+                let labelLength = Int(byte)
+                length += 1 + labelLength
+                guard length <= DomainName.maxWireLength else {
+                    throw MessageError("name longer than 255 octets", at: i)
+                }
+                if labelLength == 0 {
+                    out.append(0)
+                    position = resumeAt < 0 ? i + 1 : resumeAt
+                    return
+                }
+                guard readLimit - i > labelLength else { throw MessageError("label runs past its end", at: i) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<(i + 1 + labelLength)]))
+                i += 1 + labelLength
+            case 0xC0:
+                guard allowCompression else {
+                    throw MessageError("compression pointer where none is allowed", at: i)
+                }
+                guard readLimit - i >= 2 else { throw MessageError("compression pointer cut short", at: i) }
+                let target = Int(uint16(at: i) & 0x3FFF)
+                guard target < runStart else {
+                    throw MessageError("compression pointer does not point backwards", at: i)
+                }
+                if resumeAt < 0 { resumeAt = i + 2 }
+                runStart = target
+                i = target
+            default:
+                throw MessageError("unknown label type 0x\(String(byte & 0xC0, radix: 16))", at: i)
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+internal import CLDNS
+
+/// An HMAC keyed once (RFC 2104), from which running computations are copied.
+///
+/// TSIG needs an HMAC that can be fed piece by piece (RFC 8945 §5.3.1 folds up to 99
+/// unsigned messages into the next MAC), so this wraps libcrypto's EVP_MAC rather than
+/// ldns's one-shot TSIG code (whose hmac-sha384 is broken, DESIGN.md). The keyed context
+/// is never updated itself; every computation works on a duplicate, which keeps this
+/// object safe to share between tasks.
+final class HMACKey: @unchecked Sendable {
+    private let template: OpaquePointer
+
+    /// Nil when libcrypto has no HMAC or no such digest (a broken installation).
+    init?(algorithm: TSIGAlgorithm, secret: [UInt8]) {
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { return nil }
+        defer { EVP_MAC_free(mac) }
+        guard let context = EVP_MAC_CTX_new(mac) else { return nil }
+        let ok = algorithm.opensslDigestName.withCString { digest -> Bool in
+            let digestName = UnsafeMutablePointer(mutating: digest)
+            var params = [
+                OSSL_PARAM_construct_utf8_string("digest", digestName, 0),
+                OSSL_PARAM_construct_end(),
+            ]
+            return secret.withUnsafeBufferPointer { key in
+                // EVP_MAC_init needs a non-null key pointer even for an empty key.
+                var empty: UInt8 = 0
+                let base = key.baseAddress ?? withUnsafeMutablePointer(to: &empty) { UnsafePointer($0) }
+                return EVP_MAC_init(context, base, key.count, &params) == 1
+            }
+        }
+        guard ok else {
+            EVP_MAC_CTX_free(context)
+            return nil
+        }
+        template = context
+    }
+
+    deinit { EVP_MAC_CTX_free(template) }
+
+    /// A fresh computation with this key, nothing fed yet.
+    func start() -> HMACComputation {
+        // Duplicating a keyed context only fails when memory runs out.
+        guard let copy = EVP_MAC_CTX_dup(template) else { fatalError("EVP_MAC_CTX_dup failed: out of memory") }
+        return HMACComputation(context: copy)
+    }
+}
+
+/// One running HMAC; feed it with `update`, end it with `finish`.
+final class HMACComputation {
+    private let context: OpaquePointer
+
+    fileprivate init(context: OpaquePointer) { self.context = context }
+
+    deinit { EVP_MAC_CTX_free(context) }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        EVP_MAC_update(context, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+
+    func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    func update(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    func update(uint16 value: UInt16) {
+        withUnsafeBytes(of: value.bigEndian) { update($0) }
+    }
+
+    /// The MAC. The computation must not be used afterwards.
+    func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 64)
+        var length = 0
+        out.withUnsafeMutableBufferPointer { buffer in
+            _ = EVP_MAC_final(context, buffer.baseAddress, &length, buffer.count)
+        }
+        out.removeSubrange(length...)
+        return out
+    }
+}
+
+/// Compares two MACs in time that does not depend on where they differ.
+func constantTimeEqual(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for (x, y) in zip(a, b) { difference |= x ^ y }
+    return difference == 0
+}

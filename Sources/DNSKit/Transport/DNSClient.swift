@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import NIOCore
+import NIOPosix
+
+/// Sends signed SOA queries, NOTIFYs and zone transfers to name servers, and checks every
+/// answer before believing it.
+///
+/// UDP requests share one socket per address family; answers are matched by ID, source
+/// address and question (`UDPRouter`). Every request to a server with a key is TSIG-signed
+/// (RFC 8945) and every answer to a signed request must be signed and verify. I/O runs on
+/// SwiftNIO; nothing here blocks a caller's thread.
+public final class DNSClient: Sendable {
+    let group: any EventLoopGroup
+    private let ipv4: UDPSocket
+    private let ipv6: UDPSocket?
+
+    struct UDPSocket: Sendable {
+        let channel: any Channel
+        let router: UDPRouter
+    }
+
+    /// Opens the shared UDP sockets (an IPv4 one, and an IPv6 one when the host has IPv6).
+    public init() throws {
+        group = MultiThreadedEventLoopGroup.singleton
+        ipv4 = try Self.openUDP(group: group, host: "0.0.0.0")
+        ipv6 = try? Self.openUDP(group: group, host: "::")
+    }
+
+    private static func openUDP(group: any EventLoopGroup, host: String) throws -> UDPSocket {
+        let router = UDPRouter()
+        let channel = try DatagramBootstrap(group: group)
+            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: 4 << 20)
+            .channelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            // recvmmsg: many answers per system call when they arrive in bursts.
+            // NIO splits the receive buffer between the messages of one recvmmsg: 4 KiB each is
+            // more than any answer without EDNS (512) or with the usual EDNS size (1232).
+            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 32)
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(router) }
+            }
+            .bind(host: host, port: 0)
+            .wait()
+        return UDPSocket(channel: channel, router: router)
+    }
+
+    /// Closes the UDP sockets; requests still waiting fail.
+    public func close() async {
+        try? await ipv4.channel.close()
+        try? await ipv6?.channel.close()
+    }
+
+    // MARK: SOA
+
+    /// Asks `server` for the SOA of `zone` (RFC 1035 §4.1), signed with the server's key,
+    /// over UDP, repeated over TCP when the answer is truncated (RFC 7766 §5).
+    ///
+    /// The answer is checked: QR set, opcode QUERY, same ID and question, TSIG verified
+    /// (RFC 8945 §5.3), RCODE NOERROR, AA set, and exactly one SOA for `zone` in the answer.
+    public func soa(zone: DomainName, at server: ServerEndpoint, options: QueryOptions = QueryOptions()) async
+        -> SOAQueryOutcome
+    {
+        func failed(_ failure: QueryFailure) -> SOAQueryOutcome {
+            .failed(QueryError(zone: zone, server: server, kind: .soa, failure: failure))
+        }
+        let question = Question(name: zone, type: .soa)
+        let exchange: Exchange
+        do {
+            exchange = try await send(
+                question: question, server: server, options: options,
+                build: { MessageBuilder.soaQuery(zone: zone, id: $0) })
+        } catch {
+            return failed(error)
+        }
+        var bytes = exchange.answer.bytes
+        var overTCP = false
+        var rtt = exchange.answer.rtt
+        if bytes.count > 2 && bytes[2] & 0x02 != 0 {
+            // TC: the whole answer did not fit; ask again over TCP with the same request.
+            let started = ContinuousClock.now
+            do {
+                bytes = try await TCPConnection.exchange(
+                    group: group, address: exchange.address, request: exchange.request, timeout: options.timeout)
+            } catch {
+                return failed(error)
+            }
+            rtt = ContinuousClock.now - started
+            overTCP = true
+        }
+        let message: Message
+        let tsig: TSIGStatus
+        do {
+            (message, tsig) = try check(
+                bytes, exchange: exchange, question: question, opcode: .query, key: server.key, options: options)
+        } catch {
+            return failed(error)
+        }
+        guard message.header.isAuthoritative else {
+            let referral = message.answers.isEmpty && message.authority.contains { $0.type == .ns }
+            return failed(.notAuthoritative(referral: referral))
+        }
+        let soas = message.answers.filter { $0.type == .soa }
+        guard soas.count == 1, let soa = soas.first, soa.owner == zone, soa.dnsClass == .in else {
+            if message.answers.isEmpty && message.authority.contains(where: { $0.type == .ns }) {
+                return failed(.notAuthoritative(referral: true))
+            }
+            return failed(.malformed("the answer section holds \(soas.count) SOA records, not one SOA for \(zone)"))
+        }
+        guard let fields = SOAFields(rdata: soa.rdata) else {
+            return failed(.malformed("the SOA RDATA is malformed"))
+        }
+        return .answered(
+            SOAAnswer(
+                zone: zone, server: server.name, serial: fields.serial, soa: soa, authoritative: true, rtt: rtt,
+                tsig: tsig, overTCP: overTCP))
+    }
+
+    // MARK: NOTIFY
+
+    /// Sends a NOTIFY for `zone` (RFC 1996 §3.7), with `soa` in the answer section when
+    /// given, and retransmits it (§3.6) until a matching, verified answer comes or the
+    /// attempts run out.
+    public func notify(
+        zone: DomainName, soa: ResourceRecord?, at server: ServerEndpoint, options: QueryOptions = QueryOptions()
+    ) async -> NotifyOutcome {
+        func failed(_ failure: QueryFailure) -> NotifyOutcome {
+            .failed(QueryError(zone: zone, server: server, kind: .notify, failure: failure))
+        }
+        let question = Question(name: zone, type: .soa)
+        do {
+            let exchange = try await send(
+                question: question, server: server, options: options,
+                build: { MessageBuilder.notify(zone: zone, soa: soa, id: $0) })
+            let (_, tsig) = try check(
+                exchange.answer.bytes, exchange: exchange, question: question, opcode: .notify, key: server.key,
+                options: options)
+            return .acknowledged(
+                NotifyAcknowledgement(
+                    zone: zone, server: server.name, rtt: exchange.answer.rtt, attempts: exchange.answer.attempts,
+                    tsig: tsig))
+        } catch {
+            return failed(error)
+        }
+    }
+
+    // MARK: shared request path
+
+    struct Exchange {
+        var id: UInt16
+        var address: SocketAddress
+        var request: [UInt8]
+        var requestMAC: [UInt8]?
+        var answer: UDPRouter.Answer
+    }
+
+    /// Our clock in TSIG form (seconds since the epoch), shifted by `offset`.
+    static func now(offset: Duration) -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(max(0, Int64(spec.tv_sec) + offset.components.seconds))
+    }
+
+    static func address(of server: ServerEndpoint) throws(QueryFailure) -> SocketAddress {
+        do {
+            return try SocketAddress(ipAddress: server.host, port: server.port)
+        } catch {
+            throw .unreachable("\"\(server.host)\" is not an IPv4 or IPv6 address")
+        }
+    }
+
+    /// Signs and sends one UDP request, waiting through its retransmissions.
+    private func send(
+        question: Question, server: ServerEndpoint, options: QueryOptions, build: (UInt16) -> [UInt8]
+    ) async throws(QueryFailure) -> Exchange {
+        let address = try Self.address(of: server)
+        let socket: UDPSocket
+        switch address.protocol {
+        case .inet6:
+            guard let ipv6 else { throw .unreachable("this host has no IPv6 socket") }
+            socket = ipv6
+        default:
+            socket = ipv4
+        }
+        var questionWire = question.name.wire
+        questionWire.appendUInt16(question.type.rawValue)
+        questionWire.appendUInt16(question.dnsClass.rawValue)
+        var collisions = 0
+        while true {
+            let id = UInt16.random(in: 0...UInt16.max)
+            var request = build(id)
+            let requestMAC = server.key.map {
+                TSIG.sign(&request, key: $0, time: Self.now(offset: options.clockOffset))
+            }
+            let loop = socket.channel.eventLoop
+            let promise = loop.makePromise(of: UDPRouter.Answer.self)
+            var packet = socket.channel.allocator.buffer(capacity: request.count)
+            packet.writeBytes(request)
+            let pending = UDPRouter.Request(
+                key: UDPRouter.Key(id: id, address: address), packet: packet, question: questionWire,
+                timeout: TimeAmount(options.timeout), attemptsAllowed: max(1, options.retries + 1), promise: promise)
+            let router = socket.router
+            let cap = max(1, options.maxInFlightPerServer)
+            if loop.inEventLoop {
+                router.start(pending, maxInFlight: cap)
+            } else {
+                loop.execute { router.start(pending, maxInFlight: cap) }
+            }
+            do {
+                let answer = try await promise.futureResult.get()
+                return Exchange(id: id, address: address, request: request, requestMAC: requestMAC, answer: answer)
+            } catch UDPRouter.Failure.idInUse {
+                collisions += 1
+                if collisions > 20 { throw .unreachable("no free query ID: too many requests in flight") }
+            } catch UDPRouter.Failure.timedOut(let attempts) {
+                throw .timeout(attempts: attempts, waited: options.timeout * attempts)
+            } catch {
+                throw .unreachable(String(describing: error))
+            }
+        }
+    }
+
+    /// The checks every answer gets, in the order that keeps forged answers from being
+    /// believed: well-formed, same ID, a response to our opcode and question, TSIG
+    /// verified, then the RCODE.
+    private func check(
+        _ bytes: [UInt8], exchange: Exchange, question: Question, opcode: Opcode, key: TSIGKey?, options: QueryOptions
+    ) throws(QueryFailure) -> (Message, TSIGStatus) {
+        let message: Message
+        do {
+            message = try Message(wire: bytes)
+        } catch {
+            throw .malformed(error.description)
+        }
+        let header = message.header
+        guard header.id == exchange.id else { throw .malformed("the answer's ID \(header.id) is not ours") }
+        guard header.isResponse else { throw .malformed("the answer has QR clear") }
+        guard header.opcode == opcode else {
+            throw .malformed("the answer's opcode is \(header.opcode), not \(opcode)")
+        }
+        // An error answer may leave the question out (NSD does for TSIG errors).
+        guard message.questions == [question] || (message.questions.isEmpty && header.rcode != .noError) else {
+            throw .malformed("the answer's question is not ours (\(question))")
+        }
+        var status = TSIGStatus.notSigned
+        if let key, let requestMAC = exchange.requestMAC {
+            var verifier = TSIGVerifier(
+                key: key, requestMAC: requestMAC, requestID: exchange.id, acceptTruncatedMAC: options.acceptTruncatedMAC
+            )
+            do {
+                _ = try verifier.verify(wire: bytes, message: message, now: Self.now(offset: options.clockOffset))
+            } catch {
+                throw Self.classify(error, rcode: header.rcode)
+            }
+            status = .verified(keyName: key.name)
+        }
+        switch header.rcode {
+        case .noError: break
+        case .refused: throw .refused
+        case .servFail: throw .servfail
+        case .formErr: throw .formerr
+        case .nxDomain: throw .nxdomainAtApex
+        case .notAuth: throw .notAuthoritative(referral: false)
+        default: throw .unexpectedRcode(header.rcode)
+        }
+        return (message, status)
+    }
+
+    static func classify(_ failure: TSIGFailure, rcode: ResponseCode) -> QueryFailure {
+        switch failure {
+        case .peerError(let error, let signed, _): .notAuth(tsigError: error, signed: signed)
+        case .unsigned: .unsignedReply(rcode: rcode)
+        case .timeOutsideFudge(let server, let ours, let fudge):
+            .clockSkew(serverTime: server, skew: Int64(ours) - Int64(server), fudge: fudge)
+        default: .macDidNotVerify(failure)
+        }
+    }
+}

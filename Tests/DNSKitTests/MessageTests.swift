@@ -1,0 +1,96 @@
+import Testing
+
+@testable import DNSKit
+
+@Suite struct MessageTests {
+    static let zone = try! DomainName(labels: ["example", "com"].map { Array($0.utf8) })
+    static let zoneWire: [UInt8] = [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0]
+
+    /// RFC 1035 §4.1: header (ID, flags 0, QDCOUNT 1), then `example.com. SOA IN`.
+    @Test func soaQueryBytes() {
+        let expected: [UInt8] = [0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + Self.zoneWire + [0, 6, 0, 1]
+        #expect(MessageBuilder.soaQuery(zone: Self.zone, id: 0x1234) == expected)
+    }
+
+    @Test func axfrQueryBytes() {
+        let expected: [UInt8] = [0xAB, 0xCD, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + Self.zoneWire + [0, 252, 0, 1]
+        #expect(MessageBuilder.axfrQuery(zone: Self.zone, id: 0xABCD) == expected)
+    }
+
+    /// RFC 1996 §3.7: opcode 4 (0x2000) and AA (0x0400), question SOA, the SOA in the answer.
+    @Test func notifyBytes() throws {
+        let soa = Self.soa(serial: 2_026_112_201)
+        let wire = MessageBuilder.notify(zone: Self.zone, soa: soa, id: 1)
+        let expectedStart: [UInt8] = [0, 1, 0x24, 0x00, 0, 1, 0, 1, 0, 0, 0, 0] + Self.zoneWire + [0, 6, 0, 1]
+        #expect(Array(wire.prefix(expectedStart.count)) == expectedStart)
+        let message = try Message(wire: wire)
+        #expect(message.header.opcode == .notify && message.header.isAuthoritative && !message.header.isResponse)
+        #expect(message.answers == [soa])
+        #expect(MessageBuilder.notify(zone: Self.zone, soa: nil, id: 1).count == expectedStart.count)
+    }
+
+    static func soa(serial: UInt32) -> ResourceRecord {
+        var rdata: [UInt8] = [3] + Array("ns1".utf8) + zoneWire + [10] + Array("hostmaster".utf8) + zoneWire
+        for value in [serial, 3600, 600, 86400, 300] { rdata.appendUInt32(value) }
+        return ResourceRecord(owner: zone, type: .soa, ttl: 3600, rdata: rdata)
+    }
+
+    /// An answer as servers send it: owner and SOA names compressed against the question.
+    static func compressedSOAAnswer(serial: UInt32) -> [UInt8] {
+        var wire: [UInt8] = [0, 1, 0x84, 0x00, 0, 1, 0, 1, 0, 0, 0, 0] + zoneWire + [0, 6, 0, 1]
+        var rdata: [UInt8] = [3] + Array("ns1".utf8) + [0xC0, 12] + [10] + Array("hostmaster".utf8) + [0xC0, 12]
+        for value in [serial, 3600, 600, 86400, 300] { rdata.appendUInt32(value) }
+        wire += [0xC0, 12, 0, 6, 0, 1, 0, 0, 0x0E, 0x10]
+        wire.appendUInt16(UInt16(rdata.count))
+        wire += rdata
+        return wire
+    }
+
+    @Test func readsCompressedNamesInOwnerAndRDATA() throws {
+        let message = try Message(wire: Self.compressedSOAAnswer(serial: 77))
+        #expect(message.header.isResponse && message.header.isAuthoritative && message.header.rcode == .noError)
+        #expect(message.questions == [Question(name: Self.zone, type: .soa)])
+        #expect(message.answers == [Self.soa(serial: 77)])
+        #expect(SOAFields(rdata: message.answers[0].rdata)?.serial == 77)
+    }
+
+    @Test func rejectsMalformedMessages() {
+        let good = Self.compressedSOAAnswer(serial: 1)
+        var cases: [(String, [UInt8])] = []
+        cases.append(("trailing byte", good + [0]))
+        cases.append(("cut short", Array(good.dropLast())))
+        var forward = good
+        forward[29] = 0xC0
+        forward[30] = 40  // the owner pointer now points forwards
+        cases.append(("forward pointer", forward))
+        var loop: [UInt8] = [0, 1, 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0] + [0xC0, 12, 0, 6, 0, 1]
+        cases.append(("pointer to itself", loop))
+        loop = [0, 1, 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0] + [0x40, 0, 0, 6, 0, 1]
+        cases.append(("extended label type", loop))
+        var longRDATA = good
+        longRDATA[39] += 1  // RDLENGTH one more than the SOA fields
+        cases.append(("RDLENGTH past SOA fields", longRDATA + [0]))
+        var tsigFirst: [UInt8] = [0, 1, 0x84, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+        let tsig = TSIGRecord(
+            keyName: Self.zone, algorithm: TSIGAlgorithm.hmacSHA512.domainName, timeSigned: 1, fudge: 300, mac: [1, 2],
+            originalID: 1, error: 0, otherData: [])
+        tsigFirst.appendRecord(tsig.record)
+        tsigFirst.appendRecord(ResourceRecord(owner: Self.zone, type: .a, ttl: 1, rdata: [1, 2, 3, 4]))
+        cases.append(("TSIG not last", tsigFirst))
+        for (name, wire) in cases {
+            #expect(throws: MessageError.self, "\(name) accepted") { try Message(wire: wire) }
+        }
+    }
+
+    @Test func tsigRecordRoundTrips() throws {
+        var wire = MessageBuilder.soaQuery(zone: Self.zone, id: 9)
+        let key = TSIGKey(name: Self.zone, algorithm: .hmacSHA256, secret: [1, 2, 3])!
+        let mac = TSIG.sign(&wire, key: key, time: 1_700_000_000, fudge: 300)
+        let message = try Message(wire: wire)
+        #expect(message.header.additionalCount == 1 && message.additional.isEmpty)
+        let record = try #require(message.tsig)
+        #expect(record.mac == mac && record.timeSigned == 1_700_000_000 && record.originalID == 9)
+        #expect(record.algorithm == TSIGAlgorithm.hmacSHA256.domainName)
+        #expect(message.tsigOffset == MessageBuilder.soaQuery(zone: Self.zone, id: 9).count)
+    }
+}
