@@ -3,14 +3,25 @@ import DNSKit
 import Foundation
 import ZoneCheck
 
-/// `zonecheck query SERVER ZONE [--axfr]`: one signed query, shown in full, for debugging.
+/// `zonecheck query SERVER ZONE [--axfr]`: one signed query, shown in full, for debugging;
+/// `zonecheck query SERVER [ZONE] --load N`: how many signed SOA queries per second a server answers.
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Send one TSIG-signed query to one server and show the answer in full.",
+        abstract: "Send one TSIG-signed query to one server and show the answer in full, or measure a server's load.",
         discussion: """
-            Exit 0 when the answer is trusted (signed, verified, authoritative), 2 when it is not or the \
-            server failed, 3 for a bad configuration or arguments.
+            zonecheck query ns3 example.com           one signed SOA query, the answer in full
+            zonecheck query ns1 example.com --axfr    a verified zone transfer: counts per type and the digest
+            zonecheck query ns3 --load 100000         100,000 signed SOA queries, cycling through every zone \
+            of the configuration's zones.names (or only ZONE when given), --in-flight at once (default 64); \
+            prints queries, answered, failed by kind, wall time, queries/s, RTT median and p99.
+
+            Load mode checks every answer exactly like a normal query (TSIG verified, AA set, one SOA for \
+            the zone) and retries as check.retries says, so it measures trusted answers per second, not \
+            packets. It puts real load on the server: use it on a lab or a quiet moment, not to monitor.
+
+            Exit 0 when the answer is trusted (signed, verified, authoritative) or, with --load, when every \
+            query was answered; 2 when not or the server failed; 3 for a bad configuration or arguments.
             """
     )
 
@@ -19,22 +30,44 @@ struct QueryCommand: AsyncParsableCommand {
     @Argument(help: "A server name from the configuration (ns1, ns2, ...).")
     var server: String
 
-    @Argument(help: "The zone to ask about.")
-    var zone: String
+    @Argument(help: "The zone to ask about (optional with --load: then every zone of zones.names in turn).")
+    var zone: String?
 
     @Flag(help: "Transfer the whole zone (verified AXFR) and show counts per type and the content digest.")
     var axfr = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Load mode: send N signed SOA queries and report the rate and round-trip times.", valueName: "N"))
+    var load: Int?
+
+    @Option(
+        name: .customLong("in-flight"),
+        help: ArgumentHelp("Load mode: queries in flight at once.", valueName: "C"))
+    var inFlight = 64
+
     @Option(help: "Per-query timeout in seconds (default: the configuration's check.timeout).")
     var timeout: Double?
 
+    func validate() throws {
+        if let load {
+            guard load >= 1 else {
+                throw ValidationError("--load takes a number of queries of at least 1 (got \(load))")
+            }
+            guard !axfr else { throw ValidationError("--load sends SOA queries: leave out --axfr") }
+        } else if zone == nil {
+            throw ValidationError("name a ZONE (only --load may go without one)")
+        }
+        guard inFlight >= 1 else { throw ValidationError("--in-flight takes at least 1 (got \(inFlight))") }
+    }
+
     func run() async throws {
         let configuration = try options.load()
-        let zoneName: DomainName
-        do {
-            zoneName = try DomainName(presentation: zone.hasSuffix(".") ? zone : zone + ".", origin: nil)
-        } catch {
-            throw Failure.unknown("'\(zone)' is not a zone name: \(error)")
+        let zoneNames = try (zone.map { [$0] } ?? configuration.zones.names).map(Self.zoneName)
+        guard let zoneName = zoneNames.first else {
+            throw Failure.unknown(
+                "\(options.path) lists no zones under zones.names: name the ZONE to query, e.g. zonecheck query \(server) example.com --load \(load ?? 1)"
+            )
         }
         let fleet: Fleet
         do {
@@ -57,6 +90,13 @@ struct QueryCommand: AsyncParsableCommand {
 
         print("server:   \(member.name) (\(member.role), \(member.endpoint.address))")
         print("key:      \(member.endpoint.key.map(String.init(describing:)) ?? "none")")
+        if let load {
+            try await measureLoad(
+                queries: load, zones: zoneNames, at: member, client: client,
+                options: QueryOptions(
+                    timeout: waitLimit, retries: configuration.check.retries, maxInFlightPerServer: inFlight))
+            return
+        }
         print("zone:     \(zoneName)")
         if axfr {
             try await transfer(zoneName, from: member, client: client, timeout: waitLimit)
@@ -121,8 +161,120 @@ struct QueryCommand: AsyncParsableCommand {
         }
     }
 
+    private static func zoneName(_ text: String) throws -> DomainName {
+        do {
+            return try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+        } catch {
+            throw Failure.unknown("'\(text)' is not a zone name: \(error)")
+        }
+    }
+
     static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    }
+}
+
+// MARK: Load mode
+
+extension QueryCommand {
+    /// What one query of a load run came to: the round-trip time of a trusted answer, or the kind of failure.
+    private enum LoadResult: Sendable {
+        case answered(Duration)
+        case failed(String, QueryError)
+    }
+
+    /// Sends `queries` signed SOA queries to `member`, `inFlight` at a time, cycling through `zones`,
+    /// and prints the totals. Every answer goes through `DNSClient.soa`'s checks, so "answered"
+    /// means signed, verified and authoritative, as in a normal check.
+    private func measureLoad(
+        queries: Int, zones: [DomainName], at member: Fleet.Member, client: DNSClient, options: QueryOptions
+    ) async throws {
+        print("zones:    \(zones.count == 1 ? "\(zones[0])" : "\(zones.count) from zones.names, in turn")")
+        print(
+            "load:     \(queries) SOA queries, \(inFlight) in flight, timeout \(options.timeout), retries \(options.retries)"
+        )
+        let endpoint = member.endpoint
+        let concurrency = min(inFlight, queries)
+        var rtts: [Duration] = []
+        rtts.reserveCapacity(queries)
+        var failures: [String: Int] = [:]
+        var firstFailure: QueryError?
+        let started = ContinuousClock.now
+        await withTaskGroup(of: LoadResult.self) { group in
+            @Sendable func ask(_ zone: DomainName) async -> LoadResult {
+                switch await client.soa(zone: zone, at: endpoint, options: options) {
+                case .answered(let answer): .answered(answer.rtt)
+                case .failed(let error): .failed(Self.kind(of: error.failure), error)
+                }
+            }
+            var sent = 0
+            while sent < concurrency {
+                let zone = zones[sent % zones.count]
+                group.addTask { await ask(zone) }
+                sent += 1
+            }
+            // Keep `concurrency` queries running: one more each time one ends.
+            while let result = await group.next() {
+                switch result {
+                case .answered(let rtt):
+                    rtts.append(rtt)
+                case .failed(let kind, let error):
+                    failures[kind, default: 0] += 1
+                    if firstFailure == nil { firstFailure = error }
+                }
+                if sent < queries {
+                    let zone = zones[sent % zones.count]
+                    group.addTask { await ask(zone) }
+                    sent += 1
+                }
+            }
+        }
+        let wall = ContinuousClock.now - started
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let failed = queries - rtts.count
+        print("queries:  \(queries)")
+        print("answered: \(rtts.count) (signed, verified, authoritative)")
+        print("failed:   \(failed)")
+        for (kind, count) in failures.sorted(by: { $0.key < $1.key }) {
+            print("  \(kind.padding(toLength: 18, withPad: " ", startingAt: 0)) \(count)")
+        }
+        print("wall:     \(String(format: "%.3f", seconds)) s")
+        print("rate:     \(String(format: "%.0f", seconds > 0 ? Double(queries) / seconds : 0)) queries/s")
+        rtts.sort()
+        if let median = Self.percentile(rtts, 0.5), let p99 = Self.percentile(rtts, 0.99) {
+            print("rtt:      median \(Self.milliseconds(median)) ms, p99 \(Self.milliseconds(p99)) ms")
+        }
+        if let firstFailure {
+            throw Failure.critical("\(failed) of \(queries) queries failed; the first: \(firstFailure)")
+        }
+    }
+
+    /// The value below which `fraction` of the sorted `values` lie (nearest rank), nil when empty.
+    static func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    /// A short name for a failure, to count failures by kind.
+    static func kind(of failure: QueryFailure) -> String {
+        switch failure {
+        case .timeout: "timeout"
+        case .connectionRefused: "refused-connection"
+        case .unreachable: "unreachable"
+        case .refused: "REFUSED"
+        case .notAuth: "NOTAUTH (TSIG)"
+        case .servfail: "SERVFAIL"
+        case .formerr: "FORMERR"
+        case .notAuthoritative: "not-authoritative"
+        case .nxdomainAtApex: "NXDOMAIN"
+        case .unexpectedRcode(let rcode): "rcode \(rcode)"
+        case .malformed: "malformed"
+        case .macDidNotVerify: "bad-MAC"
+        case .clockSkew: "clock-skew"
+        case .unsignedReply: "unsigned-reply"
+        case .transferBroken: "transfer-broken"
+        }
     }
 }

@@ -111,12 +111,12 @@ public final class DNSClient: Sendable {
             }
             return failed(.malformed("the answer section holds \(soas.count) SOA records, not one SOA for \(zone)"))
         }
-        guard let fields = SOAFields(rdata: soa.rdata) else {
+        guard let serial = soa.soaSerial else {
             return failed(.malformed("the SOA RDATA is malformed"))
         }
         return .answered(
             SOAAnswer(
-                zone: zone, server: server.name, serial: fields.serial, soa: soa, authoritative: true, rtt: rtt,
+                zone: zone, server: server.name, serial: serial, soa: soa, authoritative: true, rtt: rtt,
                 tsig: tsig, overTCP: overTCP))
     }
 
