@@ -32,6 +32,27 @@ struct TransportLabTests {
             .split(separator: " ").dropFirst(2).first.flatMap { UInt32($0) }
         #expect(serials.first == digSerial)
 
+        // The batch form: every zone of the lab plus one that is not served, in order.
+        let zones =
+            [Self.example] + (1...5).map { Lab.zone(String(format: "zone%05d.lab", $0)) } + [
+                Lab.zone("not-here.lab")
+            ]
+        for server in servers {
+            let outcomes = await client.soa(zones: zones, at: server)
+            #expect(outcomes.count == zones.count)
+            for (zone, outcome) in zip(zones.dropLast(), outcomes) {
+                guard case .answered(let answer) = outcome, answer.zone == zone else {
+                    Issue.record("\(server.name) \(zone): \(outcome)")
+                    continue
+                }
+                #expect(answer.serial == (await client.soa(zone: zone, at: server)).serial)
+            }
+            guard case .failed(let error) = outcomes.last, error.zone == zones.last else {
+                Issue.record("\(server.name): not-here.lab was answered: \(String(describing: outcomes.last))")
+                continue
+            }
+        }
+
         // Wrong secret: the server answers NOTAUTH/BADSIG, unsigned.
         let ns2 = servers[1]
         var wrongSecret = ns2

@@ -77,6 +77,88 @@ public final class DNSClient: Sendable {
         } catch {
             return failed(error)
         }
+        return await interpretSOA(zone: zone, server: server, exchange: exchange, options: options)
+    }
+
+    /// The SOA of each zone from one server, all sent at once (at most
+    /// `options.maxInFlightPerServer` in flight) and checked exactly as `soa(zone:at:options:)`
+    /// checks one. Outcomes come back in the order of `zones`.
+    ///
+    /// This is the sweep's fast path: one task and one wake-up for the whole batch instead
+    /// of one per zone.
+    public func soa(zones: [DomainName], at server: ServerEndpoint, options: QueryOptions = QueryOptions()) async
+        -> [SOAQueryOutcome]
+    {
+        guard !zones.isEmpty else { return [] }
+        let address: SocketAddress
+        let socket: UDPSocket
+        do {
+            address = try Self.address(of: server)
+            socket = try self.socket(for: address)
+        } catch {
+            return zones.map { .failed(QueryError(zone: $0, server: server, kind: .soa, failure: error)) }
+        }
+        var used = Set<UInt16>()
+        var exchanges: [Exchange] = []
+        var requests: [UDPRouter.Request] = []
+        var futures: [EventLoopFuture<UDPRouter.Answer>] = []
+        exchanges.reserveCapacity(zones.count)
+        requests.reserveCapacity(zones.count)
+        futures.reserveCapacity(zones.count)
+        let loop = socket.channel.eventLoop
+        for zone in zones {
+            var id = UInt16.random(in: 0...UInt16.max)
+            while used.contains(id) && used.count < 60_000 { id = UInt16.random(in: 0...UInt16.max) }
+            used.insert(id)
+            let (request, pending, requestMAC) = prepare(
+                id: id, address: address, question: Question(name: zone, type: .soa), server: server,
+                options: options, loop: loop, socket: socket, build: { MessageBuilder.soaQuery(zone: zone, id: $0) })
+            requests.append(pending)
+            futures.append(pending.promise.futureResult)
+            exchanges.append(
+                Exchange(
+                    id: id, address: address, request: request, requestMAC: requestMAC,
+                    answer: UDPRouter.Answer(bytes: [], rtt: .zero, attempts: 0)))
+        }
+        let router = socket.router
+        let cap = max(1, options.maxInFlightPerServer)
+        let batch = requests
+        loop.execute { for request in batch { router.start(request, maxInFlight: cap) } }
+        let results = (try? await EventLoopFuture.whenAllComplete(futures, on: loop).get()) ?? []
+        var outcomes: [SOAQueryOutcome] = []
+        outcomes.reserveCapacity(zones.count)
+        for (index, zone) in zones.enumerated() {
+            guard index < results.count else {
+                outcomes.append(await soa(zone: zone, at: server, options: options))
+                continue
+            }
+            switch results[index] {
+            case .success(let answer):
+                var exchange = exchanges[index]
+                exchange.answer = answer
+                outcomes.append(await interpretSOA(zone: zone, server: server, exchange: exchange, options: options))
+            case .failure(UDPRouter.Failure.idInUse):
+                // Another caller had this ID in flight to this server: ask again alone.
+                outcomes.append(await soa(zone: zone, at: server, options: options))
+            case .failure(let error):
+                outcomes.append(
+                    .failed(
+                        QueryError(
+                            zone: zone, server: server, kind: .soa,
+                            failure: Self.classifyUDP(error, options: options))))
+            }
+        }
+        return outcomes
+    }
+
+    /// Checks one UDP answer to an SOA query, repeating the query over TCP when it was truncated.
+    private func interpretSOA(zone: DomainName, server: ServerEndpoint, exchange: Exchange, options: QueryOptions)
+        async -> SOAQueryOutcome
+    {
+        func failed(_ failure: QueryFailure) -> SOAQueryOutcome {
+            .failed(QueryError(zone: zone, server: server, kind: .soa, failure: failure))
+        }
+        let question = Question(name: zone, type: .soa)
         var bytes = exchange.answer.bytes
         var overTCP = false
         var rtt = exchange.answer.rtt
@@ -173,36 +255,58 @@ public final class DNSClient: Sendable {
         }
     }
 
+    private func socket(for address: SocketAddress) throws(QueryFailure) -> UDPSocket {
+        switch address.protocol {
+        case .inet6:
+            guard let ipv6 else { throw .unreachable("this host has no IPv6 socket") }
+            return ipv6
+        default:
+            return ipv4
+        }
+    }
+
+    /// Builds, signs and wraps one request for the router (not started yet).
+    private func prepare(
+        id: UInt16, address: SocketAddress, question: Question, server: ServerEndpoint, options: QueryOptions,
+        loop: any EventLoop, socket: UDPSocket, build: (UInt16) -> [UInt8]
+    ) -> ([UInt8], UDPRouter.Request, [UInt8]?) {
+        var request = build(id)
+        let requestMAC = server.key.map {
+            TSIG.sign(&request, key: $0, time: Self.now(offset: options.clockOffset))
+        }
+        var questionWire = question.name.wire
+        questionWire.appendUInt16(question.type.rawValue)
+        questionWire.appendUInt16(question.dnsClass.rawValue)
+        var packet = socket.channel.allocator.buffer(capacity: request.count)
+        packet.writeBytes(request)
+        let pending = UDPRouter.Request(
+            key: UDPRouter.Key(id: id, address: address), packet: packet, question: questionWire,
+            timeout: TimeAmount(options.timeout), attemptsAllowed: max(1, options.retries + 1),
+            promise: loop.makePromise(of: UDPRouter.Answer.self))
+        return (request, pending, requestMAC)
+    }
+
+    static func classifyUDP(_ error: any Error, options: QueryOptions) -> QueryFailure {
+        switch error {
+        case UDPRouter.Failure.timedOut(let attempts): .timeout(attempts: attempts, waited: options.timeout * attempts)
+        case UDPRouter.Failure.idInUse: .unreachable("no free query ID: too many requests in flight")
+        default: .unreachable(String(describing: error))
+        }
+    }
+
     /// Signs and sends one UDP request, waiting through its retransmissions.
     private func send(
         question: Question, server: ServerEndpoint, options: QueryOptions, build: (UInt16) -> [UInt8]
     ) async throws(QueryFailure) -> Exchange {
         let address = try Self.address(of: server)
-        let socket: UDPSocket
-        switch address.protocol {
-        case .inet6:
-            guard let ipv6 else { throw .unreachable("this host has no IPv6 socket") }
-            socket = ipv6
-        default:
-            socket = ipv4
-        }
-        var questionWire = question.name.wire
-        questionWire.appendUInt16(question.type.rawValue)
-        questionWire.appendUInt16(question.dnsClass.rawValue)
+        let socket = try self.socket(for: address)
         var collisions = 0
         while true {
             let id = UInt16.random(in: 0...UInt16.max)
-            var request = build(id)
-            let requestMAC = server.key.map {
-                TSIG.sign(&request, key: $0, time: Self.now(offset: options.clockOffset))
-            }
             let loop = socket.channel.eventLoop
-            let promise = loop.makePromise(of: UDPRouter.Answer.self)
-            var packet = socket.channel.allocator.buffer(capacity: request.count)
-            packet.writeBytes(request)
-            let pending = UDPRouter.Request(
-                key: UDPRouter.Key(id: id, address: address), packet: packet, question: questionWire,
-                timeout: TimeAmount(options.timeout), attemptsAllowed: max(1, options.retries + 1), promise: promise)
+            let (request, pending, requestMAC) = prepare(
+                id: id, address: address, question: question, server: server, options: options, loop: loop,
+                socket: socket, build: build)
             let router = socket.router
             let cap = max(1, options.maxInFlightPerServer)
             if loop.inEventLoop {
@@ -211,15 +315,13 @@ public final class DNSClient: Sendable {
                 loop.execute { router.start(pending, maxInFlight: cap) }
             }
             do {
-                let answer = try await promise.futureResult.get()
+                let answer = try await pending.promise.futureResult.get()
                 return Exchange(id: id, address: address, request: request, requestMAC: requestMAC, answer: answer)
             } catch UDPRouter.Failure.idInUse {
                 collisions += 1
                 if collisions > 20 { throw .unreachable("no free query ID: too many requests in flight") }
-            } catch UDPRouter.Failure.timedOut(let attempts) {
-                throw .timeout(attempts: attempts, waited: options.timeout * attempts)
             } catch {
-                throw .unreachable(String(describing: error))
+                throw Self.classifyUDP(error, options: options)
             }
         }
     }
