@@ -1,6 +1,8 @@
 import ArgumentParser
 import DNSKit
 import Foundation
+import NIOCore
+import NIOPosix
 import ZoneCheck
 
 /// `zonecheck query SERVER ZONE [--axfr]`: one signed query, shown in full, for debugging;
@@ -62,6 +64,9 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if ProcessInfo.processInfo.environment["ZC_NIO_EXEC"] != nil {
+            print("installed: \(NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor())")
+        }
         let configuration = try options.load()
         let zoneNames = try (zone.map { [$0] } ?? configuration.zones.names).map(Self.zoneName)
         guard let zoneName = zoneNames.first else {
@@ -178,10 +183,11 @@ struct QueryCommand: AsyncParsableCommand {
 // MARK: Load mode
 
 extension QueryCommand {
-    /// What one query of a load run came to: the round-trip time of a trusted answer, or the kind of failure.
-    private enum LoadResult: Sendable {
-        case answered(Duration)
-        case failed(String, QueryError)
+    /// What the queries of a load run came to: round-trip times of trusted answers, failures by kind.
+    private struct LoadTally: Sendable {
+        var rtts: [Duration] = []
+        var failures: [String: Int] = [:]
+        var firstFailure: QueryError?
     }
 
     /// Sends `queries` signed SOA queries to `member`, `inFlight` at a time, cycling through `zones`,
@@ -195,41 +201,40 @@ extension QueryCommand {
             "load:     \(queries) SOA queries, \(inFlight) in flight, timeout \(options.timeout), retries \(options.retries)"
         )
         let endpoint = member.endpoint
-        let concurrency = min(inFlight, queries)
-        var rtts: [Duration] = []
-        rtts.reserveCapacity(queries)
-        var failures: [String: Int] = [:]
-        var firstFailure: QueryError?
+        let workers = min(inFlight, queries)
         let started = ContinuousClock.now
-        await withTaskGroup(of: LoadResult.self) { group in
-            @Sendable func ask(_ zone: DomainName) async -> LoadResult {
-                switch await client.soa(zone: zone, at: endpoint, options: options) {
-                case .answered(let answer): .answered(answer.rtt)
-                case .failed(let error): .failed(Self.kind(of: error.failure), error)
+        // `workers` tasks, each asking one query at a time: worker w sends queries w, w + workers,
+        // w + 2 * workers... so `workers` queries are in flight until the last ones. One long-lived
+        // task per slot costs less than a task per query, which matters at tens of thousands per second.
+        let tally = await withTaskGroup(of: LoadTally.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var tally = LoadTally()
+                    tally.rtts.reserveCapacity(queries / workers + 1)
+                    for index in stride(from: worker, to: queries, by: workers) {
+                        switch await client.soa(zone: zones[index % zones.count], at: endpoint, options: options) {
+                        case .answered(let answer):
+                            tally.rtts.append(answer.rtt)
+                        case .failed(let error):
+                            tally.failures[Self.kind(of: error.failure), default: 0] += 1
+                            if tally.firstFailure == nil { tally.firstFailure = error }
+                        }
+                    }
+                    return tally
                 }
             }
-            var sent = 0
-            while sent < concurrency {
-                let zone = zones[sent % zones.count]
-                group.addTask { await ask(zone) }
-                sent += 1
+            var total = LoadTally()
+            total.rtts.reserveCapacity(queries)
+            for await tally in group {
+                total.rtts += tally.rtts
+                total.failures.merge(tally.failures, uniquingKeysWith: +)
+                if total.firstFailure == nil { total.firstFailure = tally.firstFailure }
             }
-            // Keep `concurrency` queries running: one more each time one ends.
-            while let result = await group.next() {
-                switch result {
-                case .answered(let rtt):
-                    rtts.append(rtt)
-                case .failed(let kind, let error):
-                    failures[kind, default: 0] += 1
-                    if firstFailure == nil { firstFailure = error }
-                }
-                if sent < queries {
-                    let zone = zones[sent % zones.count]
-                    group.addTask { await ask(zone) }
-                    sent += 1
-                }
-            }
+            return total
         }
+        var rtts = tally.rtts
+        let failures = tally.failures
+        let firstFailure = tally.firstFailure
         let wall = ContinuousClock.now - started
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let failed = queries - rtts.count
