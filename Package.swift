@@ -52,7 +52,6 @@ let package = Package(
             dependencies: [
                 "ZoneCheck",
                 "DNSKit",
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,8 +1,6 @@
 import ArgumentParser
 import DNSKit
 import Foundation
-import NIOCore
-import NIOPosix
 import ZoneCheck
 
 /// `zonecheck query SERVER ZONE [--axfr]`: one signed query, shown in full, for debugging;
@@ -64,9 +62,6 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if ProcessInfo.processInfo.environment["ZC_NIO_EXEC"] != nil {
-            print("installed: \(NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor())")
-        }
         let configuration = try options.load()
         let zoneNames = try (zone.map { [$0] } ?? configuration.zones.names).map(Self.zoneName)
         guard let zoneName = zoneNames.first else {
