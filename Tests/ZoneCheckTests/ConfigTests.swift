@@ -296,12 +296,12 @@ struct ConfigTests {
         let wrong = try #require(
             try configError(replacing("key_name: zonecheck-ns1", with: "key_name: zonecheck-nsX"), fixture: fixture))
         #expect(wrong.keyPath == "servers[0].key_name")
-        #expect(wrong.message.contains("has no key named 'zonecheck-nsX' (it has: zonecheck-ns1)"))
+        #expect(wrong.message.contains("no key named \"zonecheck-nsX\" (the file has: zonecheck-ns1)"))
 
         try fixture.writeKey("keys/ns2.key", names: ["zonecheck-ns2", "other"])
         let several = try #require(try configError(ConfigFixture.validYAML, fixture: fixture))
         #expect(several.keyPath == "servers[1].key")
-        #expect(several.message.contains("holds 2 keys (zonecheck-ns2, other)"))
+        #expect(several.message.contains("holds several keys (zonecheck-ns2, other)"))
         #expect(several.fix.contains("key_name"))
         let chosen = try fixture.load(replacing("key: keys/ns2.key", with: "key: keys/ns2.key\n    key_name: other"))
             .get()
@@ -515,10 +515,9 @@ struct ConfigTests {
     }
 
     @Test(
-        "the key's algorithm must be one ldns signs correctly",
+        "the key's algorithm must be a TSIG algorithm",
         arguments: [
-            ("hmac-sha384", "libldns 1.8.3 computes wrongly"), ("hmac-sha3", "unknown algorithm"),
-            (nil, "names no algorithm"),
+            ("hmac-sha3", "unknown TSIG algorithm"), (nil, "has no algorithm clause"),
         ] as [(String?, String)])
     func keyAlgorithm(algorithm: String?, message: String) throws {
         let fixture = try ConfigFixture()
@@ -545,7 +544,7 @@ struct ConfigTests {
             key "old" { algorithm hmac-sha384; secret "b2xk"; };  // retired
             key zonecheck-ns2. {
                 algorithm "hmac-sha512";   # quoted is fine
-                secret "YWJj//ZGVm";       // a secret may contain two slashes
+                secret "YWJj//ZGZmdo";     // a secret may contain two slashes
             };
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -554,9 +553,10 @@ struct ConfigTests {
             replacing("key: keys/ns2.key", with: "key: keys/ns2.key\n    key_name: zonecheck-ns2")
         ).get()
         #expect(config.servers[1].keyName == "zonecheck-ns2")
-        let old = try #require(
-            try configError(
-                replacing("key: keys/ns2.key", with: "key: keys/ns2.key\n    key_name: old"), fixture: fixture))
-        #expect(old.message.contains("hmac-sha384"))
+        // hmac-sha384 is signed with libcrypto, not ldns (whose sha384 is wrong), so it is usable.
+        let old = try fixture.load(
+            replacing("key: keys/ns2.key", with: "key: keys/ns2.key\n    key_name: old")
+        ).get()
+        #expect(old.servers[1].keyName == "old")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import DNSKit
 import Yams
 
 extension Configuration {
@@ -115,139 +116,25 @@ extension Configuration {
                 "key file \(path) is readable by every user (mode \(String(mode & 0o777, radix: 8)))",
                 fix: "Run 'chmod 600 \(path)': a TSIG secret lets anyone transfer zones and forge answers")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else {
-            throw source.error(
-                at: at, keyPath, "key file \(path) cannot be read",
-                fix: "Run zonecheck as a user that can read it (its owner, mode 600)")
-        }
-        let statements = keyStatements(inKeyFile: text)
-        let names = statements.map(\.name)
-        if names.isEmpty {
-            throw source.error(
-                at: at, keyPath, "key file \(path) holds no key statement",
-                fix: "Write it in BIND key-file syntax, as 'tsig-keygen -a hmac-sha512 NAME' prints it")
-        }
-        let chosen: KeyStatement
-        if let keyName {
-            let wanted = keyName.hasSuffix(".") ? String(keyName.dropLast()) : keyName
-            guard let match = statements.first(where: { $0.name.lowercased() == wanted.lowercased() }) else {
+        // DNSKit's reader is the one parser of key files: what passes here is what the transport will use.
+        // The key (and its secret) is dropped at once; only names and the reason reach a message.
+        do {
+            _ = try TSIGKey.load(path: path, name: keyName)
+        } catch {
+            let fixKey = "Write it in BIND key-file syntax, as 'tsig-keygen -a hmac-sha512 NAME' prints it"
+            switch error {
+            case .keyNotFound, .severalKeys:
                 throw source.error(
-                    at: map.value("key_name"), map.path("key_name"),
-                    "key file \(path) has no key named '\(keyName)' (it has: \(names.joined(separator: ", ")))",
-                    fix: "Correct key_name or the key file")
-            }
-            chosen = match
-        } else if statements.count > 1 {
-            throw source.error(
-                at: at, keyPath,
-                "key file \(path) holds \(names.count) keys (\(names.joined(separator: ", ")))",
-                fix: "Add key_name: to say which one this server uses")
-        } else {
-            chosen = statements[0]
-        }
-        try checkAlgorithm(chosen, path: path, at: at, keyPath: keyPath, source: source)
-    }
-
-    /// Algorithms libldns 1.8.3 signs correctly. hmac-sha384 is left out on purpose: ldns computes it wrongly
-    /// (DESIGN.md, measured), so every answer would look forged.
-    static let usableAlgorithms = [
-        "hmac-sha512", "hmac-sha256", "hmac-sha224", "hmac-sha1", "hmac-md5", "hmac-md5.sig-alg.reg.int",
-    ]
-
-    private static func checkAlgorithm(
-        _ key: KeyStatement, path: String, at: Node?, keyPath: String, source: ConfigSource
-    ) throws(ConfigError) {
-        let makeKey = "Make a new key with 'tsig-keygen -a hmac-sha512 \(key.name)' and install it on the server too"
-        guard let algorithm = key.algorithm?.lowercased() else {
-            throw source.error(
-                at: at, keyPath, "key '\(key.name)' in \(path) names no algorithm",
-                fix: "Add 'algorithm hmac-sha512;' (the one the server uses for this key)")
-        }
-        let bare = algorithm.hasSuffix(".") ? String(algorithm.dropLast()) : algorithm
-        if bare == "hmac-sha384" {
-            throw source.error(
-                at: at, keyPath,
-                "key '\(key.name)' in \(path) uses hmac-sha384, which libldns 1.8.3 computes wrongly",
-                fix: makeKey)
-        }
-        guard usableAlgorithms.contains(bare) else {
-            throw source.error(
-                at: at, keyPath, "key '\(key.name)' in \(path) uses unknown algorithm '\(algorithm)'", fix: makeKey)
-        }
-    }
-
-    struct KeyStatement: Equatable {
-        var name: String
-        var algorithm: String?
-    }
-
-    /// The `key "NAME" { algorithm ALG; secret "..."; };` statements of a BIND key file: names and algorithms
-    /// only. Comments (`#`, `//`) are skipped outside quotes; a secret may itself contain `//`.
-    static func keyStatements(inKeyFile text: String) -> [KeyStatement] {
-        var tokens: [String] = []
-        var current = ""
-        var inComment = false
-        var inQuote = false
-        var previous: Character = " "
-        for character in text {
-            defer { previous = character }
-            if inComment {
-                if character == "\n" { inComment = false }
-                continue
-            }
-            if inQuote {
-                current.append(character)
-                if character == "\"" { inQuote = false }
-                continue
-            }
-            if character == "#" || (character == "/" && previous == "/") {
-                if character == "/" { current.removeLast() }
-                if !current.isEmpty { tokens.append(current) }
-                current = ""
-                inComment = true
-                continue
-            }
-            if character == "\"" {
-                inQuote = true
-                current.append(character)
-            } else if character.isWhitespace || "{};".contains(character) {
-                if !current.isEmpty { tokens.append(current) }
-                current = ""
-                if character == "{" || character == "}" { tokens.append(String(character)) }
-            } else {
-                current.append(character)
+                    at: keyName == nil ? at : map.value("key_name"), keyName == nil ? keyPath : map.path("key_name"),
+                    error.description, fix: "Correct key_name or the key file")
+            case .unknownAlgorithm, .missingClause:
+                throw source.error(
+                    at: at, keyPath, error.description,
+                    fix: "Make a key with 'tsig-keygen -a hmac-sha512 NAME' and install it on the server too")
+            default:
+                throw source.error(at: at, keyPath, error.description, fix: fixKey)
             }
         }
-        if !current.isEmpty { tokens.append(current) }
-
-        func unquoted(_ token: String) -> String {
-            var text = token
-            if text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2 {
-                text = String(text.dropFirst().dropLast())
-            }
-            return text
-        }
-        var statements: [KeyStatement] = []
-        var index = 0
-        while index + 2 < tokens.count {
-            guard tokens[index] == "key", tokens[index + 2] == "{" else {
-                index += 1
-                continue
-            }
-            var name = unquoted(tokens[index + 1])
-            if name.hasSuffix(".") && name.count > 1 { name.removeLast() }
-            var algorithm: String?
-            index += 3
-            while index < tokens.count && tokens[index] != "}" {
-                if tokens[index] == "algorithm" && index + 1 < tokens.count && tokens[index + 1] != "}" {
-                    algorithm = unquoted(tokens[index + 1])
-                }
-                index += 1
-            }
-            statements.append(KeyStatement(name: name, algorithm: algorithm))
-        }
-        return statements
     }
 
     private static func checkFleet(
