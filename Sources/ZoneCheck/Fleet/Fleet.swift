@@ -14,6 +14,15 @@ public struct Fleet: Sendable {
 
     public var members: [Member]
 
+    /// Keys that work but should be replaced (hmac-md5, hmac-sha1): one sentence per key, for stderr.
+    public var warnings: [String] {
+        members.compactMap { member in
+            guard let key = member.endpoint.key, key.isWeak else { return nil }
+            return "server \(member.name): key \(key.name) uses \(key.algorithm), which is weak; "
+                + "make a new one with 'tsig-keygen -a hmac-sha512 \(key.name)' and install it on \(member.name)"
+        }
+    }
+
     public var primary: Member { members.first { $0.role == .primary }! }
     public var secondaries: [Member] { members.filter { $0.role == .secondary } }
 
