@@ -10,18 +10,24 @@ struct QueryCommand: AsyncParsableCommand {
         commandName: "query",
         abstract: "Send one TSIG-signed query to one server and show the answer in full, or measure a server's load.",
         discussion: """
-            zonecheck query ns3 example.com           one signed SOA query, the answer in full
-            zonecheck query ns1 example.com --axfr    a verified zone transfer: counts per type and the digest
-            zonecheck query ns3 --load 100000         100,000 signed SOA queries, cycling through every zone \
-            of the configuration's zones.names (or only ZONE when given), --in-flight at once (default 64); \
-            prints queries, answered, failed by kind, wall time, queries/s, RTT median and p99.
+            Examples:
+              zonecheck query ns3 example.com
+                  one signed SOA query, the answer in full
+              zonecheck query ns1 example.com --axfr
+                  a verified zone transfer: counts per type and the content digest
+              zonecheck query ns3 --load 100000 --in-flight 64
+                  how many signed SOA queries per second ns3 answers: 100,000 queries,
+                  64 at a time, cycling through every zone of zones.names (or only ZONE)
 
-            Load mode checks every answer exactly like a normal query (TSIG verified, AA set, one SOA for \
-            the zone) and retries as check.retries says, so it measures trusted answers per second, not \
-            packets. It puts real load on the server: use it on a lab or a quiet moment, not to monitor.
+            Load mode prints queries, answered, failed by kind, wall time, queries/s and the \
+            round-trip time (median, p99). It checks every answer exactly like a normal query (TSIG \
+            verified, AA set, one SOA for the zone) and retries as check.retries says, so it counts \
+            trusted answers, not packets. It puts real load on the server: use it on a lab or at a \
+            quiet moment, not for monitoring.
 
-            Exit 0 when the answer is trusted (signed, verified, authoritative) or, with --load, when every \
-            query was answered; 2 when not or the server failed; 3 for a bad configuration or arguments.
+            Exit 0 when the answer is trusted (signed, verified, authoritative) or, with --load, when \
+            every query was answered; 2 when not or the server failed; 3 for a bad configuration or \
+            arguments.
             """
     )
 
