@@ -85,6 +85,9 @@ struct QueryCommand: AsyncParsableCommand {
             let names = fleet.members.map(\.name).joined(separator: ", ")
             throw Failure.unknown("no server '\(server)' in \(options.path) (servers: \(names))")
         }
+        for warning in fleet.warnings where warning.hasPrefix("server \(member.name):") {
+            FileHandle.standardError.write(Data(("zonecheck: warning: " + warning + "\n").utf8))
+        }
         let client: DNSClient
         do {
             client = try DNSClient()
