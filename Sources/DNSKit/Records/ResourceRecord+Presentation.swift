@@ -17,19 +17,7 @@ extension ResourceRecord {
     }
 
     private func ldnsText() -> String? {
-        var wire = owner.wire
-        wire.reserveCapacity(owner.wire.count + 10 + rdata.count)
-        wire.append(UInt8(type.rawValue >> 8))
-        wire.append(UInt8(type.rawValue & 0xFF))
-        wire.append(UInt8(dnsClass.rawValue >> 8))
-        wire.append(UInt8(dnsClass.rawValue & 0xFF))
-        wire.append(UInt8(ttl >> 24))
-        wire.append(UInt8((ttl >> 16) & 0xFF))
-        wire.append(UInt8((ttl >> 8) & 0xFF))
-        wire.append(UInt8(ttl & 0xFF))
-        wire.append(UInt8((rdata.count >> 8) & 0xFF))
-        wire.append(UInt8(rdata.count & 0xFF))
-        wire.append(contentsOf: rdata)
+        let wire = uncompressedWire()
         var record: UnsafeMutablePointer<ldns_rr>? = nil
         var position = 0
         let status = wire.withUnsafeBufferPointer {

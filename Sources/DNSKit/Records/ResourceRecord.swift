@@ -27,10 +27,18 @@ public struct ResourceRecord: Hashable, Sendable {
     /// The record in canonical wire form, RFC 4034 §6.2: owner lower-cased, no compression,
     /// names inside RDATA lower-cased for the listed types, TTL as given.
     public func canonicalWire() -> [UInt8] {
+        uncompressedWire(owner: owner.canonical.wire, rdata: RDATALayout.canonicalRDATA(type: type, rdata))
+    }
+
+    /// The record as written (case kept), uncompressed: owner, type, class, TTL, RDLENGTH, RDATA.
+    func uncompressedWire() -> [UInt8] {
+        uncompressedWire(owner: owner.wire, rdata: rdata)
+    }
+
+    private func uncompressedWire(owner ownerWire: [UInt8], rdata data: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        let data = RDATALayout.canonicalRDATA(type: type, rdata)
-        out.reserveCapacity(owner.wire.count + 10 + data.count)
-        for byte in owner.wire { out.append(DomainName.lower(byte)) }
+        out.reserveCapacity(ownerWire.count + 10 + data.count)
+        out.append(contentsOf: ownerWire)
         out.append(UInt8(type.rawValue >> 8))
         out.append(UInt8(type.rawValue & 0xFF))
         out.append(UInt8(dnsClass.rawValue >> 8))
