@@ -44,7 +44,7 @@ public enum Compare {
                 if state == .unreachable && observed.role == .secondary && unreachableSecondaries < 2 {
                     severity = .warning
                 }
-                let message = "\(zone) on \(observed.server): \(error.description)" + next(for: state, zone: zone)
+                let message = error.description + next(for: state)
                 findings.append(
                     Finding(
                         severity: severity, kind: kind(of: state), zone: zone, servers: [observed.server],
@@ -146,12 +146,8 @@ public enum Compare {
     }
 
     /// The check-specific next step added after the transport's own advice.
-    static func next(for state: ServerState, zone: String) -> String {
-        switch state {
-        case .authFailed: "; its serial is not trusted and not compared"
-        case .unreachable: "; its serial is unknown this run"
-        default: ""
-        }
+    static func next(for state: ServerState) -> String {
+        state == .authFailed ? " (its serial is not trusted, so it is not compared)" : ""
     }
 
     // MARK: deep check
@@ -175,8 +171,7 @@ public enum Compare {
                 findings.append(
                     Finding(
                         severity: .critical, kind: .transferFailed, zone: zone, servers: [transfer.server],
-                        message: "\(zone) on \(transfer.server): the deep check could not compare contents: "
-                            + error.description))
+                        message: error.description + " (the deep check could not compare its contents)"))
             case .transferred(let serial, let digest, let records):
                 guard transfer.server != primary, let reference, serial == reference.serial,
                     digest != reference.digest

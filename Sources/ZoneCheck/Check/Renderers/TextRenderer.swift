@@ -11,21 +11,57 @@ public struct TextRenderer: Sendable {
         self.colour = colour
     }
 
+    /// Problem zones the matrix shows before it only counts the rest (not with `all`).
+    public static let matrixLimit = 50
+    /// A finding repeated (same kind, same servers) on more zones than this is printed once, with the count.
+    public static let repeatLimit = 3
+
     public func render(_ report: CheckReport) -> String {
         let shown = all ? report.verdicts : report.problems
         var out = ""
         if !shown.isEmpty {
-            out += matrix(shown, servers: report.servers)
-            for verdict in shown where !verdict.findings.isEmpty {
+            let rows = all ? shown : Array(shown.prefix(Self.matrixLimit))
+            out += matrix(rows, servers: report.servers)
+            if rows.count < shown.count {
+                out += "... and \(shown.count - rows.count) more zones with problems (--all or --format json: all)\n"
+            }
+            // One server down makes the same finding on every zone: say it once.
+            var byKey: [String: [Finding]] = [:]
+            var order: [String] = []
+            for finding in shown.flatMap(\.findings) {
+                let key = Self.key(finding)
+                if byKey[key] == nil { order.append(key) }
+                byKey[key, default: []].append(finding)
+            }
+            let collapsed = Set(order.filter { byKey[$0, default: []].count > Self.repeatLimit })
+            for verdict in shown {
+                let own = verdict.findings.filter { !collapsed.contains(Self.key($0)) }
+                guard !own.isEmpty else { continue }
                 out += "\n\(verdict.zone):\n"
-                for finding in verdict.findings {
-                    out += "  \(paint(finding.severity.description, finding.severity)) \(finding.message)\n"
-                    for line in finding.details { out += "      \(line)\n" }
-                }
+                for finding in own { out += line(finding) }
+            }
+            for key in order where collapsed.contains(key) {
+                let findings = byKey[key, default: []]
+                let first = findings[0]
+                let zones = findings.map(\.zone)
+                let named = zones.prefix(3).joined(separator: ", ") + (zones.count > 3 ? ", ..." : "")
+                out += "\n\(first.servers.joined(separator: ", ")) \(first.kind.rawValue) on \(zones.count) zones "
+                out += "(\(named)); the first:\n"
+                out += line(first)
             }
             out += "\n"
         }
         out += Self.summary(report) + "\n"
+        return out
+    }
+
+    static func key(_ finding: Finding) -> String {
+        "\(finding.severity)|\(finding.kind.rawValue)|\(finding.servers.joined(separator: ","))"
+    }
+
+    func line(_ finding: Finding) -> String {
+        var out = "  \(paint(finding.severity.description, finding.severity)) \(finding.message)\n"
+        for detail in finding.details { out += "      \(detail)\n" }
         return out
     }
 
