@@ -51,7 +51,7 @@ import Testing
         #expect(message.header.isResponse && message.header.isAuthoritative && message.header.rcode == .noError)
         #expect(message.questions == [Question(name: Self.zone, type: .soa)])
         #expect(message.answers == [Self.soa(serial: 77)])
-        #expect(SOAFields(rdata: message.answers[0].rdata)?.serial == 77)
+        #expect(message.answers[0].soaSerial == 77)
     }
 
     @Test func rejectsMalformedMessages() {
