@@ -81,33 +81,18 @@ struct CheckCommand: AsyncParsableCommand {
         return true
     }
 
-    /// The zones to check, in order, without duplicates: the arguments, else `zones.names` and the origins
-    /// of `zones.directory`'s zone files. No zone at all is UNKNOWN: checking nothing must not say OK.
+    /// The zones to check (`ZoneList`). No zone at all is UNKNOWN: checking nothing must not say OK.
     static func zoneNames(arguments: [String], sources: ZoneSources, configPath: String) throws -> [DomainName] {
-        var texts = arguments
-        if texts.isEmpty {
-            texts = sources.names
-            if let directory = sources.directory {
-                let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-                for file in files.sorted() where file.hasSuffix(".db") || file.hasSuffix(".zone") {
-                    texts.append(ZoneOrigin.resolve(path: directory + "/" + file, explicit: nil).displayName)
-                }
-            }
-        }
-        var seen = Set<DomainName>()
-        var names: [DomainName] = []
-        for text in texts {
-            let name: DomainName
-            do {
-                name = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
-            } catch {
-                throw Failure.unknown("'\(text)' is not a zone name: \(error)")
-            }
-            if seen.insert(name).inserted { names.append(name) }
+        let names: [DomainName]
+        do {
+            names = try ZoneList.resolve(arguments: arguments, sources: sources)
+        } catch {
+            throw Failure.unknown(error.description)
         }
         guard !names.isEmpty else {
             throw Failure.unknown(
-                "no zone to check: name zones on the command line or list them under zones.names in \(configPath)")
+                "no zone to check: name zones on the command line or list them under zones.names or "
+                    + "zones.directory in \(configPath)")
         }
         return names
     }

@@ -1,5 +1,7 @@
+import DNSKit
 import Foundation
 import Testing
+import ZoneCheck
 
 /// `zonecheck check` against the real BIND lab (Scripts/lab) on 127.53.5.x port 5305, one fresh lab per
 /// test: the operator's situations (a lost NOTIFY, a wrong key, a server down, a hand-edited secondary, a
@@ -194,5 +196,34 @@ struct CheckLabTests {
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns1 has not loaded the file: check its log or reload"), "\(run.stdout)")
         #expect(!run.stdout.contains("zone00005.lab"))
+    }
+
+    // MARK: without the lab
+
+    @Test("bad configuration or bad --format: exit 3 (UNKNOWN) and nothing checked")
+    func unknownExitsThree() throws {
+        let missing = try Self.check([], config: "/nonexistent/zonecheck.yaml")
+        #expect(missing.status == 3 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("/nonexistent/zonecheck.yaml"), "\(missing.stderr)")
+        let format = try Self.check(["--format", "xml"], config: "/nonexistent/zonecheck.yaml")
+        #expect(format.status == 3 && format.stderr.contains("--format must be text, json, nagios or prometheus"))
+    }
+
+    @Test("zones: the arguments, else zones.names then the origins of zones.directory's *.db and *.zone files")
+    func zoneList() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonelist-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "$ORIGIN a.example.\n@ 3600 IN SOA ns1 h 1 2 3 4 5\n".write(
+            to: directory.appendingPathComponent("first.zone"), atomically: true, encoding: .utf8)
+        try "@ 3600 IN SOA ns1 h 1 2 3 4 5\n".write(
+            to: directory.appendingPathComponent("b.example.db"), atomically: true, encoding: .utf8)
+        try "not a zone".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let sources = ZoneSources(names: ["x.example", "a.example."], directory: directory.path)
+        let listed = try ZoneList.resolve(arguments: [], sources: sources).map(\.displayName)
+        #expect(listed == ["x.example", "a.example", "b.example"])
+        let given = try ZoneList.resolve(arguments: ["c.example", "C.example."], sources: sources)
+        #expect(given.map(\.displayName) == ["c.example"])
+        #expect(throws: ZoneList.Problem.self) { try ZoneList.resolve(arguments: ["bad..name"], sources: sources) }
     }
 }
