@@ -113,6 +113,11 @@ import ZoneCheck
         let text = NagiosRenderer().render(CheckReport(servers: ["ns1", "ns2"], verdicts: verdicts, deep: false))
         #expect(text.hasPrefix("ZONECHECK WARNING - 8 of 8 zones: z1.example (ns2 LAGGING), "))
         #expect(text.contains("z5.example (ns2 LAGGING) and 3 more | zones=8;;;0"))
+        let capped = NagiosRenderer(longOutputLimit: 6).render(
+            CheckReport(servers: ["ns1", "ns2"], verdicts: verdicts, deep: false))
+        let lines = capped.split(separator: "\n")
+        #expect(lines.count == 1 + 6 + 1)
+        #expect(lines.last == "... and 2 more findings (zonecheck check --format json: all)")
     }
 
     @Test func prometheusExpositionLines() {

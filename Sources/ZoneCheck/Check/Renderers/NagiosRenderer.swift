@@ -7,8 +7,12 @@ public struct NagiosRenderer: Sendable {
     /// How many problem zones the status line names before it only counts the rest.
     public var namedZones: Int
 
-    public init(namedZones: Int = 5) {
+    /// How many findings the long output lists before it only counts the rest.
+    public var longOutputLimit: Int
+
+    public init(namedZones: Int = 5, longOutputLimit: Int = 20) {
         self.namedZones = namedZones
+        self.longOutputLimit = longOutputLimit
     }
 
     public func render(_ report: CheckReport) -> String {
@@ -35,10 +39,13 @@ public struct NagiosRenderer: Sendable {
             ("critical", report.count(.critical)), ("unknown", report.count(.unknown)),
         ].map { "\($0.0)=\($0.1);;;0" }.joined(separator: " ")
         var out = "ZONECHECK \(report.status) - \(text) | \(perfdata)\n"
-        for verdict in report.problems {
-            for finding in verdict.findings {
-                out += "\(finding.severity): \(finding.message.replacingOccurrences(of: "|", with: "/"))\n"
-            }
+        // Long output: the first findings, then a count (a monitoring UI is no place for 5,000 lines).
+        let findings = report.problems.flatMap(\.findings)
+        for finding in findings.prefix(longOutputLimit) {
+            out += "\(finding.severity): \(finding.message.replacingOccurrences(of: "|", with: "/"))\n"
+        }
+        if findings.count > longOutputLimit {
+            out += "... and \(findings.count - longOutputLimit) more findings (zonecheck check --format json: all)\n"
         }
         return out
     }
