@@ -1,0 +1,261 @@
+public import DNSKit
+
+/// The verdict on one zone from what a sweep observed: pure, no network, no clock.
+///
+/// Serials are compared with RFC 1982 §3.2 sequence-space arithmetic (`Serial.compare(to:)`), the primary's
+/// serial being the reference. Only verified answers carry a serial: a failure (timeout, TSIG error,
+/// REFUSED, ...) is reported as such and never compared.
+///
+/// Severity rules:
+/// - LAGGING (secondary behind the primary) is a WARNING. A single run cannot know since when a secondary
+///   lags; escalating after `check.lag_grace` needs the state kept by `zonecheck run` (a later issue).
+/// - AHEAD (secondary newer than the primary) is CRITICAL: NOTIFY cannot fix it (RFC 1996 §4.7: a secondary
+///   only transfers a greater serial).
+/// - INCOMPARABLE (exactly 2^31 apart, RFC 1982 §3.2's undefined pair) is CRITICAL and never repaired.
+/// - UNREACHABLE is CRITICAL for the primary, a WARNING for one secondary, CRITICAL when two or more
+///   secondaries are unreachable (too few copies left to trust).
+/// - AUTH-FAILED (BADSIG, BADKEY, BADTIME, a MAC that does not verify, an unsigned reply), NOT-SERVED
+///   (REFUSED, SERVFAIL, NXDOMAIN at the apex, not authoritative) and BAD-ANSWER are CRITICAL.
+/// - Deep: DIVERGED (same serial as the primary, different RFC 8976 digest) is CRITICAL, with the
+///   differing records; a failed transfer is CRITICAL.
+/// - The primary's file: a serial newer than what the primary serves is CRITICAL; lint errors are
+///   CRITICAL, lint warnings a WARNING.
+public enum Compare {
+    /// How many differing records or diagnostics a finding lists before it only counts the rest.
+    public static let detailLimit = 20
+
+    public static func verdict(_ observation: ZoneObservation) -> ZoneVerdict {
+        let zone = observation.name
+        var findings: [Finding] = []
+        var statuses: [ServerStatus] = []
+        let primary = observation.servers.first { $0.role == .primary }
+        let primaryName = primary?.server ?? "the primary"
+        let primarySerial = primary?.serial
+        let unreachableSecondaries = observation.servers.filter {
+            guard $0.role == .secondary, case .failed(let error) = $0.answer else { return false }
+            return state(of: error.failure) == .unreachable
+        }.count
+
+        for observed in observation.servers {
+            switch observed.answer {
+            case .failed(let error):
+                let state = state(of: error.failure)
+                var severity = Severity.critical
+                if state == .unreachable && observed.role == .secondary && unreachableSecondaries < 2 {
+                    severity = .warning
+                }
+                let message = error.description + next(for: state)
+                findings.append(
+                    Finding(
+                        severity: severity, kind: kind(of: state), zone: zone, servers: [observed.server],
+                        message: message))
+                statuses.append(
+                    ServerStatus(
+                        server: observed.server, role: observed.role, serial: nil, state: state, rtt: nil,
+                        detail: error.description))
+            case .serial(let serial, let rtt):
+                var status = ServerStatus(
+                    server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil)
+                if observed.role == .secondary {
+                    if let primarySerial {
+                        if let finding = compare(
+                            secondary: observed.server, serial, primary: primaryName, primarySerial, zone: zone)
+                        {
+                            status.state = finding.state
+                            status.detail = finding.finding.message
+                            findings.append(finding.finding)
+                        }
+                    } else {
+                        status.state = .unchecked
+                        status.detail = "\(primaryName) gave no serial to compare with"
+                    }
+                }
+                statuses.append(status)
+            }
+        }
+
+        if let transfers = observation.transfers {
+            findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
+        }
+        if let file = observation.primaryFile {
+            findings += fileFindings(file, zone: zone, primary: primaryName, served: primarySerial)
+        }
+        return ZoneVerdict(zone: zone, servers: statuses, findings: findings)
+    }
+
+    // MARK: serials
+
+    /// The RFC 1982 comparison of one secondary's serial with the primary's; nil when equal.
+    static func compare(
+        secondary: String, _ serial: UInt32, primary: String, _ primarySerial: UInt32, zone: String
+    ) -> (state: ServerState, finding: Finding)? {
+        let mine = Serial(serial)
+        let theirs = Serial(primarySerial)
+        switch mine.compare(to: theirs) {
+        case .equal:
+            return nil
+        case .less:
+            let behind = mine.distance(to: theirs) ?? 0
+            let message =
+                "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone) "
+                + "(serial \(serial) < \(primarySerial)): a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
+            return (
+                .lagging,
+                Finding(severity: .warning, kind: .lagging, zone: zone, servers: [secondary], message: message)
+            )
+        case .greater:
+            let ahead = theirs.distance(to: mine) ?? 0
+            let message =
+                "\(secondary) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
+                + "(serial \(serial) > \(primarySerial)): NOTIFY cannot fix this; was \(primary) restored from an "
+                + "older copy? Raise the serial on \(primary) above \(serial), or run 'zonecheck repair \(zone)'"
+            return (
+                .ahead, Finding(severity: .critical, kind: .ahead, zone: zone, servers: [secondary], message: message)
+            )
+        case .undefined:
+            let message =
+                "\(secondary) and \(primary) serve \(zone) with serials exactly 2^31 apart (\(serial) and "
+                + "\(primarySerial)): RFC 1982 cannot order them, nothing will be repaired automatically; "
+                + "raise the serial on \(primary) so that it is clearly newer, then run 'zonecheck repair \(zone)'"
+            return (
+                .incomparable,
+                Finding(severity: .critical, kind: .incomparable, zone: zone, servers: [secondary], message: message)
+            )
+        }
+    }
+
+    // MARK: failures
+
+    /// The matrix state for a failed query.
+    public static func state(of failure: QueryFailure) -> ServerState {
+        switch failure {
+        case .timeout, .connectionRefused, .unreachable: .unreachable
+        case .notAuth, .macDidNotVerify, .clockSkew, .unsignedReply: .authFailed
+        case .refused, .servfail, .nxdomainAtApex, .notAuthoritative: .notServed
+        case .formerr, .unexpectedRcode, .malformed, .transferBroken: .badAnswer
+        }
+    }
+
+    static func kind(of state: ServerState) -> FindingKind {
+        switch state {
+        case .unreachable: .unreachable
+        case .authFailed: .authFailed
+        case .notServed: .notServed
+        default: .badAnswer
+        }
+    }
+
+    /// The check-specific next step added after the transport's own advice.
+    static func next(for state: ServerState) -> String {
+        state == .authFailed ? " (its serial is not trusted, so it is not compared)" : ""
+    }
+
+    // MARK: deep check
+
+    static func deepFindings(
+        _ transfers: [TransferObservation], statuses: inout [ServerStatus], zone: String, primary: String
+    ) -> [Finding] {
+        var findings: [Finding] = []
+        var reference: (serial: UInt32, digest: String, records: [ResourceRecord])?
+        if let first = transfers.first(where: { $0.server == primary }),
+            case .transferred(let serial, let digest, let records) = first.outcome
+        {
+            reference = (serial, digest, records)
+        }
+        for transfer in transfers {
+            guard let index = statuses.firstIndex(where: { $0.server == transfer.server }) else { continue }
+            switch transfer.outcome {
+            case .failed(let error):
+                // A server whose SOA query already failed has its finding; the transfer adds nothing.
+                guard statuses[index].serial != nil else { continue }
+                findings.append(
+                    Finding(
+                        severity: .critical, kind: .transferFailed, zone: zone, servers: [transfer.server],
+                        message: error.description + " (the deep check could not compare its contents)"))
+            case .transferred(let serial, let digest, let records):
+                guard transfer.server != primary, let reference, serial == reference.serial,
+                    digest != reference.digest
+                else { continue }
+                let details = recordDiff(
+                    primary: primary, reference.records, other: transfer.server, records, limit: detailLimit)
+                let message =
+                    "\(transfer.server) serves \(zone) with the same serial as \(primary) (\(serial)) but different "
+                    + "content (digest \(digest.prefix(12))... vs \(reference.digest.prefix(12))...): a change was "
+                    + "made on \(transfer.server) by hand or its copy is corrupt; run 'zonecheck repair \(zone)' "
+                    + "(it needs a new serial on \(primary) to make \(transfer.server) transfer again)"
+                findings.append(
+                    Finding(
+                        severity: .critical, kind: .diverged, zone: zone, servers: [primary, transfer.server],
+                        message: message, details: details))
+                statuses[index].state = .diverged
+                statuses[index].detail = message
+            }
+        }
+        return findings
+    }
+
+    /// The records on only one of the two servers, canonical form compared, presentation shown:
+    /// `only on ns1: ...` then `only on ns3: ...`, at most `limit` lines, then a count of the rest.
+    public static func recordDiff(
+        primary: String, _ primaryRecords: [ResourceRecord], other: String, _ otherRecords: [ResourceRecord],
+        limit: Int
+    ) -> [String] {
+        func canonical(_ records: [ResourceRecord]) -> [[UInt8]: ResourceRecord] {
+            var byWire: [[UInt8]: ResourceRecord] = [:]
+            for record in records { byWire[record.canonicalWire()] = record }
+            return byWire
+        }
+        let left = canonical(primaryRecords)
+        let right = canonical(otherRecords)
+        let onlyLeft = left.filter { right[$0.key] == nil }.values.map(\.presentation).sorted()
+        let onlyRight = right.filter { left[$0.key] == nil }.values.map(\.presentation).sorted()
+        let all = onlyLeft.map { "only on \(primary): \($0)" } + onlyRight.map { "only on \(other): \($0)" }
+        var lines = Array(all.prefix(limit))
+        if all.count > limit {
+            lines.append("... and \(all.count - limit) more differing records (\(all.count) in all)")
+        }
+        return lines
+    }
+
+    // MARK: primary's file
+
+    static func fileFindings(
+        _ file: PrimaryFileObservation, zone: String, primary: String, served: UInt32?
+    ) -> [Finding] {
+        if let reason = file.unreadable {
+            return [
+                Finding(
+                    severity: .warning, kind: .fileLint, zone: zone, servers: [primary],
+                    message: "cannot read \(primary)'s zone file \(file.path) for \(zone): \(reason); "
+                        + "check zone_file in the configuration")
+            ]
+        }
+        var findings: [Finding] = []
+        if let fileSerial = file.serial, let served, Serial(fileSerial).compare(to: Serial(served)) == .greater {
+            findings.append(
+                Finding(
+                    severity: .critical, kind: .fileNotLoaded, zone: zone, servers: [primary],
+                    message: "\(primary) serves \(zone) with serial \(served) but its file \(file.path) has "
+                        + "\(fileSerial): \(primary) has not loaded the file: check its log or reload"))
+        }
+        let errors = file.diagnostics.filter { $0.severity == .error }
+        if !file.diagnostics.isEmpty {
+            let warnings = file.diagnostics.count - errors.count
+            let severity: Severity = errors.isEmpty ? .warning : .critical
+            var counts: [String] = []
+            if !errors.isEmpty { counts.append("\(errors.count) error\(errors.count == 1 ? "" : "s")") }
+            if warnings > 0 { counts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+            let ordered = errors + file.diagnostics.filter { $0.severity != .error }
+            var details = ordered.prefix(5).map(\.description)
+            if ordered.count > 5 { details.append("... and \(ordered.count - 5) more") }
+            findings.append(
+                Finding(
+                    severity: severity, kind: .fileLint, zone: zone, servers: [primary],
+                    message:
+                        "\(primary)'s zone file for \(zone) does not lint clean (\(counts.joined(separator: ", "))): "
+                        + "run 'zonecheck lint \(file.path)' and fix it before the next reload",
+                    details: details))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,97 @@
+public import DNSKit
+
+/// What one sweep saw of one zone: every server's SOA answer (or why there was none), and, for a deep
+/// check, every server's verified transfer, and the primary's zone file. Plain values: the verdict is a
+/// pure function of them (`Compare`), so it is tested without a network or a clock.
+public struct ZoneObservation: Sendable {
+    public var zone: DomainName
+    /// One per server, in the configuration's order.
+    public var servers: [ServerObservation]
+    /// `--deep` only: one per server whose transfer was tried; nil when no deep check ran.
+    public var transfers: [TransferObservation]?
+    /// The primary's zone file, when its `zone_file` is configured.
+    public var primaryFile: PrimaryFileObservation?
+
+    public init(
+        zone: DomainName, servers: [ServerObservation], transfers: [TransferObservation]? = nil,
+        primaryFile: PrimaryFileObservation? = nil
+    ) {
+        self.zone = zone
+        self.servers = servers
+        self.transfers = transfers
+        self.primaryFile = primaryFile
+    }
+
+    /// The zone's name as operators write it: `example.com`, no trailing dot.
+    public var name: String { zone.displayName }
+}
+
+/// One server's answer to the signed SOA query for one zone.
+public struct ServerObservation: Sendable {
+    public var server: String
+    public var role: ServerRole
+    public var answer: Answer
+
+    public enum Answer: Sendable {
+        /// A verified, authoritative answer (TSIG checked by the transport).
+        case serial(UInt32, rtt: Duration)
+        /// No answer to believe: the failure says why.
+        case failed(QueryError)
+    }
+
+    public init(server: String, role: ServerRole, answer: Answer) {
+        self.server = server
+        self.role = role
+        self.answer = answer
+    }
+
+    /// The serial, only from a verified answer: a failure never counts as a serial.
+    public var serial: UInt32? {
+        if case .serial(let serial, _) = answer { return serial }
+        return nil
+    }
+}
+
+/// One server's verified zone transfer, reduced to what the deep check compares.
+public struct TransferObservation: Sendable {
+    public var server: String
+    public var outcome: Outcome
+
+    public enum Outcome: Sendable {
+        /// Complete and verified: the opening SOA's serial, the RFC 8976 SIMPLE digest (hex) and the
+        /// records as received (for the record-level diff when digests differ).
+        case transferred(serial: UInt32, digest: String, records: [ResourceRecord])
+        case failed(QueryError)
+    }
+
+    public init(server: String, outcome: Outcome) {
+        self.server = server
+        self.outcome = outcome
+    }
+}
+
+/// The primary's zone file for one zone: what it says the serial is and whether it lints clean.
+public struct PrimaryFileObservation: Sendable {
+    public var path: String
+    /// The SOA serial in the file; nil when the file has no readable SOA.
+    public var serial: UInt32?
+    /// Lint diagnostics (reader's and rules'), in file order.
+    public var diagnostics: [Diagnostic]
+    /// Why the file could not be read at all, or nil.
+    public var unreadable: String?
+
+    public init(path: String, serial: UInt32?, diagnostics: [Diagnostic], unreadable: String? = nil) {
+        self.path = path
+        self.serial = serial
+        self.diagnostics = diagnostics
+        self.unreadable = unreadable
+    }
+}
+
+extension DomainName {
+    /// `example.com` rather than `example.com.`: how operators name zones in commands and messages.
+    public var displayName: String {
+        let text = description
+        return text.count > 1 && text.hasSuffix(".") ? String(text.dropLast()) : text
+    }
+}

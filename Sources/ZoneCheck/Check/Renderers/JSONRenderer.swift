@@ -1,0 +1,103 @@
+import Foundation
+
+/// The `--format json` document: every zone (not only problems), with stable keys.
+///
+/// ```
+/// { "status": "CRITICAL", "deep": false, "servers": ["ns1", ...],
+///   "summary": { "zones": 41, "ok": 39, "warning": 0, "critical": 2, "unknown": 0 },
+///   "zones": [ { "zone": "example.com", "status": "WARNING",
+///                "servers": { "ns1": { "role": "primary", "serial": 2026112205, "state": "OK",
+///                                      "rtt_ms": 0.4, "detail": null }, ... },
+///                "findings": [ { "severity": "WARNING", "kind": "lagging", "servers": ["ns3"],
+///                                "message": "...", "details": [] } ] } ] }
+/// ```
+/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK).
+public struct JSONRenderer: Sendable {
+    public init() {}
+
+    struct Document: Encodable {
+        var status: String
+        var deep: Bool
+        var servers: [String]
+        var summary: Summary
+        var zones: [Zone]
+    }
+
+    struct Summary: Encodable {
+        var zones: Int
+        var ok: Int
+        var warning: Int
+        var critical: Int
+        var unknown: Int
+    }
+
+    struct Zone: Encodable {
+        var zone: String
+        var status: String
+        var servers: [String: Cell]
+        var findings: [Entry]
+    }
+
+    struct Cell: Encodable {
+        var role: String
+        var serial: UInt32?
+        var state: String
+        var rttMs: Double?
+        var detail: String?
+
+        enum CodingKeys: String, CodingKey {
+            case role, serial, state
+            case rttMs = "rtt_ms"
+            case detail
+        }
+
+        // Explicit nulls: a consumer sees every key on every cell.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            try container.encode(serial, forKey: .serial)
+            try container.encode(state, forKey: .state)
+            try container.encode(rttMs, forKey: .rttMs)
+            try container.encode(detail, forKey: .detail)
+        }
+    }
+
+    struct Entry: Encodable {
+        var severity: String
+        var kind: String
+        var servers: [String]
+        var message: String
+        var details: [String]
+    }
+
+    public func render(_ report: CheckReport) -> String {
+        let document = Document(
+            status: report.status.description, deep: report.deep, servers: report.servers,
+            summary: Summary(
+                zones: report.verdicts.count, ok: report.count(.ok), warning: report.count(.warning),
+                critical: report.count(.critical), unknown: report.count(.unknown)),
+            zones: report.verdicts.map { verdict in
+                Zone(
+                    zone: verdict.zone, status: verdict.status.description,
+                    servers: Dictionary(
+                        verdict.servers.map {
+                            (
+                                $0.server,
+                                Cell(
+                                    role: $0.role.rawValue, serial: $0.serial, state: $0.state.rawValue,
+                                    rttMs: $0.rttMilliseconds.map { ($0 * 1000).rounded() / 1000 }, detail: $0.detail)
+                            )
+                        }, uniquingKeysWith: { first, _ in first }),
+                    findings: verdict.findings.map {
+                        Entry(
+                            severity: $0.severity.description, kind: $0.kind.rawValue, servers: $0.servers,
+                            message: $0.message, details: $0.details)
+                    })
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Plain values with no failing custom encoding: encoding cannot fail.
+        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

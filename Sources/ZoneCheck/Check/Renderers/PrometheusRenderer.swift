@@ -1,0 +1,42 @@
+import Foundation
+
+/// The `--format prometheus` output: the text exposition format (version 0.0.4), for node_exporter's
+/// textfile collector. Every zone and server appears, problems or not.
+public struct PrometheusRenderer: Sendable {
+    public init() {}
+
+    public func render(_ report: CheckReport) -> String {
+        var out = "# HELP zonecheck_zone_serial SOA serial a server serves for a zone (verified answers only).\n"
+        out += "# TYPE zonecheck_zone_serial gauge\n"
+        for verdict in report.verdicts {
+            for cell in verdict.servers {
+                guard let serial = cell.serial else { continue }
+                out += "zonecheck_zone_serial{\(labels(zone: verdict.zone, server: cell.server))} \(serial)\n"
+            }
+        }
+        out += "# HELP zonecheck_zone_up 1 when the server gave a verified, authoritative SOA answer for the zone.\n"
+        out += "# TYPE zonecheck_zone_up gauge\n"
+        for verdict in report.verdicts {
+            for cell in verdict.servers {
+                out += "zonecheck_zone_up{\(labels(zone: verdict.zone, server: cell.server))} "
+                out += cell.serial == nil ? "0\n" : "1\n"
+            }
+        }
+        out += "# HELP zonecheck_zone_status Verdict for the zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+        out += "# TYPE zonecheck_zone_status gauge\n"
+        for verdict in report.verdicts {
+            out += "zonecheck_zone_status{zone=\"\(Self.escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
+        }
+        return out
+    }
+
+    func labels(zone: String, server: String) -> String {
+        "zone=\"\(Self.escape(zone))\",server=\"\(Self.escape(server))\""
+    }
+
+    /// Label values escape backslash, double quote and line feed.
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

@@ -1,0 +1,84 @@
+/// A server's state for one zone, as the matrix shows it; the raw value is the stable name in JSON.
+public enum ServerState: String, Sendable, CaseIterable {
+    case ok = "OK"
+    /// Behind the primary (RFC 1982 less).
+    case lagging = "LAGGING"
+    /// Newer than the primary: NOTIFY cannot fix it.
+    case ahead = "AHEAD"
+    /// Exactly 2^31 from the primary's serial: RFC 1982 leaves the order undefined.
+    case incomparable = "INCOMPARABLE"
+    case unreachable = "UNREACHABLE"
+    case authFailed = "AUTH-FAILED"
+    case notServed = "NOT-SERVED"
+    /// An answer we could not use (FORMERR, malformed, unexpected RCODE).
+    case badAnswer = "BAD-ANSWER"
+    /// Same serial as the primary, different content (deep check).
+    case diverged = "DIVERGED"
+    /// Answered, but there was no primary serial to compare with.
+    case unchecked = "UNCHECKED"
+}
+
+/// One cell of the matrix: a server's serial and state for a zone.
+public struct ServerStatus: Sendable, Equatable {
+    public var server: String
+    public var role: ServerRole
+    /// Only from a verified answer.
+    public var serial: UInt32?
+    public var state: ServerState
+    public var rtt: Duration?
+    /// Why the state is not OK, in one sentence; nil when OK.
+    public var detail: String?
+
+    public init(
+        server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?
+    ) {
+        self.server = server
+        self.role = role
+        self.serial = serial
+        self.state = state
+        self.rtt = rtt
+        self.detail = detail
+    }
+
+    /// Round-trip time in milliseconds, for JSON.
+    public var rttMilliseconds: Double? {
+        rtt.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }
+    }
+}
+
+/// The verdict on one zone: the worst finding's severity, every server's cell, and the findings.
+public struct ZoneVerdict: Sendable {
+    public var zone: String
+    public var status: Severity
+    public var servers: [ServerStatus]
+    public var findings: [Finding]
+
+    public init(zone: String, servers: [ServerStatus], findings: [Finding]) {
+        self.zone = zone
+        self.servers = servers
+        self.findings = findings
+        self.status = findings.map(\.severity).max() ?? .ok
+    }
+}
+
+/// The verdicts of one check run, in the order the zones were given.
+public struct CheckReport: Sendable {
+    /// Server names in the configuration's order (the matrix's columns).
+    public var servers: [String]
+    public var verdicts: [ZoneVerdict]
+    /// Whether transfers were compared (`--deep`).
+    public var deep: Bool
+
+    public init(servers: [String], verdicts: [ZoneVerdict], deep: Bool) {
+        self.servers = servers
+        self.verdicts = verdicts
+        self.deep = deep
+    }
+
+    /// The worst zone status; OK for no zones.
+    public var status: Severity { verdicts.map(\.status).max() ?? .ok }
+
+    public func count(_ severity: Severity) -> Int { verdicts.count { $0.status == severity } }
+
+    public var problems: [ZoneVerdict] { verdicts.filter { $0.status != .ok } }
+}

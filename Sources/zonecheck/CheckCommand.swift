@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import ArgumentParser
+import DNSKit
+import Foundation
+import ZoneCheck
+
+/// `zonecheck check [ZONE...] [--deep] [--all] [--format text|json|nagios|prometheus] [--config FILE]`:
+/// one sweep, a report, and the monitoring-plugin exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Ask every server for every zone's serial (signed), compare, report, exit 0/1/2/3.",
+        discussion: """
+            Zones: the ZONE arguments, else the configuration's zones.names and the origins of the \
+            *.db and *.zone files in zones.directory.
+            States per server: OK, LAGGING (behind the primary, WARNING), AHEAD (newer than the primary, \
+            CRITICAL), INCOMPARABLE (2^31 apart, CRITICAL), UNREACHABLE (CRITICAL for the primary, WARNING \
+            for one secondary), AUTH-FAILED and NOT-SERVED (CRITICAL); --deep adds DIVERGED (same serial, \
+            different content, CRITICAL) from a verified AXFR of every zone from every server.
+            The text report lists only zones with problems (--all: every zone) and ends with a one-line \
+            summary; when all is well that line is the whole output.
+            Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad configuration or arguments).
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Argument(help: "Zones to check (default: the configuration's zones).")
+    var zones: [String] = []
+
+    @Flag(help: "Also transfer every zone from every server (verified AXFR) and compare the contents.")
+    var deep = false
+
+    @Flag(help: "Show every zone in the text matrix, not only zones with problems.")
+    var all = false
+
+    @Option(help: "text, json, nagios or prometheus.")
+    var format: String = "text"
+
+    func run() async throws {
+        guard ["text", "json", "nagios", "prometheus"].contains(format) else {
+            throw Failure.unknown("--format must be text, json, nagios or prometheus, not '\(format)'")
+        }
+        let configuration = try options.load()
+        let zoneNames = try Self.zoneNames(arguments: zones, sources: configuration.zones, configPath: options.path)
+        let fleet: Fleet
+        do {
+            fleet = try Fleet(configuration: configuration)
+        } catch {
+            throw Failure.unknown("\(options.path): \(error)")
+        }
+        let client: DNSClient
+        do {
+            client = try DNSClient()
+        } catch {
+            throw Failure.unknown("cannot open a UDP socket: \(error)")
+        }
+        let sweep = Sweep(fleet: fleet, settings: configuration.check)
+        let observations = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
+        await client.close()
+        let report = CheckReport(
+            servers: fleet.members.map(\.name), verdicts: observations.map(Compare.verdict), deep: deep)
+        let text: String
+        switch format {
+        case "json": text = JSONRenderer().render(report)
+        case "nagios": text = NagiosRenderer().render(report)
+        case "prometheus": text = PrometheusRenderer().render(report)
+        default: text = TextRenderer(all: all, colour: Self.stdoutIsColourTerminal).render(report)
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        if report.status != .ok { throw ExitCode(report.status.exitCode) }
+    }
+
+    static var stdoutIsColourTerminal: Bool {
+        guard isatty(STDOUT_FILENO) != 0, getenv("NO_COLOR") == nil else { return false }
+        if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
+        return true
+    }
+
+    /// The zones to check (`ZoneList`). No zone at all is UNKNOWN: checking nothing must not say OK.
+    static func zoneNames(arguments: [String], sources: ZoneSources, configPath: String) throws -> [DomainName] {
+        let names: [DomainName]
+        do {
+            names = try ZoneList.resolve(arguments: arguments, sources: sources)
+        } catch {
+            throw Failure.unknown(error.description)
+        }
+        guard !names.isEmpty else {
+            throw Failure.unknown(
+                "no zone to check: name zones on the command line or list them under zones.names or "
+                    + "zones.directory in \(configPath)")
+        }
+        return names
+    }
+}

@@ -1,0 +1,229 @@
+import DNSKit
+import Foundation
+import Testing
+import ZoneCheck
+
+/// `zonecheck check` against the real BIND lab (Scripts/lab) on 127.53.5.x port 5305, one fresh lab per
+/// test: the operator's situations (a lost NOTIFY, a wrong key, a server down, a hand-edited secondary, a
+/// primary that did not reload) made for real, and the binary's output and exit code checked.
+@Suite("check on the lab", .serialized)
+struct CheckLabTests {
+    static let unavailable = Lab.unavailableReason()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+    }
+
+    /// The `zonecheck` executable in the build directory the tests run from (any scratch path).
+    static let binary: URL? = {
+        var candidates: [URL] = []
+        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        return candidates.map { $0.appendingPathComponent("zonecheck") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    static func check(_ arguments: [String], config: String) throws -> Run {
+        let binary = try #require(binary, "zonecheck binary not found next to the test bundle; run swift build")
+        let started = ContinuousClock.now
+        let output = try Command.run(
+            binary.path, ["check", "--config", config] + arguments,
+            environment: ProcessInfo.processInfo.environment.filter { $0.key != "ZONECHECK_CONFIG" })
+        let elapsed = ContinuousClock.now - started
+        return Run(
+            status: output.status, stdout: output.stdout, stderr: output.stderr,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// A started lab of 5 zones (+ example.com); torn down by the caller.
+    static func startLab() throws -> Lab {
+        let lab = Lab(prefix: "127.53.5", port: 5305, zones: 5)
+        do {
+            try lab.start()
+        } catch {
+            lab.tearDown()
+            throw error
+        }
+        return lab
+    }
+
+    /// The JSON document's `zones[zone].servers[server]` cell.
+    static func cell(_ json: String, zone: String, server: String) throws -> [String: Any] {
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let zones = try #require(root["zones"] as? [[String: Any]])
+        let entry = try #require(zones.first { $0["zone"] as? String == zone }, "no \(zone) in the JSON")
+        let servers = try #require(entry["servers"] as? [String: [String: Any]])
+        return try #require(servers[server])
+    }
+
+    /// A copy of the lab's configuration with `replacements` applied to its text.
+    static func configCopy(_ lab: Lab, _ replacements: [(String, String)]) throws -> String {
+        var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
+        for (old, new) in replacements {
+            #expect(text.contains(old), "the lab's zonecheck.yaml no longer has '\(old)'")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let path = lab.directory + "/zonecheck-copy.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(
+        "all in sync: exit 0 and one line; json and prometheus agree", .enabled(if: unavailable == nil),
+        .timeLimit(.minutes(2)))
+    func allClean() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let run = try Self.check([], config: lab.configPath)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout == "zonecheck: OK - 6 zones in sync on 5 servers\n")
+        let json = try Self.check(["--format", "json"], config: lab.configPath)
+        #expect(json.status == 0)
+        let cell = try Self.cell(json.stdout, zone: "zone00001.lab", server: "ns4")
+        #expect(cell["state"] as? String == "OK")
+        #expect((cell["serial"] as? Int ?? 0) > 0)
+        let prometheus = try Self.check(["--format", "prometheus"], config: lab.configPath)
+        #expect(prometheus.stdout.contains("zonecheck_zone_status{zone=\"example.com\"} 0\n"))
+        #expect(prometheus.stdout.contains("zonecheck_zone_up{zone=\"zone00005.lab\",server=\"ns5\"} 1\n"))
+        let nagios = try Self.check(["--format", "nagios", "zone00001.lab"], config: lab.configPath)
+        #expect(nagios.stdout.hasPrefix("ZONECHECK OK - 1 zone in sync on 5 servers | zones=1;;;0 ok=1;;;0"))
+    }
+
+    @Test(
+        "a secondary that missed the NOTIFY of a bump is LAGGING", .enabled(if: unavailable == nil),
+        .timeLimit(.minutes(2)))
+    func missedNotifyIsLagging() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
+        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        let run = try Self.check([], config: lab.configPath)
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("ns4 is 1 serial behind ns1 on zone00002.lab"), "\(run.stdout)")
+        #expect(run.stdout.contains("run 'zonecheck repair zone00002.lab'"))
+        #expect(run.stdout.hasSuffix("zonecheck: WARNING - 1 of 6 zones with problems (1 warning)\n"))
+        let json = try Self.check(["--format", "json", "zone00002.lab"], config: lab.configPath)
+        let ns4 = try Self.cell(json.stdout, zone: "zone00002.lab", server: "ns4")
+        let ns1 = try Self.cell(json.stdout, zone: "zone00002.lab", server: "ns1")
+        #expect(ns4["state"] as? String == "LAGGING")
+        #expect((ns1["serial"] as? Int).map { $0 - 1 } == ns4["serial"] as? Int)
+    }
+
+    @Test(
+        "a wrong key for one server: AUTH-FAILED on every zone, never a serial", .enabled(if: unavailable == nil),
+        .timeLimit(.minutes(2)))
+    func wrongKeyIsAuthFailed() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let keygen = try #require(Lab.which("tsig-keygen"), "tsig-keygen (bind9-utils) is needed")
+        let generated = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])
+        #expect(generated.status == 0)
+        let keyPath = lab.directory + "/wrong-ns2.key"
+        FileManager.default.createFile(
+            atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600])
+        let config = try Self.configCopy(lab, [(lab.keyPath("ns2"), keyPath)])
+        let run = try Self.check(["--format", "json"], config: config)
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        for zone in ["zone00001.lab", "example.com"] {
+            let ns2 = try Self.cell(run.stdout, zone: zone, server: "ns2")
+            #expect(ns2["state"] as? String == "AUTH-FAILED")
+            #expect(ns2["serial"] is NSNull)
+            #expect((ns2["detail"] as? String)?.contains("BADSIG") == true, "\(ns2)")
+            #expect(try Self.cell(run.stdout, zone: zone, server: "ns3")["state"] as? String == "OK")
+        }
+        // The secret never shows.
+        let secret = try #require(generated.stdout.split(separator: "\"").dropFirst(3).first)
+        #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
+    }
+
+    @Test(
+        "one server down: UNREACHABLE within timeout x (retries + 1) + margin", .enabled(if: unavailable == nil),
+        .timeLimit(.minutes(2)))
+    func serverDownIsUnreachableInBoundedTime() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let config = try Self.configCopy(lab, [("timeout: 2s, retries: 2", "timeout: 1s, retries: 1")])
+        try lab.run(["stop-server", "ns3", "--dir", lab.directory])
+        let run = try Self.check(["--all"], config: config)
+        #expect(run.status == 1, "one secondary down is a WARNING: \(run.stdout)\(run.stderr)")
+        // 1 s x 2 attempts for every zone at once, plus start-up: well under 1 s x 2 x 6 zones.
+        #expect(run.seconds < 2 + 2.5, "took \(run.seconds) s")
+        #expect(run.seconds >= 1.9, "a timeout cannot be seen in less than timeout x attempts: \(run.seconds) s")
+        let rows = run.stdout.split(separator: "\n").filter { $0.hasPrefix("zone0") || $0.hasPrefix("example.com") }
+        #expect(rows.count == 6 && rows.allSatisfy { $0.contains("- UNREACHABLE") }, "\(run.stdout)")
+        #expect(run.stdout.contains("is ns3 up and reachable at 127.53.5.3 port 5305?"))
+
+        try lab.run(["stop-server", "ns1", "--dir", lab.directory])
+        let primaryDown = try Self.check(["--format", "nagios"], config: config)
+        #expect(primaryDown.status == 2, "the primary down is CRITICAL: \(primaryDown.stdout)")
+        #expect(primaryDown.stdout.hasPrefix("ZONECHECK CRITICAL - 6 of 6 zones: "))
+    }
+
+    @Test(
+        "a hand-edited secondary with the same serial: only --deep sees it, as DIVERGED with the records",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func divergedSecondaryNeedsDeep() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try lab.run(["diverge", "ns3", "zone00003.lab", "--dir", lab.directory])
+        let shallow = try Self.check([], config: lab.configPath)
+        #expect(shallow.status == 0, "same serials: a SOA sweep cannot tell: \(shallow.stdout)")
+        let deep = try Self.check(["--deep"], config: lab.configPath)
+        #expect(deep.status == 2, "\(deep.stdout)\(deep.stderr)")
+        #expect(deep.stdout.contains("zone00003.lab") && deep.stdout.contains("DIVERGED"))
+        #expect(deep.stdout.contains("ns3 serves zone00003.lab with the same serial as ns1"))
+        #expect(deep.stdout.contains("only on ns3: bump.zone00003.lab."), "\(deep.stdout)")
+        #expect(deep.stdout.contains("only on ns1: bump.zone00003.lab."))
+        #expect(
+            deep.stdout.hasSuffix(
+                "zonecheck: CRITICAL - 1 of 6 zones with problems (1 critical) (deep: contents compared)\n"))
+    }
+
+    @Test(
+        "a zone file edited but not reloaded on the primary is reported", .enabled(if: unavailable == nil),
+        .timeLimit(.minutes(2)))
+    func primaryFileNotLoaded() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try lab.run(["bump", "zone00004.lab", "--no-reload", "--dir", lab.directory])
+        let run = try Self.check(["zone00004.lab", "zone00005.lab"], config: lab.configPath)
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("ns1 has not loaded the file: check its log or reload"), "\(run.stdout)")
+        #expect(!run.stdout.contains("zone00005.lab"))
+    }
+
+    // MARK: without the lab
+
+    @Test("bad configuration or bad --format: exit 3 (UNKNOWN) and nothing checked")
+    func unknownExitsThree() throws {
+        let missing = try Self.check([], config: "/nonexistent/zonecheck.yaml")
+        #expect(missing.status == 3 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("/nonexistent/zonecheck.yaml"), "\(missing.stderr)")
+        let format = try Self.check(["--format", "xml"], config: "/nonexistent/zonecheck.yaml")
+        #expect(format.status == 3 && format.stderr.contains("--format must be text, json, nagios or prometheus"))
+    }
+
+    @Test("zones: the arguments, else zones.names then the origins of zones.directory's *.db and *.zone files")
+    func zoneList() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonelist-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "$ORIGIN a.example.\n@ 3600 IN SOA ns1 h 1 2 3 4 5\n".write(
+            to: directory.appendingPathComponent("first.zone"), atomically: true, encoding: .utf8)
+        try "@ 3600 IN SOA ns1 h 1 2 3 4 5\n".write(
+            to: directory.appendingPathComponent("b.example.db"), atomically: true, encoding: .utf8)
+        try "not a zone".write(to: directory.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let sources = ZoneSources(names: ["x.example", "a.example."], directory: directory.path)
+        let listed = try ZoneList.resolve(arguments: [], sources: sources).map(\.displayName)
+        #expect(listed == ["x.example", "a.example", "b.example"])
+        let given = try ZoneList.resolve(arguments: ["c.example", "C.example."], sources: sources)
+        #expect(given.map(\.displayName) == ["c.example"])
+        #expect(throws: ZoneList.Problem.self) { try ZoneList.resolve(arguments: ["bad..name"], sources: sources) }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import ZoneCheck
+
+/// The four outputs of `zonecheck check` from a report built by hand: JSON that parses with the documented
+/// keys, the Nagios status line and perfdata, Prometheus exposition lines, and the text matrix.
+@Suite struct RenderTests {
+    static func cell(_ server: String, _ serial: UInt32?, _ state: ServerState, detail: String? = nil) -> ServerStatus {
+        ServerStatus(
+            server: server, role: server == "ns1" ? .primary : .secondary, serial: serial, state: state,
+            rtt: serial == nil ? nil : .microseconds(1500), detail: detail)
+    }
+
+    static let lagging = Finding(
+        severity: .warning, kind: .lagging, zone: "example.com", servers: ["ns3"],
+        message: "ns3 is 2 serials behind ns1 on example.com (serial 2026112203 < 2026112205): ...")
+    static let down = Finding(
+        severity: .critical, kind: .unreachable, zone: "example.net", servers: ["ns1"],
+        message: "ns1 did not answer the SOA query for example.net.")
+
+    /// Three zones: one OK, one WARNING (ns3 lagging), one CRITICAL (the primary down).
+    static let report = CheckReport(
+        servers: ["ns1", "ns2", "ns3"],
+        verdicts: [
+            ZoneVerdict(
+                zone: "example.org",
+                servers: [cell("ns1", 7, .ok), cell("ns2", 7, .ok), cell("ns3", 7, .ok)], findings: []),
+            ZoneVerdict(
+                zone: "example.com",
+                servers: [
+                    cell("ns1", 2_026_112_205, .ok), cell("ns2", 2_026_112_205, .ok),
+                    cell("ns3", 2_026_112_203, .lagging, detail: lagging.message),
+                ], findings: [lagging]),
+            ZoneVerdict(
+                zone: "example.net",
+                servers: [
+                    cell("ns1", nil, .unreachable, detail: down.message), cell("ns2", 3, .unchecked),
+                    cell("ns3", 3, .unchecked),
+                ], findings: [down]),
+        ], deep: false)
+
+    static let allOK = CheckReport(
+        servers: ["ns1", "ns2"],
+        verdicts: [
+            ZoneVerdict(zone: "example.org", servers: [cell("ns1", 7, .ok), cell("ns2", 7, .ok)], findings: [])
+        ],
+        deep: false)
+
+    @Test func reportStatusIsTheWorstZone() {
+        #expect(Self.report.status == .critical)
+        #expect(Self.report.count(.ok) == 1 && Self.report.count(.warning) == 1 && Self.report.count(.critical) == 1)
+        #expect(Self.allOK.status == .ok && Self.allOK.status.exitCode == 0)
+    }
+
+    @Test func jsonParsesWithTheDocumentedKeys() throws {
+        let text = JSONRenderer().render(Self.report)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(root["status"] as? String == "CRITICAL")
+        #expect(root["servers"] as? [String] == ["ns1", "ns2", "ns3"])
+        let summary = try #require(root["summary"] as? [String: Int])
+        #expect(summary == ["zones": 3, "ok": 1, "warning": 1, "critical": 1, "unknown": 0])
+        let zones = try #require(root["zones"] as? [[String: Any]])
+        #expect(zones.map { $0["zone"] as? String } == ["example.org", "example.com", "example.net"])
+        #expect(zones.map { $0["status"] as? String } == ["OK", "WARNING", "CRITICAL"])
+
+        let com = zones[1]
+        let servers = try #require(com["servers"] as? [String: [String: Any]])
+        #expect(Set(servers.keys) == ["ns1", "ns2", "ns3"])
+        let ns3 = try #require(servers["ns3"])
+        #expect(Set(ns3.keys) == ["role", "serial", "state", "rtt_ms", "detail"])
+        #expect(ns3["serial"] as? Int == 2_026_112_203)
+        #expect(ns3["state"] as? String == "LAGGING")
+        #expect(ns3["rtt_ms"] as? Double == 1.5)
+        #expect(ns3["detail"] as? String == Self.lagging.message)
+        #expect(servers["ns1"]?["detail"] is NSNull, "an OK cell has detail null, not a missing key")
+
+        let findings = try #require(com["findings"] as? [[String: Any]])
+        #expect(findings.count == 1)
+        #expect(Set(findings[0].keys) == ["severity", "kind", "servers", "message", "details"])
+        #expect(findings[0]["severity"] as? String == "WARNING")
+        #expect(findings[0]["kind"] as? String == "lagging")
+        #expect(findings[0]["servers"] as? [String] == ["ns3"])
+
+        let net = try #require(zones[2]["servers"] as? [String: [String: Any]])
+        #expect(net["ns1"]?["serial"] is NSNull, "no verified answer: serial null")
+    }
+
+    @Test func nagiosStatusLineAndPerfdata() throws {
+        let text = NagiosRenderer().render(Self.report)
+        let first = try #require(text.split(separator: "\n").first.map(String.init))
+        #expect(
+            first
+                == "ZONECHECK CRITICAL - 2 of 3 zones: example.net (ns1 UNREACHABLE, ns2 UNCHECKED, ns3 UNCHECKED), "
+                + "example.com (ns3 LAGGING) | zones=3;;;0 ok=1;;;0 warning=1;;;0 critical=1;;;0 unknown=0;;;0")
+        // Long output: one line per finding, none with a `|` (that would start perfdata).
+        let rest = text.split(separator: "\n").dropFirst()
+        #expect(rest.count == 2 && rest.allSatisfy { !$0.contains("|") })
+        let ok = NagiosRenderer().render(Self.allOK)
+        #expect(
+            ok
+                == "ZONECHECK OK - 1 zone in sync on 2 servers | zones=1;;;0 ok=1;;;0 warning=0;;;0 critical=0;;;0 unknown=0;;;0\n"
+        )
+    }
+
+    @Test func nagiosNamesFiveZonesThenCounts() throws {
+        let verdicts = (1...8).map { i in
+            ZoneVerdict(
+                zone: "z\(i).example", servers: [Self.cell("ns1", 1, .ok), Self.cell("ns2", 0, .lagging)],
+                findings: [
+                    Finding(severity: .warning, kind: .lagging, zone: "z\(i).example", servers: ["ns2"], message: "m")
+                ])
+        }
+        let text = NagiosRenderer().render(CheckReport(servers: ["ns1", "ns2"], verdicts: verdicts, deep: false))
+        #expect(text.hasPrefix("ZONECHECK WARNING - 8 of 8 zones: z1.example (ns2 LAGGING), "))
+        #expect(text.contains("z5.example (ns2 LAGGING) and 3 more | zones=8;;;0"))
+        let capped = NagiosRenderer(longOutputLimit: 6).render(
+            CheckReport(servers: ["ns1", "ns2"], verdicts: verdicts, deep: false))
+        let lines = capped.split(separator: "\n")
+        #expect(lines.count == 1 + 6 + 1)
+        #expect(lines.last == "... and 2 more findings (zonecheck check --format json: all)")
+    }
+
+    @Test func prometheusExpositionLines() {
+        let lines = PrometheusRenderer().render(Self.report).split(separator: "\n").map(String.init)
+        for metric in ["zonecheck_zone_serial", "zonecheck_zone_up", "zonecheck_zone_status"] {
+            #expect(lines.contains { $0.hasPrefix("# HELP \(metric) ") })
+            #expect(lines.contains("# TYPE \(metric) gauge"))
+        }
+        #expect(lines.contains("zonecheck_zone_serial{zone=\"example.com\",server=\"ns3\"} 2026112203"))
+        #expect(!lines.contains { $0.hasPrefix("zonecheck_zone_serial{zone=\"example.net\",server=\"ns1\"}") })
+        #expect(lines.contains("zonecheck_zone_up{zone=\"example.net\",server=\"ns1\"} 0"))
+        #expect(lines.contains("zonecheck_zone_up{zone=\"example.net\",server=\"ns2\"} 1"))
+        #expect(lines.contains("zonecheck_zone_status{zone=\"example.org\"} 0"))
+        #expect(lines.contains("zonecheck_zone_status{zone=\"example.com\"} 1"))
+        #expect(lines.contains("zonecheck_zone_status{zone=\"example.net\"} 2"))
+        // Every sample line: name{labels} value.
+        let sample = /^[a-z_]+\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\} [0-9]+$/
+        #expect(lines.filter { !$0.hasPrefix("#") }.allSatisfy { $0.wholeMatch(of: sample) != nil })
+    }
+
+    @Test func textIsOneLineWhenAllIsWell() {
+        #expect(TextRenderer().render(Self.allOK) == "zonecheck: OK - 1 zone in sync on 2 servers\n")
+    }
+
+    @Test func textShowsOnlyProblemZonesUnlessAll() {
+        let text = TextRenderer().render(Self.report)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0].hasPrefix("ZONE") && lines[0].contains("ns1") && lines[0].contains("ns3"))
+        #expect(lines.contains { $0.hasPrefix("example.com") && $0.contains("2026112203 LAGGING") })
+        #expect(lines.contains { $0.hasPrefix("example.net") && $0.contains("- UNREACHABLE") })
+        #expect(!lines.contains { $0.hasPrefix("example.org") })
+        #expect(text.contains("  WARNING " + Self.lagging.message))
+        #expect(lines.dropLast().last == "zonecheck: CRITICAL - 2 of 3 zones with problems (1 critical, 1 warning)")
+        #expect(!text.contains("\u{1B}["), "no colour unless asked for")
+        let all = TextRenderer(all: true).render(Self.report)
+        #expect(all.split(separator: "\n").contains { $0.hasPrefix("example.org") && $0.contains("7 OK") })
+        #expect(TextRenderer(colour: true).render(Self.report).contains("\u{1B}[1;31mCRITICAL\u{1B}[0m"))
+    }
+}
