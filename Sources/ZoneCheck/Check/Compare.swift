@@ -98,7 +98,8 @@ public enum Compare {
             let behind = mine.distance(to: theirs) ?? 0
             let message =
                 "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone) "
-                + "(serial \(serial) < \(primarySerial)): a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
+                + "(serial \(serial) < \(primarySerial)): a NOTIFY was probably lost; "
+                + "send one from \(primary) ('rndc notify \(zone)') or force a transfer on \(secondary)"
             return (
                 .lagging,
                 Finding(severity: .warning, kind: .lagging, zone: zone, servers: [secondary], message: message)
@@ -108,7 +109,7 @@ public enum Compare {
             let message =
                 "\(secondary) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
                 + "(serial \(serial) > \(primarySerial)): NOTIFY cannot fix this; was \(primary) restored from an "
-                + "older copy? Raise the serial on \(primary) above \(serial), or run 'zonecheck repair \(zone)'"
+                + "older copy? Raise the serial on \(primary) above \(serial) and reload it"
             return (
                 .ahead, Finding(severity: .critical, kind: .ahead, zone: zone, servers: [secondary], message: message)
             )
@@ -116,7 +117,7 @@ public enum Compare {
             let message =
                 "\(secondary) and \(primary) serve \(zone) with serials exactly 2^31 apart (\(serial) and "
                 + "\(primarySerial)): RFC 1982 cannot order them, nothing will be repaired automatically; "
-                + "raise the serial on \(primary) so that it is clearly newer, then run 'zonecheck repair \(zone)'"
+                + "raise the serial on \(primary) so that it is clearly newer, then send a NOTIFY"
             return (
                 .incomparable,
                 Finding(severity: .critical, kind: .incomparable, zone: zone, servers: [secondary], message: message)
@@ -181,8 +182,8 @@ public enum Compare {
                 let message =
                     "\(transfer.server) serves \(zone) with the same serial as \(primary) (\(serial)) but different "
                     + "content (digest \(digest.prefix(12))... vs \(reference.digest.prefix(12))...): a change was "
-                    + "made on \(transfer.server) by hand or its copy is corrupt; run 'zonecheck repair \(zone)' "
-                    + "(it needs a new serial on \(primary) to make \(transfer.server) transfer again)"
+                    + "made on \(transfer.server) by hand or its copy is corrupt; force a transfer on \(transfer.server) "
+                    + "(a NOTIFY with the same serial does nothing)"
                 findings.append(
                     Finding(
                         severity: .critical, kind: .diverged, zone: zone, servers: [primary, transfer.server],
