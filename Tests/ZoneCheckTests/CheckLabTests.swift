@@ -17,16 +17,7 @@ struct CheckLabTests {
         var seconds: Double
     }
 
-    /// The `zonecheck` executable in the build directory the tests run from (any scratch path).
-    static let binary: URL? = {
-        var candidates: [URL] = []
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return candidates.map { $0.appendingPathComponent("zonecheck") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    static let binary = ZoneCheckBinary.url
 
     static func check(_ arguments: [String], config: String) throws -> Run {
         let binary = try #require(binary, "zonecheck binary not found next to the test bundle; run swift build")

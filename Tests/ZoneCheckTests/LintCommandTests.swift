@@ -10,16 +10,7 @@ import Testing
         var stderr: String
     }
 
-    /// The `zonecheck` executable in the build directory the tests run from (any scratch path).
-    static let binary: URL? = {
-        var candidates: [URL] = []
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return candidates.map { $0.appendingPathComponent("zonecheck") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    static let binary = ZoneCheckBinary.url
 
     func lint(_ arguments: [String], in directory: URL = LintFixtures.invalid) throws -> Run {
         let binary = try #require(Self.binary, "zonecheck binary not found next to the test bundle; run swift build")
