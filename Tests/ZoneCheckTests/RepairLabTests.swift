@@ -75,6 +75,37 @@ struct RepairLabTests {
     }
 
     @Test(
+        "a secondary that refuses NOTIFY: repair escalates to its retransfer command and converges",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func escalatesToRetransfer() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
+        // ns4 now accepts NOTIFY only from the primary's transfer key, so zonecheck's NOTIFY is refused
+        // (RFC 1996 §3.10) and only the retransfer command (rndc retransfer) can bring it up to date.
+        let conf = lab.directory + "/ns4/named.conf"
+        let text = try String(contentsOfFile: conf, encoding: .utf8)
+        let allow = "allow-notify { key zonecheck-ns4; key xfr-ns4; };"
+        #expect(text.contains(allow), "the lab's ns4 named.conf no longer has '\(allow)'")
+        try text.replacingOccurrences(of: allow, with: "allow-notify { key xfr-ns4; };").write(
+            toFile: conf, atomically: true, encoding: .utf8)
+        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        let primary = try Self.serial(lab, "ns1", "zone00002.lab")
+        #expect(try Self.serial(lab, "ns4", "zone00002.lab") != primary, "ns4 already caught up")
+        let run = try Self.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
+        print(String(format: "repair zone00002.lab with escalation: %.2f s", run.seconds))
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("all servers serve serial \(primary)"), "\(run.stdout)")
+        #expect(try Self.serial(lab, "ns4", "zone00002.lab") == primary)
+        let entries = try AuditLog(directory: lab.directory + "/state").entries()
+        let ns4 = entries.filter { $0["server"] as? String == "ns4" }.map {
+            "\($0["action"] as? String ?? "?")=\($0["outcome"] as? String ?? "?")"
+        }
+        #expect(ns4 == ["notify=failed", "retransfer=ok", "verify=ok"], "\(ns4)")
+    }
+
+    @Test(
         "--dry-run prints the plan, changes no serial, writes no audit entry", .enabled(if: unavailable == nil),
         .timeLimit(.minutes(2)))
     func dryRun() throws {
