@@ -114,7 +114,10 @@ struct RepairCommand: AsyncParsableCommand {
         let serials = Set(after.servers.map(\.serial))
         let same = serials.count == 1 && serials.first! != nil
         print("verification:")
-        print("  server  before      after       result")
+        print(
+            "  "
+                + ["server", "before", "after"].map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ") + "  result")
         for status in after.servers {
             let old = before.servers.first { $0.server == status.server }?.serial
             let result = status.serial == plan.targetSerial && status.state != .diverged ? "OK" : status.state.rawValue

@@ -52,6 +52,7 @@ public struct AuditLog: Sendable {
 
     public static var currentUser: String {
         if let name = getenv("SUDO_USER") ?? getenv("USER") ?? getenv("LOGNAME") { return String(cString: name) }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return String(getuid())
     }
 
