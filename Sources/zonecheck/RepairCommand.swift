@@ -15,7 +15,8 @@ struct RepairCommand: AsyncParsableCommand {
             The plan names the freshest copy (highest serial by RFC 1982 among verified answers, or --source) \
             and one action per server. Refused for the whole zone: any TSIG failure, serials 2^31 apart, \
             fewer than a majority answering, a diverged copy without --source, a secondary fresher than the \
-            primary (restoring the primary is not implemented). Every action is appended to \
+            primary without --yes (or repair.primary_from_secondary: true; with it, that copy is transferred, \
+            written over the primary's zone_file and the primary's reload command is run). Every action is appended to \
             <state.directory>/audit.jsonl.
             Exit status: 0 all servers serve the same serial, 2 not (or refused), 3 bad arguments/configuration.
             """
@@ -29,7 +30,7 @@ struct RepairCommand: AsyncParsableCommand {
     @Flag(help: "Print the plan and change nothing.")
     var dryRun = false
 
-    @Flag(help: "Confirm actions that need it (restoring the primary; not implemented yet).")
+    @Flag(help: "Allow restoring the primary from a fresher secondary (as repair.primary_from_secondary).")
     var yes = false
 
     @Option(help: "The server whose copy wins (default: the freshest verified serial).")
@@ -77,7 +78,8 @@ struct RepairCommand: AsyncParsableCommand {
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
         let before = Compare.verdict(
             await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
-        let plan = RepairPlan.make(verdict: before, source: source)
+        let plan = RepairPlan.make(
+            verdict: before, source: source, allowPrimaryRestore: yes || configuration.repair.primaryFromSecondary)
         print(Self.render(plan))
         let audit = AuditLog(directory: configuration.state.directory)
         if let refusal = plan.refusal {
@@ -163,6 +165,7 @@ struct RepairCommand: AsyncParsableCommand {
                 case .notify: "notify"
                 case .retransfer: "retransfer"
                 case .skip: "skip"
+                case .restorePrimary: "restore"
                 }
             lines.append(
                 "  \(line.server.padding(toLength: 8, withPad: " ", startingAt: 0)) "

@@ -106,6 +106,36 @@ struct RepairLabTests {
     }
 
     @Test(
+        "the primary went back to an older file: --yes restores it from a secondary's copy, all converge",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func restoresPrimary() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let file = lab.directory + "/ns1/zones/zone00003.lab.db"
+        let old = try String(contentsOfFile: file, encoding: .utf8)
+        try lab.run(["bump", "zone00003.lab", "--dir", lab.directory])
+        let newer = try Self.serial(lab, "ns1", "zone00003.lab")
+        for _ in 0..<30 where try Self.serial(lab, "ns5", "zone00003.lab") != newer {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        // The operator restores yesterday's file on the primary by mistake: the secondaries keep the newer copy.
+        try old.write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(2)], ofItemAtPath: file)
+        let rndc = try #require(Lab.which("rndc"))
+        let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", "zone00003.lab"])
+        #expect(reload.status == 0, "\(reload.stderr)")
+        let older = try Self.serial(lab, "ns1", "zone00003.lab")
+        #expect(older != newer, "the primary did not load the older file")
+        let refused = try Self.repair(["zone00003.lab"], config: lab.configPath)
+        #expect(refused.status == 2 && refused.stderr.contains("--yes"), "\(refused.stdout)\(refused.stderr)")
+        let run = try Self.repair(["zone00003.lab", "--yes", "--timeout", "10s"], config: lab.configPath)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("ns1      restore"), "\(run.stdout)")
+        #expect(try Self.serial(lab, "ns1", "zone00003.lab") == newer)
+        #expect(try Self.auditActions(lab).contains("restore-primary"))
+    }
+
+    @Test(
         "--dry-run prints the plan, changes no serial, writes no audit entry", .enabled(if: unavailable == nil),
         .timeLimit(.minutes(2)))
     func dryRun() throws {

@@ -79,14 +79,23 @@ struct RepairPlanTests {
         let plan = RepairPlan.make(verdict: verdict, source: "ns1")
         #expect(plan.refusal == nil)
         #expect(Self.action(plan, "ns3") == .retransfer)
-        #expect(RepairPlan.make(verdict: verdict, source: "ns3").refusal?.contains("not implemented") == true)
+        #expect(
+            RepairPlan.make(verdict: verdict, source: "ns3", allowPrimaryRestore: true).refusal?.contains(
+                "needs a serial greater") == true)
     }
 
-    @Test("a secondary fresher than the primary: restoring the primary is refused with the way out")
+    @Test("a secondary fresher than the primary: restore only when allowed, else refused with the way out")
     func secondaryFresher() {
         let plan = RepairPlan.make(verdict: Self.verdict(["ns5": (101, .ahead)]))
         #expect(plan.source == "ns5" && plan.targetSerial == 101)
         #expect(plan.refusal?.contains("--source ns1") == true)
+        #expect(plan.refusal?.contains("--yes") == true)
+        let allowed = RepairPlan.make(
+            verdict: Self.verdict(["ns2": (99, .lagging), "ns5": (101, .ahead)]), allowPrimaryRestore: true)
+        #expect(allowed.refusal == nil && allowed.targetSerial == 101)
+        #expect(Self.action(allowed, "ns1") == .restorePrimary(from: "ns5"))
+        #expect(Self.action(allowed, "ns2") == .notify && Self.action(allowed, "ns3") == .notify)
+        #expect(Self.action(allowed, "ns5") == RepairAction.none)
         let forced = RepairPlan.make(verdict: Self.verdict(["ns5": (101, .ahead)]), source: "ns1")
         #expect(forced.refusal == nil && forced.targetSerial == 100)
         #expect(Self.action(forced, "ns5") == .retransfer)

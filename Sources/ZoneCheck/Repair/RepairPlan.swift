@@ -11,6 +11,10 @@ public enum RepairAction: Sendable, Equatable {
     /// secondary only transfers when the primary's serial is greater (RFC 1996 §4.7, RFC 1982), so the
     /// server's retransfer command fetches the whole zone again.
     case retransfer
+    /// The primary is older than a secondary's copy: transfer that copy (verified AXFR), write it over the
+    /// primary's zone file (temp, fsync, rename), run the primary's reload command, then NOTIFY as usual.
+    /// Only with `--yes` or `repair.primary_from_secondary`, because it rewrites the master copy.
+    case restorePrimary(from: String)
     /// Cannot be acted on (unreachable, zone not served, unusable answer): reported, left alone.
     case skip
 }
@@ -46,7 +50,7 @@ public struct RepairPlan: Sendable, Equatable {
     public var refusal: String?
 
     /// Whether there is anything to send.
-    public var hasWork: Bool { refusal == nil && servers.contains { $0.action == .notify || $0.action == .retransfer } }
+    public var hasWork: Bool { refusal == nil && servers.contains { $0.action != .none && $0.action != .skip } }
 
     /// Decides the repair of `verdict`.
     ///
@@ -59,7 +63,12 @@ public struct RepairPlan: Sendable, Equatable {
     ///   DIVERGED without `source` (same serial, different content: only the operator knows which is right);
     ///   a primary that did not answer (NOTIFY carries the primary's SOA); a secondary fresher than the
     ///   primary (restoring the primary from a secondary is not implemented: it rewrites the master copy).
-    public static func make(verdict: ZoneVerdict, source: String? = nil) -> RepairPlan {
+    ///
+    /// A secondary strictly fresher than the primary is planned as `.restorePrimary` only when
+    /// `allowPrimaryRestore` (`--yes` or `repair.primary_from_secondary`), and refused otherwise.
+    public static func make(verdict: ZoneVerdict, source: String? = nil, allowPrimaryRestore: Bool = false)
+        -> RepairPlan
+    {
         var plan = RepairPlan(zone: verdict.zone, source: nil, targetSerial: nil, servers: [], refusal: nil)
         let statuses = verdict.servers
         func refuse(_ reason: String) -> RepairPlan {
@@ -116,19 +125,38 @@ public struct RepairPlan: Sendable, Equatable {
         }
         plan.source = freshest.server
         plan.targetSerial = freshest.serial
-        if freshest.role != .primary && (freshest.serial != primarySerial || freshest.state == .diverged) {
+        let restore =
+            freshest.role != .primary
+            && Serial(freshest.serial!).compare(to: Serial(primarySerial)) == .greater
+            && freshest.state != .diverged
+        if freshest.role != .primary && (freshest.serial != primarySerial || freshest.state == .diverged)
+            && !(restore && allowPrimaryRestore)
+        {
             return refuse(
                 "the copy to keep is \(freshest.server)'s (serial \(freshest.serial!) of \(verdict.zone)), not the "
-                    + "primary's (serial \(primarySerial)): restoring the primary from a secondary is not implemented; load that copy "
-                    + "on the primary by hand (or --source \(primary.server) to make the primary's copy win)")
+                    + "primary's (serial \(primarySerial)): "
+                    + (restore
+                        ? "restoring the primary from a secondary rewrites the master copy; confirm with --yes (or "
+                            + "repair.primary_from_secondary: true)"
+                        : "a restore needs a serial greater than the primary's; load that copy on the primary by "
+                            + "hand with a new serial")
+                    + ", or --source \(primary.server) to make the primary's copy win")
         }
-        let target = primarySerial
+        let target = freshest.serial!
+        let sourceName = freshest.server
         plan.servers = statuses.map { status in
             func line(_ action: RepairAction, _ reason: String) -> ServerRepair {
                 ServerRepair(
                     server: status.server, role: status.role, serial: status.serial, action: action, reason: reason)
             }
-            if status.role == .primary { return line(.none, "the source of the copy (serial \(target))") }
+            if status.role == .primary {
+                if status.serial != target {
+                    return line(
+                        .restorePrimary(from: sourceName),
+                        "older than \(sourceName)'s copy (serial \(status.serial!) < \(target)): restore from it")
+                }
+                return line(.none, "the source of the copy (serial \(target))")
+            }
             switch status.state {
             case .unreachable: return line(.skip, "did not answer: nothing can be sent to it; check it is running")
             case .notServed: return line(.skip, "does not serve the zone: add the zone to its configuration")

@@ -1,6 +1,10 @@
 public import DNSKit
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The effects of a repair: NOTIFY, polling, the retransfer command, each step appended to the audit log.
 /// Deciding is `RepairPlan`'s job; this only carries a plan out.
 public struct RepairRun: Sendable {
@@ -28,6 +32,26 @@ public struct RepairRun: Sendable {
     public func execute(_ plan: RepairPlan, zone: DomainName, client: DNSClient) async throws(AuditError) -> Bool {
         guard plan.refusal == nil, let target = plan.targetSerial else { return false }
         let name = plan.zone
+        if let line = plan.servers.first(where: { if case .restorePrimary = $0.action { true } else { false } }),
+            case .restorePrimary(let from) = line.action
+        {
+            let deadline = ContinuousClock.now + timeout
+            let result = await restorePrimary(zone: zone, from: from, client: client)
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
+                    serialAfter: nil, outcome: result == nil ? "ok" : "failed",
+                    detail: result ?? "copy of \(from) written and reloaded"))
+            if let result {
+                say("\(fleet.primary.name): restore from \(from) failed: \(result)")
+                return false
+            }
+            say("\(fleet.primary.name): restored from \(from), reloaded")
+            guard await poll(fleet.primary, zone: zone, target: target, until: deadline, client: client) else {
+                say("\(fleet.primary.name): did not serve serial \(target) after the reload within \(timeout)")
+                return false
+            }
+        }
         // NOTIFY carries the primary's SOA (RFC 1996 §3.7): asked again now, verified, so a secondary
         // compares against what the primary serves at this moment.
         let primarySOA: ResourceRecord?
@@ -86,6 +110,51 @@ public struct RepairRun: Sendable {
         return allConverged
     }
 
+    /// Transfers `zone` from `from` (verified AXFR, RFC 5936), writes it over the primary's zone file (temp
+    /// file in the same directory, fsync, rename: never a half-written master copy) and runs the primary's
+    /// reload command. Returns why it failed, or nil.
+    func restorePrimary(zone: DomainName, from: String, client: DNSClient) async -> String? {
+        let primary = fleet.primary
+        guard let source = fleet.member(named: from) else { return "\(from) is not in the configuration" }
+        guard let path = primary.config.zoneFile(for: zone) else {
+            return "\(primary.name) has no zone_file in the configuration: cannot write the copy"
+        }
+        guard let reload = primary.config.reload else {
+            return "\(primary.name) has no reload command in the configuration: cannot load the copy"
+        }
+        var lines: [String] = []
+        var seenSOA = false
+        let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
+            // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
+            if record.type == .soa {
+                if seenSOA { return }
+                seenSOA = true
+            }
+            lines.append(record.presentation)
+        }
+        if case .failed(let error, _) = outcome { return "transfer from \(from) failed: \(error)" }
+        let text = "; restored by zonecheck repair from \(from)\n" + lines.joined(separator: "\n") + "\n"
+        let temporary = path + ".zonecheck-tmp"
+        do {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o644])
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+            try handle.close()
+            // BIND reloads only a file newer than the one it loaded, with one-second granularity.
+            let old = (attributes?[.modificationDate] as? Date) ?? .distantPast
+            let mtime = max(Date(), old.addingTimeInterval(1))
+            try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: temporary)
+            if rename(temporary, path) != 0 { return "cannot rename \(temporary) to \(path): errno \(errno)" }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            return "cannot write \(path): \(error)"
+        }
+        let status = Self.shell(ServerConfig.substituteQuoted(zone: zone.description, in: reload))
+        return status == 0 ? nil : "the reload command exited \(status)"
+    }
+
     /// Asks `member` for the serial with backoff (100 ms doubling to 1 s) until it is `target` or `deadline`.
     func poll(
         _ member: Fleet.Member, zone: DomainName, target: UInt32, until deadline: ContinuousClock.Instant,
@@ -102,11 +171,7 @@ public struct RepairRun: Sendable {
 
     /// The server's retransfer command with `{zone}` replaced by the shell-quoted name (no trailing dot).
     public static func retransferCommand(_ server: ServerConfig, zone: String) -> String? {
-        guard let template = server.retransfer else { return nil }
-        var name = zone
-        if name.count > 1 && name.hasSuffix(".") { name.removeLast() }
-        let quoted = "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        return template.replacingOccurrences(of: "{zone}", with: quoted)
+        server.retransfer.map { ServerConfig.substituteQuoted(zone: zone, in: $0) }
     }
 
     /// Runs `command` through `/bin/sh -c`, output to stderr (the operator sees the tool's own words);
@@ -123,6 +188,16 @@ public struct RepairRun: Sendable {
         }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+}
+
+extension ServerConfig {
+    /// `template` with `{zone}` replaced by the shell-quoted name without its trailing dot, for `/bin/sh -c`.
+    static func substituteQuoted(zone: String, in template: String) -> String {
+        var name = zone
+        if name.count > 1 && name.hasSuffix(".") { name.removeLast() }
+        let quoted = "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return template.replacingOccurrences(of: "{zone}", with: quoted)
     }
 }
 
