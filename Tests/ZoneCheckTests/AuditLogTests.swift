@@ -1,3 +1,4 @@
+import DNSKit
 import Foundation
 import Testing
 import ZoneCheck
@@ -49,5 +50,12 @@ struct AuditLogTests {
         lines.remove(at: 1)
         try (lines.joined(separator: "\n") + "\n").write(toFile: log.path, atomically: true, encoding: .utf8)
         #expect(try log.verify() == 2)
+    }
+
+    @Test("SHA-256 known answers (FIPS 180-4 examples), as the chain uses it")
+    func sha256() {
+        #expect(SHA256.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

@@ -137,7 +137,8 @@ public struct RepairRun: Sendable {
         let temporary = path + ".zonecheck-tmp"
         do {
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o644])
+            let mode = (attributes?[.posixPermissions] as? Int) ?? 0o644
+            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.write(contentsOf: Data(text.utf8))
             try handle.synchronize()
@@ -147,6 +148,12 @@ public struct RepairRun: Sendable {
             let mtime = max(Date(), old.addingTimeInterval(1))
             try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: temporary)
             if rename(temporary, path) != 0 { return "cannot rename \(temporary) to \(path): errno \(errno)" }
+            // The rename itself must survive a crash: fsync the directory that holds the new entry.
+            let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY)
+            if directory >= 0 {
+                _ = fsync(directory)
+                close(directory)
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             return "cannot write \(path): \(error)"
