@@ -109,12 +109,25 @@ struct RepairCommand: AsyncParsableCommand {
                 throw Failure.critical("\(error)")
             }
         }
-        let after = Compare.verdict(
+        var after = Compare.verdict(
             await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+        // A retransfer keeps the serial, so polling the serial cannot tell when it finished: with --deep, look
+        // again (backoff) until the content agrees or the timeout passes.
+        let verifyDeadline = ContinuousClock.now + limit
+        var delay = Duration.milliseconds(100)
+        while deep && after.servers.contains(where: { $0.state == .diverged })
+            && ContinuousClock.now + delay < verifyDeadline
+        {
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+            after = Compare.verdict(
+                await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+        }
         await client.close()
         let elapsed = ContinuousClock.now - started
         let serials = Set(after.servers.map(\.serial))
-        let same = serials.count == 1 && serials.first! != nil
+        let same =
+            serials.count == 1 && serials.first! != nil && !after.servers.contains(where: { $0.state == .diverged })
         print("verification:")
         print(
             "  "
@@ -138,7 +151,7 @@ struct RepairCommand: AsyncParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print(
             "\(plan.zone): "
-                + (same ? "all servers serve serial \(serials.first!!)" : "servers still differ")
+                + (same ? "all servers serve serial \(serials.first!!)" : "servers still differ (serial or content)")
                 + String(format: " (%.2f s)", seconds))
         if !same { throw ExitCode(2) }
     }

@@ -136,6 +136,25 @@ struct RepairLabTests {
     }
 
     @Test(
+        "a hand-edited secondary (DIVERGED, --deep): refused without --source; --source ns1 transfers it again",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func divergedNeedsSource() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try lab.run(["diverge", "ns3", "zone00004.lab", "--dir", lab.directory])
+        let refused = try Self.repair(["zone00004.lab", "--deep"], config: lab.configPath)
+        #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("--source"), "\(refused.stderr)")
+        let run = try Self.repair(
+            ["zone00004.lab", "--deep", "--source", "ns1", "--timeout", "10s"], config: lab.configPath)
+        #expect(run.stdout.contains("ns3      retransfer"), "\(run.stdout)")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        // Same serial before and after: only the deep comparison can say the content is right again.
+        let check = try CheckLabTests.check(["--deep", "zone00004.lab"], config: lab.configPath)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
+    @Test(
         "--dry-run prints the plan, changes no serial, writes no audit entry", .enabled(if: unavailable == nil),
         .timeLimit(.minutes(2)))
     func dryRun() throws {
