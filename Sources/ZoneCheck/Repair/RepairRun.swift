@@ -66,6 +66,10 @@ public struct RepairRun: Sendable {
             return false
         case .failed(let error):
             say("cannot ask the primary for its SOA again: \(error)")
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "plan-refused", serialBefore: target,
+                    serialAfter: nil, outcome: "refused", detail: "the primary's SOA: \(error)"))
             return false
         }
         var allConverged = true
