@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+public import DNSKit
+public import Foundation
+
+/// One thing repair did (or refused to do), as one JSON line. Never holds a secret: only names, serials
+/// and outcomes.
+public struct AuditEntry: Sendable, Equatable {
+    public var time: Date
+    public var user: String
+    public var host: String
+    public var zone: String
+    public var server: String
+    /// notify, retransfer, verify, plan-refused...
+    public var action: String
+    public var serialBefore: UInt32?
+    public var serialAfter: UInt32?
+    /// ok, failed, refused, timeout...
+    public var outcome: String
+    public var detail: String
+
+    public init(
+        time: Date = Date(), user: String = AuditLog.currentUser, host: String = AuditLog.currentHost, zone: String,
+        server: String, action: String, serialBefore: UInt32?, serialAfter: UInt32?, outcome: String, detail: String
+    ) {
+        self.time = time
+        self.user = user
+        self.host = host
+        self.zone = zone
+        self.server = server
+        self.action = action
+        self.serialBefore = serialBefore
+        self.serialAfter = serialAfter
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// The append-only record of repairs: JSON Lines at `<state.directory>/audit.jsonl`. Each line carries
+/// `prev`, the SHA-256 of the previous line's bytes (64 zeros for the first), so an edited or deleted line
+/// breaks the chain and `verify()` points at it.
+public struct AuditLog: Sendable {
+    public var path: String
+    public static let firstPrev = String(repeating: "0", count: 64)
+
+    public init(directory: String) {
+        self.path = (directory as NSString).appendingPathComponent("audit.jsonl")
+    }
+
+    public static var currentUser: String {
+        if let name = getenv("SUDO_USER") ?? getenv("USER") ?? getenv("LOGNAME") { return String(cString: name) }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return String(getuid())
+    }
+
+    public static var currentHost: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Appends `entry`: the directory is created (mode 0700: the log says who repaired what), the file is
+    /// opened O_APPEND so no write lands in the middle of another's, and the line is fsynced before returning.
+    public func append(_ entry: AuditEntry) throws(AuditError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw AuditError(path: directory, reason: "cannot create the state directory: \(error)")
+        }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard descriptor >= 0 else { throw AuditError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        // The chain needs the last line; a lock keeps two repairs from chaining to the same line.
+        guard flock(descriptor, LOCK_EX) == 0 else {
+            throw AuditError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
+        }
+        let previous = (try? Self.lines(of: path).last).flatMap { $0 }.map { SHA256.hex(of: $0) } ?? Self.firstPrev
+        var bytes = Array(Self.encode(entry, prev: previous).utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw AuditError(path: path, reason: "short write: \(String(cString: strerror(errno)))")
+        }
+        guard fsync(descriptor) == 0 else {
+            throw AuditError(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The line number (1-based) of the first line whose `prev` does not match the previous line's hash
+    /// (or that is not an entry at all), or nil when the whole chain holds.
+    public func verify() throws(AuditError) -> Int? {
+        let lines: [[UInt8]]
+        do {
+            lines = try Self.lines(of: path)
+        } catch {
+            throw AuditError(path: path, reason: "cannot read: \(error)")
+        }
+        var expected = Self.firstPrev
+        for (index, line) in lines.enumerated() {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                object["prev"] as? String == expected
+            else { return index + 1 }
+            expected = SHA256.hex(of: line)
+        }
+        return nil
+    }
+
+    /// The entries' JSON objects, for tests and tools.
+    public func entries() throws -> [[String: Any]] {
+        try Self.lines(of: path).compactMap { try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+    }
+
+    static func lines(of path: String) throws -> [[UInt8]] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { Array($0) }
+    }
+
+    /// One line, keys in a fixed order so the bytes (and so the chain) are reproducible.
+    static func encode(_ entry: AuditEntry, prev: String) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        func string(_ text: String) -> String {
+            let data = try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])
+            let array = data.map { String(decoding: $0, as: UTF8.self) } ?? "[\"\"]"
+            return String(array.dropFirst().dropLast())
+        }
+        func number(_ value: UInt32?) -> String { value.map(String.init) ?? "null" }
+        let fields: [(String, String)] = [
+            ("time", string(formatter.string(from: entry.time))), ("user", string(entry.user)),
+            ("host", string(entry.host)), ("zone", string(entry.zone)), ("server", string(entry.server)),
+            ("action", string(entry.action)), ("serial_before", number(entry.serialBefore)),
+            ("serial_after", number(entry.serialAfter)), ("outcome", string(entry.outcome)),
+            ("detail", string(entry.detail)), ("prev", string(prev)),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+}
+
+public struct AuditError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(path): \(reason): check the state.directory setting and its permissions" }
+}

@@ -1,0 +1,218 @@
+public import DNSKit
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The effects of a repair: NOTIFY, polling, the retransfer command, each step appended to the audit log.
+/// Deciding is `RepairPlan`'s job; this only carries a plan out.
+public struct RepairRun: Sendable {
+    public var fleet: Fleet
+    public var options: QueryOptions
+    /// How long one server may take to serve the target serial, NOTIFY and retransfer together.
+    public var timeout: Duration
+    public var audit: AuditLog
+    /// Progress lines for the operator.
+    public var say: @Sendable (String) -> Void
+
+    public init(
+        fleet: Fleet, options: QueryOptions, timeout: Duration, audit: AuditLog,
+        say: @escaping @Sendable (String) -> Void
+    ) {
+        self.fleet = fleet
+        self.options = options
+        self.timeout = timeout
+        self.audit = audit
+        self.say = say
+    }
+
+    /// Carries out `plan` for `zone`. Returns whether every acted-on server reached the target serial.
+    /// Audit failures are thrown: a repair that cannot be recorded must not go on.
+    public func execute(_ plan: RepairPlan, zone: DomainName, client: DNSClient) async throws(AuditError) -> Bool {
+        guard plan.refusal == nil, let target = plan.targetSerial else { return false }
+        let name = plan.zone
+        if let line = plan.servers.first(where: { if case .restorePrimary = $0.action { true } else { false } }),
+            case .restorePrimary(let from) = line.action
+        {
+            let deadline = ContinuousClock.now + timeout
+            let result = await restorePrimary(zone: zone, from: from, client: client)
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
+                    serialAfter: nil, outcome: result == nil ? "ok" : "failed",
+                    detail: result ?? "copy of \(from) written and reloaded"))
+            if let result {
+                say("\(fleet.primary.name): restore from \(from) failed: \(result)")
+                return false
+            }
+            say("\(fleet.primary.name): restored from \(from), reloaded")
+            guard await poll(fleet.primary, zone: zone, target: target, until: deadline, client: client) else {
+                say("\(fleet.primary.name): did not serve serial \(target) after the reload within \(timeout)")
+                return false
+            }
+        }
+        // NOTIFY carries the primary's SOA (RFC 1996 §3.7): asked again now, verified, so a secondary
+        // compares against what the primary serves at this moment.
+        let primarySOA: ResourceRecord?
+        switch await client.soa(zone: zone, at: fleet.primary.endpoint, options: options) {
+        case .answered(let answer) where answer.serial == target: primarySOA = answer.soa
+        case .answered(let answer):
+            say("the primary now serves serial \(answer.serial), not \(target): run repair again")
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "plan-refused", serialBefore: target,
+                    serialAfter: answer.serial, outcome: "refused", detail: "the primary's serial changed"))
+            return false
+        case .failed(let error):
+            say("cannot ask the primary for its SOA again: \(error)")
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "plan-refused", serialBefore: target,
+                    serialAfter: nil, outcome: "refused", detail: "the primary's SOA: \(error)"))
+            return false
+        }
+        var allConverged = true
+        for line in plan.servers where line.action == .notify || line.action == .retransfer {
+            guard let member = fleet.member(named: line.server) else { continue }
+            let deadline = ContinuousClock.now + timeout
+            var converged = false
+            if line.action == .notify {
+                let outcome = await client.notify(zone: zone, soa: primarySOA, at: member.endpoint, options: options)
+                let acknowledged: Bool
+                if case .acknowledged = outcome { acknowledged = true } else { acknowledged = false }
+                try audit.append(
+                    AuditEntry(
+                        zone: name, server: member.name, action: "notify", serialBefore: line.serial,
+                        serialAfter: nil, outcome: acknowledged ? "ok" : "failed", detail: outcome.description))
+                say("\(member.name): \(outcome)")
+                // With a retransfer command to fall back on, NOTIFY gets half the time.
+                let notifyDeadline =
+                    member.config.retransfer == nil ? deadline : ContinuousClock.now + timeout / 2
+                if acknowledged {
+                    converged = await poll(
+                        member, zone: zone, target: target, until: notifyDeadline, client: client)
+                }
+            }
+            if !converged, let command = Self.retransferCommand(member.config, zone: name) {
+                let status = Self.shell(command)
+                try audit.append(
+                    AuditEntry(
+                        zone: name, server: member.name, action: "retransfer", serialBefore: line.serial,
+                        serialAfter: nil, outcome: status == 0 ? "ok" : "failed",
+                        detail: "retransfer command exited \(status)"))
+                say("\(member.name): retransfer command exited \(status)")
+                if status == 0 {
+                    converged = await poll(member, zone: zone, target: target, until: deadline, client: client)
+                }
+            }
+            if !converged {
+                say("\(member.name): did not serve serial \(target) within \(timeout)")
+                allConverged = false
+            }
+        }
+        return allConverged
+    }
+
+    /// Transfers `zone` from `from` (verified AXFR, RFC 5936), writes it over the primary's zone file (temp
+    /// file in the same directory, fsync, rename: never a half-written master copy) and runs the primary's
+    /// reload command. Returns why it failed, or nil.
+    func restorePrimary(zone: DomainName, from: String, client: DNSClient) async -> String? {
+        let primary = fleet.primary
+        guard let source = fleet.member(named: from) else { return "\(from) is not in the configuration" }
+        guard let path = primary.config.zoneFile(for: zone) else {
+            return "\(primary.name) has no zone_file in the configuration: cannot write the copy"
+        }
+        guard let reload = primary.config.reload else {
+            return "\(primary.name) has no reload command in the configuration: cannot load the copy"
+        }
+        var lines: [String] = []
+        var seenSOA = false
+        let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
+            // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
+            if record.type == .soa {
+                if seenSOA { return }
+                seenSOA = true
+            }
+            lines.append(record.presentation)
+        }
+        if case .failed(let error, _) = outcome { return "transfer from \(from) failed: \(error)" }
+        let text = "; restored by zonecheck repair from \(from)\n" + lines.joined(separator: "\n") + "\n"
+        let temporary = path + ".zonecheck-tmp"
+        do {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let mode = (attributes?[.posixPermissions] as? Int) ?? 0o644
+            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+            try handle.close()
+            // BIND reloads only a file newer than the one it loaded, with one-second granularity.
+            let old = (attributes?[.modificationDate] as? Date) ?? .distantPast
+            let mtime = max(Date(), old.addingTimeInterval(1))
+            try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: temporary)
+            if rename(temporary, path) != 0 { return "cannot rename \(temporary) to \(path): errno \(errno)" }
+            // The rename itself must survive a crash: fsync the directory that holds the new entry.
+            let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY)
+            if directory >= 0 {
+                _ = fsync(directory)
+                close(directory)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            return "cannot write \(path): \(error)"
+        }
+        let status = Self.shell(ServerConfig.substituteQuoted(zone: zone.description, in: reload))
+        return status == 0 ? nil : "the reload command exited \(status)"
+    }
+
+    /// Asks `member` for the serial with backoff (100 ms doubling to 1 s) until it is `target` or `deadline`.
+    func poll(
+        _ member: Fleet.Member, zone: DomainName, target: UInt32, until deadline: ContinuousClock.Instant,
+        client: DNSClient
+    ) async -> Bool {
+        var delay = Duration.milliseconds(100)
+        while true {
+            if await client.soa(zone: zone, at: member.endpoint, options: options).serial == target { return true }
+            if ContinuousClock.now + delay > deadline { return false }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+        }
+    }
+
+    /// The server's retransfer command with `{zone}` replaced by the shell-quoted name (no trailing dot).
+    public static func retransferCommand(_ server: ServerConfig, zone: String) -> String? {
+        server.retransfer.map { ServerConfig.substituteQuoted(zone: zone, in: $0) }
+    }
+
+    /// Runs `command` through `/bin/sh -c`, output to stderr (the operator sees the tool's own words);
+    /// returns the exit status, 127 when it could not start.
+    static func shell(_ command: String) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.standardOutput = FileHandle.standardError
+        do {
+            try process.run()
+        } catch {
+            return 127
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+extension ServerConfig {
+    /// `template` with `{zone}` replaced by the shell-quoted name without its trailing dot, for `/bin/sh -c`.
+    static func substituteQuoted(zone: String, in template: String) -> String {
+        var name = zone
+        if name.count > 1 && name.hasSuffix(".") { name.removeLast() }
+        let quoted = "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return template.replacingOccurrences(of: "{zone}", with: quoted)
+    }
+}
+
+extension RepairRun {
+    /// Reads `--timeout` exactly as the configuration reads durations (`500ms`, `10s`, `1m`).
+    public static func duration(_ text: String) -> Duration? { Duration(configText: text) }
+}

@@ -1,0 +1,61 @@
+import DNSKit
+import Foundation
+import Testing
+import ZoneCheck
+
+/// The audit log: JSON Lines, a SHA-256 chain, and `verify()` pointing at the first broken line.
+@Suite("audit log")
+struct AuditLogTests {
+    static func entry(_ server: String, secretFree detail: String = "ok") -> AuditEntry {
+        AuditEntry(
+            zone: "example.com", server: server, action: "notify", serialBefore: 1, serialAfter: nil, outcome: "ok",
+            detail: detail)
+    }
+
+    static func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-audit-\(UUID().uuidString)")
+            .appendingPathComponent("state").path
+    }
+
+    @Test("three entries chain; the directory is created 0700; the first prev is zeros")
+    func chain() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let log = AuditLog(directory: directory)
+        for server in ["ns2", "ns3", "ns4"] { try log.append(Self.entry(server)) }
+        let mode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        let entries = try log.entries()
+        #expect(entries.count == 3)
+        #expect(entries.first?["prev"] as? String == AuditLog.firstPrev)
+        #expect(entries.map { $0["server"] as? String } == ["ns2", "ns3", "ns4"])
+        #expect(entries[1]["serial_before"] as? Int == 1)
+        #expect(entries[1]["serial_after"] is NSNull)
+        let time = try #require(entries[0]["time"] as? String)
+        #expect(time.hasSuffix("Z"))
+        #expect(try log.verify() == nil)
+    }
+
+    @Test("an edited line breaks the chain at the line after it; a deleted line too")
+    func tamper() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let log = AuditLog(directory: directory)
+        for server in ["ns2", "ns3", "ns4", "ns5"] { try log.append(Self.entry(server)) }
+        let original = try String(contentsOfFile: log.path, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"ns3\"", with: "\"nsX\"").write(
+            toFile: log.path, atomically: true, encoding: .utf8)
+        #expect(try log.verify() == 3)
+        var lines = original.split(separator: "\n")
+        lines.remove(at: 1)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: log.path, atomically: true, encoding: .utf8)
+        #expect(try log.verify() == 2)
+    }
+
+    @Test("SHA-256 known answers (FIPS 180-4 examples), as the chain uses it")
+    func sha256() {
+        #expect(SHA256.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
