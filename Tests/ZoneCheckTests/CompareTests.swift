@@ -51,7 +51,7 @@ import ZoneCheck
         #expect(
             finding.message
                 == "ns3 is 2 serials behind ns1 on example.com (serial 2026112203 < 2026112205): a NOTIFY was "
-                + "probably lost; send one from ns1 ('rndc notify example.com') or force a transfer on ns3")
+                + "probably lost; run 'zonecheck repair example.com'")
     }
 
     /// RFC 1982: 4294967290 + 11 wraps to 5, so the secondary is 11 behind, not 4 billion ahead.

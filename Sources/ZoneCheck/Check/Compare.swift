@@ -98,8 +98,7 @@ public enum Compare {
             let behind = mine.distance(to: theirs) ?? 0
             let message =
                 "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone) "
-                + "(serial \(serial) < \(primarySerial)): a NOTIFY was probably lost; "
-                + "send one from \(primary) ('rndc notify \(zone)') or force a transfer on \(secondary)"
+                + "(serial \(serial) < \(primarySerial)): a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
             return (
                 .lagging,
                 Finding(severity: .warning, kind: .lagging, zone: zone, servers: [secondary], message: message)
@@ -109,7 +108,8 @@ public enum Compare {
             let message =
                 "\(secondary) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
                 + "(serial \(serial) > \(primarySerial)): NOTIFY cannot fix this; was \(primary) restored from an "
-                + "older copy? Raise the serial on \(primary) above \(serial) and reload it"
+                + "older copy? Raise the serial on \(primary) above \(serial), or restore \(primary) from the freshest copy with "
+                + "'zonecheck repair \(zone) --yes'"
             return (
                 .ahead, Finding(severity: .critical, kind: .ahead, zone: zone, servers: [secondary], message: message)
             )
@@ -182,8 +182,8 @@ public enum Compare {
                 let message =
                     "\(transfer.server) serves \(zone) with the same serial as \(primary) (\(serial)) but different "
                     + "content (digest \(digest.prefix(12))... vs \(reference.digest.prefix(12))...): a change was "
-                    + "made on \(transfer.server) by hand or its copy is corrupt; force a transfer on \(transfer.server) "
-                    + "(a NOTIFY with the same serial does nothing)"
+                    + "made on \(transfer.server) by hand or its copy is corrupt; bring it back to \(primary)'s copy with "
+                    + "'zonecheck repair \(zone) --deep --source \(primary)'"
                 findings.append(
                     Finding(
                         severity: .critical, kind: .diverged, zone: zone, servers: [primary, transfer.server],
