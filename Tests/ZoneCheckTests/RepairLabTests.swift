@@ -133,6 +133,16 @@ struct RepairLabTests {
         #expect(run.stdout.contains("ns1      restore"), "\(run.stdout)")
         #expect(try Self.serial(lab, "ns1", "zone00003.lab") == newer)
         #expect(try Self.auditActions(lab).contains("restore-primary"))
+        // The file the repair replaced is kept, byte for byte, under the state directory.
+        let backups = lab.directory + "/state/backups"
+        let kept = try FileManager.default.contentsOfDirectory(atPath: backups).filter {
+            $0.hasPrefix("zone00003.lab.")
+        }
+        #expect(kept.count == 1, "backups: \(kept)")
+        if let name = kept.first {
+            #expect(try String(contentsOfFile: backups + "/" + name, encoding: .utf8) == old)
+            #expect(run.stdout.contains("previous file kept as \(backups)/\(name)"), "\(run.stdout)")
+        }
     }
 
     @Test(

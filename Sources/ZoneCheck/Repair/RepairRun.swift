@@ -36,17 +36,18 @@ public struct RepairRun: Sendable {
             case .restorePrimary(let from) = line.action
         {
             let deadline = ContinuousClock.now + timeout
-            let result = await restorePrimary(zone: zone, from: from, client: client)
+            let (result, backup) = await restorePrimary(zone: zone, from: from, client: client)
+            let kept = backup.map { "; previous file kept as \($0)" } ?? ""
             try audit.append(
                 AuditEntry(
                     zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
                     serialAfter: nil, outcome: result == nil ? "ok" : "failed",
-                    detail: result ?? "copy of \(from) written and reloaded"))
+                    detail: (result ?? "copy of \(from) written and reloaded") + kept))
             if let result {
                 say("\(fleet.primary.name): restore from \(from) failed: \(result)")
                 return false
             }
-            say("\(fleet.primary.name): restored from \(from), reloaded")
+            say("\(fleet.primary.name): restored from \(from), reloaded\(kept)")
             guard await poll(fleet.primary, zone: zone, target: target, until: deadline, client: client) else {
                 say("\(fleet.primary.name): did not serve serial \(target) after the reload within \(timeout)")
                 return false
@@ -114,17 +115,23 @@ public struct RepairRun: Sendable {
         return allConverged
     }
 
-    /// Transfers `zone` from `from` (verified AXFR, RFC 5936), writes it over the primary's zone file (temp
-    /// file in the same directory, fsync, rename: never a half-written master copy) and runs the primary's
-    /// reload command. Returns why it failed, or nil.
-    func restorePrimary(zone: DomainName, from: String, client: DNSClient) async -> String? {
+    /// Transfers `zone` from `from` (verified AXFR, RFC 5936), lints the copy (a copy that does not lint
+    /// clean of errors is not written), keeps the primary's current file as a backup under the state
+    /// directory, writes the copy over the primary's zone file (temp file in the same directory, fsync,
+    /// rename: never a half-written master copy) and runs the primary's reload command.
+    /// Returns why it failed (nil on success) and where the previous file was kept.
+    func restorePrimary(zone: DomainName, from: String, client: DNSClient) async -> (
+        failure: String?, backup: String?
+    ) {
+        var backup: String? = nil
+        func failed(_ reason: String) -> (failure: String?, backup: String?) { (reason, backup) }
         let primary = fleet.primary
-        guard let source = fleet.member(named: from) else { return "\(from) is not in the configuration" }
+        guard let source = fleet.member(named: from) else { return failed("\(from) is not in the configuration") }
         guard let path = primary.config.zoneFile(for: zone) else {
-            return "\(primary.name) has no zone_file in the configuration: cannot write the copy"
+            return failed("\(primary.name) has no zone_file in the configuration: cannot write the copy")
         }
         guard let reload = primary.config.reload else {
-            return "\(primary.name) has no reload command in the configuration: cannot load the copy"
+            return failed("\(primary.name) has no reload command in the configuration: cannot load the copy")
         }
         var lines: [String] = []
         var seenSOA = false
@@ -136,10 +143,18 @@ public struct RepairRun: Sendable {
             }
             lines.append(record.presentation)
         }
-        if case .failed(let error, _) = outcome { return "transfer from \(from) failed: \(error)" }
+        if case .failed(let error, _) = outcome { return failed("transfer from \(from) failed: \(error)") }
         let text = "; restored by zonecheck repair from \(from)\n" + lines.joined(separator: "\n") + "\n"
+        let report = Linter.lint(text: text, fileName: path, origin: zone, today: DateSerial.today())
+        if report.errorCount > 0 {
+            let first = report.diagnostics.first { $0.severity == .error }.map { "\($0)" } ?? ""
+            return failed("the copy from \(from) does not lint clean (\(report.errorCount) errors, first: \(first))")
+        }
         let temporary = path + ".zonecheck-tmp"
         do {
+            if FileManager.default.fileExists(atPath: path) {
+                backup = try keepBackup(of: path, zone: zone)
+            }
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
             let mode = (attributes?[.posixPermissions] as? Int) ?? 0o644
             FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
@@ -151,7 +166,7 @@ public struct RepairRun: Sendable {
             let old = (attributes?[.modificationDate] as? Date) ?? .distantPast
             let mtime = max(Date(), old.addingTimeInterval(1))
             try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: temporary)
-            if rename(temporary, path) != 0 { return "cannot rename \(temporary) to \(path): errno \(errno)" }
+            if rename(temporary, path) != 0 { return failed("cannot rename \(temporary) to \(path): errno \(errno)") }
             // The rename itself must survive a crash: fsync the directory that holds the new entry.
             let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY)
             if directory >= 0 {
@@ -160,10 +175,30 @@ public struct RepairRun: Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            return "cannot write \(path): \(error)"
+            return failed("cannot write \(path): \(error)")
         }
         let status = Self.shell(ServerConfig.substituteQuoted(zone: zone.description, in: reload))
-        return status == 0 ? nil : "the reload command exited \(status)"
+        return status == 0 ? (nil, backup) : failed("the reload command exited \(status)")
+    }
+
+    /// Copies the primary's current file to `<state>/backups/ZONE.UTC-TIME.db` (written and fsynced)
+    /// before anything replaces it.
+    private func keepBackup(of path: String, zone: DomainName) throws -> String {
+        let state = (audit.path as NSString).deletingLastPathComponent
+        let directory = state + "/backups"
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        let stamp = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let backup = "\(directory)/\(zone.displayName).\(stamp).db"
+        let contents = try Data(contentsOf: URL(fileURLWithPath: path))
+        FileManager.default.createFile(atPath: backup, contents: nil, attributes: [.posixPermissions: 0o600])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: backup))
+        try handle.write(contentsOf: contents)
+        try handle.synchronize()
+        try handle.close()
+        return backup
     }
 
     /// Asks `member` for the serial with backoff (100 ms doubling to 1 s) until it is `target` or `deadline`.
