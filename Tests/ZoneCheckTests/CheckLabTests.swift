@@ -10,38 +10,14 @@ import ZoneCheck
 struct CheckLabTests {
     static let unavailable = Lab.unavailableReason()
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var seconds: Double
-    }
-
-    static let binary = ZoneCheckBinary.url
+    typealias Run = ZoneCheckBinary.Run
 
     static func check(_ arguments: [String], config: String) throws -> Run {
-        let binary = try #require(binary, "zonecheck binary not found next to the test bundle; run swift build")
-        let started = ContinuousClock.now
-        let output = try Command.run(
-            binary.path, ["check", "--config", config] + arguments,
-            environment: ProcessInfo.processInfo.environment.filter { $0.key != "ZONECHECK_CONFIG" })
-        let elapsed = ContinuousClock.now - started
-        return Run(
-            status: output.status, stdout: output.stdout, stderr: output.stderr,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        try ZoneCheckBinary.run("check", arguments, config: config)
     }
 
     /// A started lab of 5 zones (+ example.com); torn down by the caller.
-    static func startLab() throws -> Lab {
-        let lab = Lab(prefix: "127.53.5", port: 5305, zones: 5)
-        do {
-            try lab.start()
-        } catch {
-            lab.tearDown()
-            throw error
-        }
-        return lab
-    }
+    static func startLab() throws -> Lab { try Lab.started(prefix: "127.53.5", port: 5305) }
 
     /// The JSON document's `zones[zone].servers[server]` cell.
     static func cell(_ json: String, zone: String, server: String) throws -> [String: Any] {
@@ -91,9 +67,7 @@ struct CheckLabTests {
     func missedNotifyIsLagging() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
-        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
-        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
         let run = try Self.check([], config: lab.configPath)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns4 is 1 serial behind ns1 on zone00002.lab"), "\(run.stdout)")

@@ -9,29 +9,11 @@ import ZoneCheck
 struct RepairLabTests {
     static let unavailable = Lab.unavailableReason()
 
-    static func repair(_ arguments: [String], config: String) throws -> CheckLabTests.Run {
-        let binary = try #require(
-            CheckLabTests.binary, "zonecheck binary not found next to the test bundle; run swift build")
-        let started = ContinuousClock.now
-        let output = try Command.run(
-            binary.path, ["repair", "--config", config] + arguments,
-            environment: ProcessInfo.processInfo.environment.filter { $0.key != "ZONECHECK_CONFIG" })
-        let elapsed = ContinuousClock.now - started
-        return CheckLabTests.Run(
-            status: output.status, stdout: output.stdout, stderr: output.stderr,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    static func repair(_ arguments: [String], config: String) throws -> ZoneCheckBinary.Run {
+        try ZoneCheckBinary.run("repair", arguments, config: config)
     }
 
-    static func startLab() throws -> Lab {
-        let lab = Lab(prefix: "127.53.6", port: 5306, zones: 5)
-        do {
-            try lab.start()
-        } catch {
-            lab.tearDown()
-            throw error
-        }
-        return lab
-    }
+    static func startLab() throws -> Lab { try Lab.started(prefix: "127.53.6", port: 5306) }
 
     /// The serial `server` serves for `zone`, asked with dig (signed, so it is the lab's answer, not a guess).
     static func serial(_ lab: Lab, _ server: String, _ zone: String) throws -> String {
@@ -55,9 +37,7 @@ struct RepairLabTests {
     func lostNotify() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
-        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
-        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
         let primary = try Self.serial(lab, "ns1", "zone00002.lab")
         #expect(try Self.serial(lab, "ns4", "zone00002.lab") != primary, "ns4 already caught up: no lost NOTIFY")
         let run = try Self.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
@@ -170,10 +150,11 @@ struct RepairLabTests {
     func dryRun() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
-        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
-        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
         let behind = try Self.serial(lab, "ns4", "zone00002.lab")
+        let primarySerial = try Self.serial(lab, "ns1", "zone00002.lab")
+        let zoneFiles = try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/ns1/zones").sorted()
+        let fileBefore = try Data(contentsOf: URL(fileURLWithPath: lab.directory + "/ns1/zones/zone00002.lab.db"))
         let run = try Self.repair(["zone00002.lab", "--dry-run"], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns4      notify"), "\(run.stdout)")
@@ -181,7 +162,11 @@ struct RepairLabTests {
         // Longer than a NOTIFY-triggered transfer takes in the lab (the repair test converges well within it).
         Thread.sleep(forTimeInterval: 1.5)
         #expect(try Self.serial(lab, "ns4", "zone00002.lab") == behind)
+        #expect(try Self.serial(lab, "ns1", "zone00002.lab") == primarySerial)
         #expect(try Self.auditActions(lab).isEmpty)
+        // No file written or left behind on the primary.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/ns1/zones").sorted() == zoneFiles)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: lab.directory + "/ns1/zones/zone00002.lab.db")) == fileBefore)
     }
 
     @Test(
@@ -190,9 +175,7 @@ struct RepairLabTests {
     func wrongKeyRefuses() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
-        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
-        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
         let behind = try Self.serial(lab, "ns4", "zone00002.lab")
         let keygen = try #require(Lab.which("tsig-keygen"), "tsig-keygen (bind9-utils) is needed")
         let generated = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])

@@ -157,3 +157,26 @@ enum Command {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+extension Lab {
+    /// A started lab of `zones` zones (+ example.com) on its own prefix and port; torn down by the caller,
+    /// or here when the start fails half-way.
+    static func started(prefix: String, port: UInt16, zones: Int = 5) throws -> Lab {
+        let lab = Lab(prefix: prefix, port: port, zones: zones)
+        do {
+            try lab.start()
+        } catch {
+            lab.tearDown()
+            throw error
+        }
+        return lab
+    }
+
+    /// The lost-NOTIFY situation: `server` is down while the primary's `zone` changes, then comes back
+    /// without being told, so it keeps serving the older serial.
+    func loseNotify(on server: String, zone: String) throws {
+        try run(["stop-server", server, "--dir", directory])
+        try run(["bump", zone, "--dir", directory])
+        try run(["start-server", server, "--dir", directory])
+    }
+}

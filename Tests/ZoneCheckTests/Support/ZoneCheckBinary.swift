@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The `zonecheck` executable in the build directory the tests run from (any scratch path), so
 /// command tests run the real binary as a user would.
@@ -12,4 +13,26 @@ enum ZoneCheckBinary {
         return candidates.map { $0.appendingPathComponent("zonecheck") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
+
+    /// One finished run of the binary: exit status, output and wall time.
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+    }
+
+    /// Runs `zonecheck SUBCOMMAND --config CONFIG ARGUMENTS...` with ZONECHECK_CONFIG removed from the
+    /// environment, so only the configuration under test is read.
+    static func run(_ subcommand: String, _ arguments: [String], config: String) throws -> Run {
+        let binary = try #require(url, "zonecheck binary not found next to the test bundle; run swift build")
+        let started = ContinuousClock.now
+        let output = try Command.run(
+            binary.path, [subcommand, "--config", config] + arguments,
+            environment: ProcessInfo.processInfo.environment.filter { $0.key != "ZONECHECK_CONFIG" })
+        let elapsed = ContinuousClock.now - started
+        return Run(
+            status: output.status, stdout: output.stdout, stderr: output.stderr,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
 }
