@@ -15,8 +15,9 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Ask every server for every zone's serial (signed), compare, report, exit 0/1/2/3.",
         discussion: """
-            Zones: the ZONE arguments, else the configuration's zones.names and the origins of the \
-            *.db and *.zone files in zones.directory.
+            Zones: the ZONE arguments, else every source of the configuration merged: zones.names, the \
+            *.db and *.zone files in zones.directory, the primary zones of zones.named_conf (includes \
+            followed) and the members of the RFC 9432 catalog zones.catalog (transferred from the primary).
             States per server: OK, LAGGING (behind the primary, WARNING), AHEAD (newer than the primary, \
             CRITICAL), INCOMPARABLE (2^31 apart, CRITICAL), UNREACHABLE (CRITICAL for the primary, WARNING \
             for one secondary), AUTH-FAILED and NOT-SERVED (CRITICAL); --deep adds DIVERGED (same serial, \
@@ -46,7 +47,6 @@ struct CheckCommand: AsyncParsableCommand {
             throw Failure.unknown("--format must be text, json, nagios or prometheus, not '\(format)'")
         }
         let configuration = try options.load()
-        let zoneNames = try Self.zoneNames(arguments: zones, sources: configuration.zones, configPath: options.path)
         let fleet: Fleet
         do {
             fleet = try Fleet(configuration: configuration)
@@ -58,6 +58,14 @@ struct CheckCommand: AsyncParsableCommand {
             client = try DNSClient()
         } catch {
             throw Failure.unknown("cannot open a UDP socket: \(error)")
+        }
+        let zoneNames: [DomainName]
+        do {
+            zoneNames = try await Self.zoneNames(
+                arguments: zones, configuration: configuration, fleet: fleet, client: client, configPath: options.path)
+        } catch {
+            await client.close()
+            throw error
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
         let observations = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
@@ -81,18 +89,24 @@ struct CheckCommand: AsyncParsableCommand {
         return true
     }
 
-    /// The zones to check (`ZoneList`). No zone at all is UNKNOWN: checking nothing must not say OK.
-    static func zoneNames(arguments: [String], sources: ZoneSources, configPath: String) throws -> [DomainName] {
+    /// The zones to check (`ZoneDiscovery`: names, directory, named.conf, catalog). No zone at all is UNKNOWN:
+    /// checking nothing must not say OK.
+    static func zoneNames(
+        arguments: [String], configuration: Configuration, fleet: Fleet, client: DNSClient, configPath: String
+    ) async throws -> [DomainName] {
         let names: [DomainName]
         do {
-            names = try ZoneList.resolve(arguments: arguments, sources: sources)
+            names = try await ZoneDiscovery.discover(
+                arguments: arguments, sources: configuration.zones, primary: fleet.primary.endpoint, client: client,
+                limits: DeepCheck(fleet: fleet, settings: configuration.check).limits
+            ).map(\.name)
         } catch {
             throw Failure.unknown(error.description)
         }
         guard !names.isEmpty else {
             throw Failure.unknown(
-                "no zone to check: name zones on the command line or list them under zones.names or "
-                    + "zones.directory in \(configPath)")
+                "no zone to check: name zones on the command line or list them under zones.names, zones.directory, "
+                    + "zones.named_conf or zones.catalog in \(configPath)")
         }
         return names
     }
