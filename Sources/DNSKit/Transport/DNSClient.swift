@@ -281,14 +281,25 @@ public final class DNSClient: Sendable {
         packet.writeBytes(request)
         let pending = UDPRouter.Request(
             key: UDPRouter.Key(id: id, address: address), packet: packet, question: questionWire,
-            timeout: TimeAmount(options.timeout), attemptsAllowed: max(1, options.retries + 1),
+            timing: Self.timing(options), attemptsAllowed: max(1, options.retries + 1),
             promise: loop.makePromise(of: UDPRouter.Answer.self))
         return (request, pending, requestMAC)
     }
 
+    static func timing(_ options: QueryOptions) -> UDPRouter.Timing {
+        UDPRouter.Timing(
+            timeout: TimeAmount(options.timeout), adaptive: options.adaptiveTimeout,
+            floor: TimeAmount(options.minimumTimeout),
+            deadline: options.deadline.map { NIODeadline.now() + TimeAmount($0 - ContinuousClock.now) })
+    }
+
     static func classifyUDP(_ error: any Error, options: QueryOptions) -> QueryFailure {
         switch error {
-        case UDPRouter.Failure.timedOut(let attempts): .timeout(attempts: attempts, waited: options.timeout * attempts)
+        case UDPRouter.Failure.timedOut(let attempts, let waited): .timeout(attempts: attempts, waited: waited)
+        case UDPRouter.Failure.deadlinePassed(let attempts, let waited):
+            attempts == 0
+                ? .unreachable("not asked: the sweep's deadline passed before this query's turn")
+                : .timeout(attempts: attempts, waited: waited)
         case UDPRouter.Failure.idInUse: .unreachable("no free query ID: too many requests in flight")
         default: .unreachable(String(describing: error))
         }

@@ -33,17 +33,29 @@ public struct QueryOptions: Sendable, Hashable {
     public var clockOffset: Duration
     /// Accept answers whose MAC is truncated within RFC 8945 §5.2.2.1's limits.
     public var acceptTruncatedMAC: Bool
+    /// Wait for each server as long as its measured round trips say (`RoundTripEstimator`, RFC 6298),
+    /// at least `minimumTimeout` and at most `timeout`; false: every attempt waits `timeout`.
+    public var adaptiveTimeout: Bool
+    /// The adaptive timeout's floor.
+    public var minimumTimeout: Duration
+    /// No attempt is sent, and no request waits, past this instant: requests still unanswered then
+    /// fail (a sweep's deadline). Nil: no deadline.
+    public var deadline: ContinuousClock.Instant?
 
     public init(
         timeout: Duration = .seconds(2), retries: Int = 2, maxInFlightPerServer: Int = 64,
         clockOffset: Duration = .zero,
-        acceptTruncatedMAC: Bool = false
+        acceptTruncatedMAC: Bool = false, adaptiveTimeout: Bool = false, minimumTimeout: Duration = .milliseconds(100),
+        deadline: ContinuousClock.Instant? = nil
     ) {
         self.timeout = timeout
         self.retries = retries
         self.maxInFlightPerServer = maxInFlightPerServer
         self.clockOffset = clockOffset
         self.acceptTruncatedMAC = acceptTruncatedMAC
+        self.adaptiveTimeout = adaptiveTimeout
+        self.minimumTimeout = minimumTimeout
+        self.deadline = deadline
     }
 }
 

@@ -23,8 +23,18 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
 
     enum Failure: Error {
         case idInUse
-        case timedOut(attempts: Int)
+        case timedOut(attempts: Int, waited: Duration)
+        /// The request's deadline passed: after `attempts` attempts (0: it never left the queue).
+        case deadlinePassed(attempts: Int, waited: Duration)
         case sendFailed(String)
+    }
+
+    /// How a request waits: a fixed timeout per attempt, or the server's adaptive one.
+    struct Timing {
+        var timeout: TimeAmount
+        var adaptive = false
+        var floor: TimeAmount = .milliseconds(100)
+        var deadline: NIODeadline?
     }
 
     final class Request: @unchecked Sendable {
@@ -32,21 +42,24 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         let packet: ByteBuffer
         /// The question section as sent (name, type, class), compared case-insensitively.
         let question: [UInt8]
-        let timeout: TimeAmount
+        let timing: Timing
         let attemptsAllowed: Int
         let promise: EventLoopPromise<Answer>
         var attempts = 0
         var firstSent: NIODeadline = .now()
+        let created: NIODeadline = .now()
         var timer: Scheduled<Void>?
 
+        var timeout: TimeAmount { timing.timeout }
+
         init(
-            key: Key, packet: ByteBuffer, question: [UInt8], timeout: TimeAmount, attemptsAllowed: Int,
+            key: Key, packet: ByteBuffer, question: [UInt8], timing: Timing, attemptsAllowed: Int,
             promise: EventLoopPromise<Answer>
         ) {
             self.key = key
             self.packet = packet
             self.question = question
-            self.timeout = timeout
+            self.timing = timing
             self.attemptsAllowed = attemptsAllowed
             self.promise = promise
         }
@@ -60,7 +73,13 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     private var context: ChannelHandlerContext?
     private var active: [Key: Request] = [:]
     private var servers: [SocketAddress: ServerQueue] = [:]
+    /// Round trips measured per server, for adaptive timeouts (kept for the socket's lifetime: a
+    /// server's distance does not change between sweeps of one run).
+    private var roundTrips: [SocketAddress: RoundTripEstimator] = [:]
     private(set) var strayAnswers = 0
+
+    /// The adaptive estimate for `address`, for reports and tests (event loop only).
+    func roundTrip(to address: SocketAddress) -> RoundTripEstimator? { roundTrips[address] }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -76,6 +95,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     func start(_ request: Request, maxInFlight: Int) {
         guard active[request.key] == nil else {
             request.promise.fail(Failure.idInUse)
+            return
+        }
+        if let deadline = request.timing.deadline, deadline <= .now() {
+            request.promise.fail(Failure.deadlinePassed(attempts: 0, waited: .zero))
             return
         }
         active[request.key] = request
@@ -95,14 +118,40 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             finish(request, with: .failure(Failure.sendFailed("socket closed")))
             return
         }
+        let now = NIODeadline.now()
+        var wait = attemptTimeout(request, attempt: request.attempts + 1)
+        if let deadline = request.timing.deadline {
+            guard deadline > now else {
+                finish(
+                    request, with: .failure(Failure.deadlinePassed(attempts: request.attempts, waited: waited(request)))
+                )
+                return
+            }
+            wait = min(wait, deadline - now)
+        }
         request.attempts += 1
-        if first { request.firstSent = .now() }
+        if first { request.firstSent = now }
         let envelope = AddressedEnvelope(remoteAddress: request.key.address, data: request.packet)
         context.write(wrapOutboundOut(envelope), promise: nil)
         scheduleFlush(context)
-        request.timer = context.eventLoop.scheduleTask(in: request.timeout) { [weak self] in
+        request.timer = context.eventLoop.scheduleTask(in: wait) { [weak self] in
             self?.attemptTimedOut(request)
         }
+    }
+
+    /// The wait for attempt `attempt` (1-based): fixed, or the server's RTO with RFC 6298 §5.5 backoff.
+    private func attemptTimeout(_ request: Request, attempt: Int) -> TimeAmount {
+        let timing = request.timing
+        guard timing.adaptive else { return timing.timeout }
+        let estimator =
+            roundTrips[request.key.address]
+            ?? RoundTripEstimator(
+                floor: .nanoseconds(timing.floor.nanoseconds), ceiling: .nanoseconds(timing.timeout.nanoseconds))
+        return TimeAmount(estimator.timeout(attempt: attempt))
+    }
+
+    private func waited(_ request: Request) -> Duration {
+        .nanoseconds((NIODeadline.now() - (request.attempts > 0 ? request.firstSent : request.created)).nanoseconds)
     }
 
     /// One flush for all the requests started in this tick of the event loop: NIO then
@@ -121,10 +170,12 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
 
     private func attemptTimedOut(_ request: Request) {
         guard active[request.key] === request else { return }
-        if request.attempts < request.attemptsAllowed {
+        if let deadline = request.timing.deadline, deadline <= .now() {
+            finish(request, with: .failure(Failure.deadlinePassed(attempts: request.attempts, waited: waited(request))))
+        } else if request.attempts < request.attemptsAllowed {
             send(request, first: false)
         } else {
-            finish(request, with: .failure(Failure.timedOut(attempts: request.attempts)))
+            finish(request, with: .failure(Failure.timedOut(attempts: request.attempts, waited: waited(request))))
         }
     }
 
@@ -135,11 +186,17 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         if var queue = servers[address] {
             queue.inFlight -= 1
             var next: Request?
+            let now = NIODeadline.now()
             while let candidate = queue.waiting.popFirst() {
-                if active[candidate.key] === candidate {
-                    next = candidate
-                    break
+                guard active[candidate.key] === candidate else { continue }
+                if let deadline = candidate.timing.deadline, deadline <= now {
+                    // Its turn came after the deadline: it fails unsent, and the next one is tried.
+                    active[candidate.key] = nil
+                    candidate.promise.fail(Failure.deadlinePassed(attempts: 0, waited: waited(candidate)))
+                    continue
                 }
+                next = candidate
+                break
             }
             if next != nil { queue.inFlight += 1 }
             if queue.inFlight == 0 && queue.waiting.isEmpty {
@@ -165,6 +222,16 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
         let elapsed = NIODeadline.now() - request.firstSent
+        if request.attempts == 1 {
+            // Karn's rule (RFC 6298 §3): an answer to a retransmitted request is no sample.
+            let timing = request.timing
+            roundTrips[
+                request.key.address,
+                default: RoundTripEstimator(
+                    floor: .nanoseconds(timing.floor.nanoseconds), ceiling: .nanoseconds(timing.timeout.nanoseconds))
+            ]
+            .add(sample: .nanoseconds(elapsed.nanoseconds))
+        }
         finish(
             request,
             with: .success(Answer(bytes: bytes, rtt: .nanoseconds(elapsed.nanoseconds), attempts: request.attempts)))

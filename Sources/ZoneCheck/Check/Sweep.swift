@@ -13,57 +13,97 @@ public struct Sweep: Sendable {
         self.settings = settings
     }
 
-    /// What the transport is told: `check.timeout` per attempt, `check.retries` more attempts, and at most
-    /// `check.concurrency` requests in flight per server (the transport queues the rest).
+    /// What the transport is told: at most `check.timeout` per attempt, adapted to each server's measured
+    /// round trips (RFC 6298, `RoundTripEstimator`), `check.retries` more attempts of a lost query, and at
+    /// most `check.concurrency` requests in flight per server (the transport queues the rest).
     public var queryOptions: QueryOptions {
         QueryOptions(
             timeout: settings.timeout, retries: settings.retries,
-            maxInFlightPerServer: max(1, settings.concurrency))
+            maxInFlightPerServer: max(1, settings.concurrency), adaptiveTimeout: true)
     }
 
-    /// Asks every server for the SOA of every zone. Queries run concurrently, zone by zone across the
-    /// servers, at most `check.concurrency` per server at a time, so one server that does not answer
-    /// costs `timeout x (retries + 1)` once, not once per zone. Results are in the order of `zones` and
-    /// of the fleet's servers.
+    /// Zones per batch handed to the transport: one task signs and checks a whole batch.
+    var batchSize: Int { max(16, min(512, settings.concurrency / 2)) }
+    /// Batches queued per server: enough that `concurrency` queries stay in flight while a finished
+    /// batch is being checked and the next one signed, few enough that memory does not grow with the zones.
+    var batchesPerServer: Int { max(2, (2 * max(1, settings.concurrency)) / batchSize + 2) }
+
+    /// Asks every server for the SOA of every zone. Each server has its own pipeline of batches, so a slow
+    /// or silent server never holds the others back; at most `check.concurrency` queries are in flight
+    /// per server. The sweep ends by `check.deadline`: queries unanswered then fail as timed out, and
+    /// zones not yet asked fail as "not asked". A server that answers none of its first `concurrency`
+    /// queries (all timed out) is not asked the rest: it is down, and asking 5,000 more times would
+    /// only make the sweep wait. Results are in the order of `zones` and of the fleet's servers.
     public func serials(of zones: [DomainName], client: DNSClient) async -> [[ServerObservation]] {
         let members = fleet.members
-        let options = queryOptions
-        let total = zones.count * members.count
-        var answers = [ServerObservation.Answer?](repeating: nil, count: total)
-        let window = max(1, settings.concurrency) * max(1, members.count)
-        await withTaskGroup(of: (Int, ServerObservation.Answer).self) { group in
-            var next = 0
-            func add() {
-                let index = next
-                let zone = zones[index / members.count]
-                let endpoint = members[index % members.count].endpoint
-                group.addTask {
-                    switch await client.soa(zone: zone, at: endpoint, options: options) {
-                    case .answered(let answer): (index, .serial(answer.serial, rtt: answer.rtt))
-                    case .failed(let error): (index, .failed(error))
+        let deadline = ContinuousClock.now + settings.deadline
+        var sweepOptions = queryOptions
+        sweepOptions.deadline = deadline
+        let options = sweepOptions
+        let count = zones.count
+        // One compact column per server; filled in place as batches finish.
+        var columns = [[ServerObservation.Answer?]](
+            repeating: [ServerObservation.Answer?](repeating: nil, count: count), count: members.count)
+        var notAsked = [String?](repeating: nil, count: members.count)
+        let batch = batchSize
+        let depth = batchesPerServer
+        let downAfter = min(count, max(1, settings.concurrency))
+        await withTaskGroup(of: (Int, Int, [SOAQueryOutcome]).self) { group in
+            var next = [Int](repeating: 0, count: members.count)
+            var answered = [Int](repeating: 0, count: members.count)
+            var silent = [Int](repeating: 0, count: members.count)
+            func submit(_ m: Int) {
+                let start = next[m]
+                let end = min(count, start + batch)
+                next[m] = end
+                let endpoint = members[m].endpoint
+                let slice = Array(zones[start..<end])
+                group.addTask { (m, start, await client.soa(zones: slice, at: endpoint, options: options)) }
+            }
+            for m in members.indices {
+                for _ in 0..<depth where next[m] < count { submit(m) }
+            }
+            while let (m, start, outcomes) = await group.next() {
+                for (k, outcome) in outcomes.enumerated() {
+                    switch outcome {
+                    case .answered(let answer):
+                        columns[m][start + k] = .serial(answer.serial, rtt: answer.rtt)
+                        answered[m] += 1
+                    case .failed(let error):
+                        columns[m][start + k] = .failed(error)
+                        if case .timeout = error.failure { silent[m] += 1 } else { answered[m] += 1 }
                     }
                 }
-                next += 1
-            }
-            while next < min(window, total) { add() }
-            while let (index, answer) = await group.next() {
-                answers[index] = answer
-                if next < total { add() }
+                guard next[m] < count else { continue }
+                if ContinuousClock.now >= deadline {
+                    notAsked[m] =
+                        "not asked: the sweep's deadline (check.deadline \(Self.seconds(settings.deadline))) passed first"
+                } else if answered[m] == 0 && silent[m] >= downAfter {
+                    notAsked[m] =
+                        "not asked: \(members[m].name) answered none of the first \(silent[m]) queries of this sweep"
+                } else {
+                    submit(m)
+                }
             }
         }
         return zones.indices.map { z in
             members.indices.map { m in
                 let member = members[m]
-                // Every index was filled by the loop above; the fallback only keeps this total.
                 let answer =
-                    answers[z * members.count + m]
+                    columns[m][z]
                     ?? .failed(
                         QueryError(
                             zone: zones[z], server: member.endpoint, kind: .soa,
-                            failure: .unreachable("no answer recorded")))
+                            failure: .unreachable(notAsked[m] ?? "no answer recorded")))
                 return ServerObservation(server: member.name, role: member.role, answer: answer)
             }
         }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        if attoseconds == 0 { return "\(seconds)s" }
+        return "\(Double(seconds) + Double(attoseconds) / 1e18)s"
     }
 
     /// Reads and lints the primary's zone file for `zone`, or nil when the primary has no `zone_file`.

@@ -75,18 +75,28 @@ extension Configuration {
     static func readCheck(_ top: ConfigMapping) throws(ConfigError) -> CheckSettings {
         var settings = CheckSettings()
         guard let map = try top.mapping("check") else { return settings }
-        try map.checkKeys(["timeout", "retries", "concurrency", "lag_grace", "deep"])
+        try map.checkKeys(["timeout", "retries", "concurrency", "lag_grace", "deep", "deadline"])
         if let timeout = try map.duration("timeout") { settings.timeout = timeout }
         if let retries = try map.int("retries", in: 0...10, what: "a number of retries", fix: "Use 0 to 10, usually 2")
         {
             settings.retries = retries
         }
         if let concurrency = try map.int(
-            "concurrency", in: 1...10_000, what: "a number of queries in flight", fix: "Use 1 to 10000, usually 64")
+            "concurrency", in: 1...10_000, what: "a number of queries in flight per server",
+            fix: "Use 1 to 10000, usually 256")
         {
             settings.concurrency = concurrency
         }
         if let lagGrace = try map.duration("lag_grace", allowZero: true) { settings.lagGrace = lagGrace }
+        if let deadline = try map.duration("deadline") {
+            guard deadline >= settings.timeout else {
+                throw map.source.error(
+                    at: map.value("deadline"), map.path("deadline"),
+                    "\(deadline) is shorter than check.timeout (\(settings.timeout))",
+                    fix: "Give the sweep at least one timeout, e.g. deadline: 60s")
+            }
+            settings.deadline = deadline
+        }
         if map.keyNode("deep") != nil {
             let text = try map.string("deep")
             // "deep: never" (or no value) turns the periodic deep check off; `zonecheck check --deep` still works.

@@ -1,0 +1,60 @@
+/// How long to wait for one server's answer before asking again, learned from its answers: RFC 6298's
+/// retransmission timer, kept per server.
+///
+/// - §2.1: before any measurement the timeout is `initial` (RFC 6298: 1 s), capped by `ceiling`.
+/// - §2.2: the first sample R sets SRTT = R, RTTVAR = R/2.
+/// - §2.3: later samples: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, then SRTT = 7/8 SRTT + 1/8 R.
+/// - RTO = SRTT + max(G, 4 RTTVAR), with G = 1 ms.
+/// - §3 (Karn): only answers to a request sent once are samples; the caller enforces that.
+/// - §5.5: each retransmission of the same request doubles its timeout.
+///
+/// Deviations: §2.4's one-second minimum is for TCP segments; a DNS query is one small datagram whose
+/// early retransmission costs one more datagram, so the minimum here is `floor` (default 100 ms).
+/// The timeout never exceeds `ceiling` (the configured `check.timeout`), so a slow or silent server
+/// costs no more than the configuration allows.
+public struct RoundTripEstimator: Sendable, Hashable {
+    public var floor: Duration
+    public var ceiling: Duration
+    public var initial: Duration
+    /// SRTT, nil before the first sample.
+    public private(set) var smoothed: Duration?
+    /// RTTVAR.
+    public private(set) var variation: Duration = .zero
+    public private(set) var samples = 0
+
+    public init(floor: Duration = .milliseconds(100), ceiling: Duration, initial: Duration = .seconds(1)) {
+        self.floor = floor
+        self.ceiling = max(ceiling, floor)
+        self.initial = initial
+    }
+
+    public mutating func add(sample: Duration) {
+        samples += 1
+        guard let srtt = smoothed else {
+            smoothed = sample
+            variation = sample / 2
+            return
+        }
+        let difference = srtt > sample ? srtt - sample : sample - srtt
+        variation = variation * 3 / 4 + difference / 4
+        smoothed = srtt * 7 / 8 + sample / 8
+    }
+
+    /// RTO for the first attempt of a request.
+    public var timeout: Duration {
+        guard let srtt = smoothed else { return clamp(initial) }
+        return clamp(srtt + max(.milliseconds(1), variation * 4))
+    }
+
+    /// The timeout of attempt `attempt` (1-based): RTO doubled for each retransmission before it.
+    public func timeout(attempt: Int) -> Duration {
+        var value = timeout
+        for _ in 1..<max(1, attempt) {
+            value = value * 2
+            if value >= ceiling { return ceiling }
+        }
+        return clamp(value)
+    }
+
+    private func clamp(_ value: Duration) -> Duration { min(ceiling, max(floor, value)) }
+}
