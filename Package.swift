@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(
             name: "ZoneCheckTests",
             dependencies: ["ZoneCheck", "DNSKit"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]
