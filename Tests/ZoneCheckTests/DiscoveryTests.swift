@@ -27,9 +27,11 @@ struct DiscoveryTests {
         path.hasPrefix(fixtures + "/") ? String(path.dropFirst(fixtures.count + 1)) : path
     }
 
-    @Test("named.conf fixtures: primary zones with their file:line, includes, views, globs", arguments: [
-        "valid/named.conf", "directory/named.conf",
-    ])
+    @Test(
+        "named.conf fixtures: primary zones with their file:line, includes, views, globs",
+        arguments: [
+            "valid/named.conf", "directory/named.conf",
+        ])
     func namedConfZones(fixture: String) throws {
         let path = Self.fixtures + "/" + fixture
         let expected = try Self.expectations(path, "expect")
@@ -105,8 +107,10 @@ struct DiscoveryTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("discovery-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try "@ 3600 IN SOA ns h 1 2 3 4 5\n".write(toFile: folder + "/one.example.db", atomically: true, encoding: .utf8)
-        try "@ 3600 IN SOA ns h 1 2 3 4 5\n".write(toFile: folder + "/dir.example.db", atomically: true, encoding: .utf8)
+        try "@ 3600 IN SOA ns h 1 2 3 4 5\n".write(
+            toFile: folder + "/one.example.db", atomically: true, encoding: .utf8)
+        try "@ 3600 IN SOA ns h 1 2 3 4 5\n".write(
+            toFile: folder + "/dir.example.db", atomically: true, encoding: .utf8)
         let conf = Self.fixtures + "/valid/named.conf"
         let sources = ZoneSources(names: ["EXAMPLE.com", "listed.example"], directory: folder, namedConf: conf)
         let zones = try ZoneDiscovery.local(arguments: [], sources: sources)

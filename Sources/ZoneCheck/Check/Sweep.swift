@@ -24,16 +24,17 @@ public struct Sweep: Sendable {
 
     /// Zones per batch handed to the transport: one task signs and checks a whole batch.
     var batchSize: Int { max(16, min(512, settings.concurrency / 2)) }
-    /// Batches queued per server: enough that `concurrency` queries stay in flight while a finished
-    /// batch is being checked and the next one signed, few enough that memory does not grow with the zones.
-    var batchesPerServer: Int { max(2, (2 * max(1, settings.concurrency)) / batchSize + 2) }
+    /// Batches handed out per server at once: enough that `concurrency` queries stay in flight plus one
+    /// batch waiting (so the cap is refilled the moment answers arrive), few enough that memory does not
+    /// grow with the zones and that a silent server is found out before much more is queued for it.
+    var batchesPerServer: Int { (max(1, settings.concurrency) + batchSize - 1) / batchSize + 1 }
 
     /// Asks every server for the SOA of every zone. Each server has its own pipeline of batches, so a slow
     /// or silent server never holds the others back; at most `check.concurrency` queries are in flight
     /// per server. The sweep ends by `check.deadline`: queries unanswered then fail as timed out, and
-    /// zones not yet asked fail as "not asked". A server that answers none of its first `concurrency`
-    /// queries (all timed out) is not asked the rest: it is down, and asking 5,000 more times would
-    /// only make the sweep wait. Results are in the order of `zones` and of the fleet's servers.
+    /// zones not yet asked fail as "not asked". A server whose whole first batch timed out without a
+    /// single answer is not asked the rest: it is down, and asking 5,000 more times would only make the
+    /// sweep wait (the batches already handed out still run: about two timeouts in all). Results are in the order of `zones` and of the fleet's servers.
     public func serials(of zones: [DomainName], client: DNSClient) async -> [[ServerObservation]] {
         let members = fleet.members
         let deadline = ContinuousClock.now + settings.deadline
@@ -47,7 +48,7 @@ public struct Sweep: Sendable {
         var notAsked = [String?](repeating: nil, count: members.count)
         let batch = batchSize
         let depth = batchesPerServer
-        let downAfter = min(count, max(1, settings.concurrency))
+        let downAfter = min(count, batch)
         await withTaskGroup(of: (Int, Int, [SOAQueryOutcome]).self) { group in
             var next = [Int](repeating: 0, count: members.count)
             var answered = [Int](repeating: 0, count: members.count)

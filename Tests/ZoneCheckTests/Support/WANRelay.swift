@@ -1,0 +1,56 @@
+import Foundation
+
+/// `Scripts/wan-relay` in front of one lab server: a long, lossy link on loopback. Stopped by its own PID
+/// (SIGTERM), never by name.
+final class WANRelay {
+    let process = Process()
+    let listenHost: String
+    let listenPort: Int
+    let statsPath: String
+
+    /// Starts a relay and waits until it says "ready".
+    init(listen host: String, port: Int, to target: String, rtt: Int, loss: Double, seed: Int? = nil) throws {
+        listenHost = host
+        listenPort = port
+        statsPath = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).json").path
+        let script = Lab.repositoryRoot.appendingPathComponent("Scripts/wan-relay").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = [
+            "python3", script, "--listen", "\(host):\(port)", "--to", target, "--rtt", String(rtt), "--loss",
+            String(loss), "--stats", statsPath,
+        ]
+        if let seed { arguments += ["--seed", String(seed)] }
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let line = output.fileHandleForReading.readData(ofLength: 6)
+        guard String(decoding: line, as: UTF8.self).hasPrefix("ready") else {
+            stop()
+            throw WANRelayError(message: "Scripts/wan-relay on \(host):\(port) did not start")
+        }
+    }
+
+    /// Stops the relay and returns its counters.
+    @discardableResult
+    func stop() -> [String: Double] {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        defer { try? FileManager.default.removeItem(atPath: statsPath) }
+        guard let data = FileManager.default.contents(atPath: statsPath),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGTERM) } }
+}
+
+struct WANRelayError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

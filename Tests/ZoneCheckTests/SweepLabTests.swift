@@ -1,0 +1,208 @@
+import DNSKit
+import Foundation
+import Testing
+import ZoneCheck
+
+/// The sweep engine and catalog discovery against the real lab (Scripts/lab on 127.53.12.x port 5312),
+/// with `Scripts/wan-relay` (127.53.15.x port 6315) in front of the servers for long and lossy links.
+@Suite("sweep and catalog on the lab", .serialized)
+struct SweepLabTests {
+    static let unavailable = Lab.unavailableReason() ?? (Lab.which("python3") == nil ? "python3 is missing" : nil)
+
+    static func fleet(_ lab: Lab, _ adjust: (inout CheckSettings) -> Void = { _ in }) throws -> (Fleet, CheckSettings) {
+        let configuration = try Configuration.load(path: lab.configPath)
+        var settings = configuration.check
+        adjust(&settings)
+        return (try Fleet(configuration: configuration), settings)
+    }
+
+    /// Relays in front of every server of `fleet` (rtt in ms and loss per server, in fleet order), and the
+    /// fleet rerouted through them.
+    static func throughRelays(_ fleet: Fleet, rtt: [Int], loss: [Double]) throws -> (Fleet, [WANRelay]) {
+        var fleet = fleet
+        var relays: [WANRelay] = []
+        for (i, member) in fleet.members.enumerated() {
+            let host = "127.53.15.\(i + 1)"
+            let relay = try WANRelay(
+                listen: host, port: 6315, to: "\(member.endpoint.host):\(member.endpoint.port)", rtt: rtt[i],
+                loss: loss[i], seed: 20_261_122 + i)
+            relays.append(relay)
+            fleet.members[i].endpoint.host = host
+            fleet.members[i].endpoint.port = 6315
+        }
+        return (fleet, relays)
+    }
+
+    static func zones(_ lab: Lab) -> [DomainName] {
+        (1...lab.zones).map { try! DomainName(presentation: String(format: "zone%05d.lab.", $0), origin: nil) }
+            + [try! DomainName(presentation: "example.com.", origin: nil)]
+    }
+
+    static func failures(_ rows: [[ServerObservation]], server: Int) -> [QueryError] {
+        rows.compactMap { if case .failed(let error) = $0[server].answer { error } else { nil } }
+    }
+
+    @Test(
+        "zones.catalog: the members of the primary's catalog.lab, by verified AXFR; version 1 is refused",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func catalog() async throws {
+        let lab = try Lab.started(prefix: "127.53.12", port: 5312)
+        defer { lab.tearDown() }
+        let (fleet, _) = try Self.fleet(lab)
+        let client = try DNSClient()
+        let zones = try await ZoneDiscovery.discover(
+            arguments: [], sources: ZoneSources(names: ["example.com"], catalog: "catalog.lab"),
+            primary: fleet.primary.endpoint, client: client)
+        #expect(Set(zones.map(\.name)) == Set(Self.zones(lab)))
+        #expect(zones.count == lab.zones + 1, "example.com is named twice and listed once")
+        #expect(zones[0].source == .names(index: 0))
+        #expect(zones[1].source.description.hasPrefix("catalog catalog.lab. ("))
+        do {
+            _ = try await ZoneDiscovery.discover(
+                arguments: [], sources: ZoneSources(catalog: "catalog-v1.lab"), primary: fleet.primary.endpoint,
+                client: client)
+            Issue.record("a version 1 catalog was read")
+        } catch {
+            #expect(error.description.contains("schema version \"1\""), "\(error)")
+            #expect(error.place.contains("from ns1"))
+        }
+        // With another server's key the primary refuses the transfer: the catalog is not read.
+        var wrongKey = fleet.primary.endpoint
+        wrongKey.key = fleet.members[1].endpoint.key
+        await #expect(throws: DiscoveryError.self) {
+            _ = try await CatalogZone.fetch(
+                try DomainName(presentation: "catalog.lab.", origin: nil), from: wrongKey, client: client)
+        }
+        await client.close()
+
+        // The binary, with the catalog as the only source.
+        var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
+        let names = try #require(text.range(of: "  names: [")?.lowerBound)
+        let end = try #require(text.range(of: "]\n", range: names..<text.endIndex)?.upperBound)
+        text.replaceSubrange(names..<end, with: "  catalog: catalog.lab.\n")
+        let path = lab.directory + "/catalog.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try ZoneCheckBinary.run("check", [], config: path)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout == "zonecheck: OK - \(lab.zones + 1) zones in sync on 5 servers\n")
+    }
+
+    @Test(
+        "a server down: the sweep ends by check.deadline, only that server's cells fail",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func serverDownDeadline() async throws {
+        let lab = try Lab.started(prefix: "127.53.12", port: 5312)
+        defer { lab.tearDown() }
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        // Without the deadline, ns4's queries would take 1 s + 2 s + 2 s (adaptive start, then the ceiling).
+        let (fleet, settings) = try Self.fleet(lab) {
+            $0.timeout = .seconds(2)
+            $0.retries = 2
+            $0.deadline = .seconds(3)
+        }
+        let client = try DNSClient()
+        let started = ContinuousClock.now
+        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        let elapsed = ContinuousClock.now - started
+        await client.close()
+        #expect(elapsed >= .seconds(2.9) && elapsed < .seconds(4), "the sweep took \(elapsed)")
+        for (m, member) in fleet.members.enumerated() {
+            let failed = Self.failures(rows, server: m)
+            if member.name == "ns4" {
+                #expect(failed.count == rows.count, "every ns4 cell fails")
+                #expect(failed.allSatisfy { if case .timeout = $0.failure { true } else { false } }, "\(failed)")
+            } else {
+                #expect(failed.isEmpty, "\(member.name): \(failed)")
+            }
+        }
+    }
+
+    @Test(
+        "a silent server is not asked more than its first batches: the rest are 'not asked', long before the deadline",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func silentServerNotAskedForever() async throws {
+        let lab = try Lab.started(prefix: "127.53.12", port: 5312, zones: 40)
+        defer { lab.tearDown() }
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        // 41 zones, batches of 16, 4 in flight: two batches handed out (32 zones), the first all silent.
+        let (fleet, settings) = try Self.fleet(lab) {
+            $0.timeout = .milliseconds(300)
+            $0.retries = 1
+            $0.concurrency = 4
+            $0.deadline = .seconds(30)
+        }
+        let client = try DNSClient()
+        let started = ContinuousClock.now
+        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        let elapsed = ContinuousClock.now - started
+        await client.close()
+        let ns4 = try #require(fleet.members.firstIndex { $0.name == "ns4" })
+        let failed = Self.failures(rows, server: ns4)
+        #expect(failed.count == 41)
+        let notAsked = failed.filter { $0.description.contains("not asked: ns4 answered none of the first") }
+        #expect(notAsked.count == 41 - 32, "\(failed.map(\.description))")
+        #expect(elapsed < .seconds(8), "\(elapsed)")
+        for m in fleet.members.indices where m != ns4 { #expect(Self.failures(rows, server: m).isEmpty) }
+    }
+
+    @Test(
+        "lost answers are retried after the server's measured round trip, not after check.timeout",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func adaptiveTimeout() async throws {
+        let lab = try Lab.started(prefix: "127.53.12", port: 5312, zones: 40)
+        defer { lab.tearDown() }
+        let (direct, settings) = try Self.fleet(lab) {
+            $0.timeout = .seconds(5)
+            $0.retries = 3
+        }
+        let (fleet, relays) = try Self.throughRelays(
+            direct, rtt: [200, 200, 200, 200, 200], loss: [0.2, 0.2, 0.2, 0.2, 0.2])
+        let client = try DNSClient()
+        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        await client.close()
+        let stats = relays.map { $0.stop() }
+        let rtts = rows.flatMap { $0 }.compactMap { if case .serial(_, let rtt) = $0.answer { rtt } else { nil } }
+        let dropped = stats.reduce(0) { $0 + ($1["udp_queries_dropped"] ?? 0) + ($1["udp_answers_dropped"] ?? 0) }
+        #expect(dropped > 0, "the relays dropped nothing: the test proves nothing")
+        #expect(rtts.contains { $0 > .milliseconds(900) }, "no answer needed a retry")
+        // A fixed 5 s timeout would make every retried answer take more than 5 s.
+        #expect(rtts.allSatisfy { $0 < .seconds(4) }, "slowest answer \(rtts.max() ?? .zero)")
+        #expect(rtts.allSatisfy { $0 >= .milliseconds(195) }, "every answer crossed the 200 ms link")
+    }
+
+    @Test(
+        "30 % loss on one server: only that server's cells fail, as timeouts; the others are all answered",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func lossyServer() async throws {
+        let lab = try Lab.started(prefix: "127.53.12", port: 5312, zones: 40)
+        defer { lab.tearDown() }
+        // One retry: a query fails when both attempts lose the query or the answer (0.51^2 = 26 %).
+        let (direct, settings) = try Self.fleet(lab) {
+            $0.retries = 1
+            $0.deadline = .seconds(20)
+        }
+        let (fleet, relays) = try Self.throughRelays(
+            direct, rtt: [80, 160, 190, 260, 310], loss: [0, 0, 0.3, 0, 0])
+        let client = try DNSClient()
+        let started = ContinuousClock.now
+        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        let elapsed = ContinuousClock.now - started
+        await client.close()
+        for relay in relays { relay.stop() }
+        #expect(elapsed < .seconds(20))
+        for m in fleet.members.indices {
+            let failed = Self.failures(rows, server: m)
+            if m == 2 {
+                #expect(!failed.isEmpty, "41 zones at 26 % each and none failed")
+                #expect(failed.allSatisfy { if case .timeout = $0.failure { true } else { false } }, "\(failed)")
+                #expect(failed.count < rows.count, "some of ns3's answers got through")
+            } else {
+                #expect(failed.isEmpty, "\(fleet.members[m].name): \(failed.map(\.description))")
+            }
+        }
+        let verdicts = zip(Self.zones(lab), rows).map { zone, servers in
+            Compare.verdict(ZoneObservation(zone: zone, servers: servers, transfers: nil, primaryFile: nil))
+        }
+        #expect(verdicts.contains { $0.status != .ok }, "ns3's failures show in the verdicts")
+    }
+}

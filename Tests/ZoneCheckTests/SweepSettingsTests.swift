@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import ZoneCheck
+
+/// `check.deadline` and the sweep's defaults, parsed strictly.
+@Suite("sweep settings")
+struct SweepSettingsTests {
+    static func yaml(_ check: String) -> String {
+        """
+        servers:
+          - { name: a, role: primary, address: 127.0.0.1, key: keys/ns1.key }
+          - { name: b, role: secondary, address: 127.0.0.2, key: keys/ns2.key }
+        zones: { names: [example.com] }
+        check: \(check)
+        """
+    }
+
+    @Test("defaults: 256 queries in flight per server, a 60 s deadline")
+    func defaults() {
+        #expect(CheckSettings().concurrency == 256)
+        #expect(CheckSettings().deadline == .seconds(60))
+    }
+
+    @Test("check.deadline is read as a duration")
+    func deadline() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let config = try fixture.load(Self.yaml("{ timeout: 1s, deadline: 45s }")).get()
+        #expect(config.check.deadline == .seconds(45))
+    }
+
+    @Test(
+        "a bad check.deadline names the line and the key",
+        arguments: [
+            ("{ deadline: soon }", "is not a duration"),
+            ("{ deadline: 30 }", "Add a unit"),
+            ("{ timeout: 5s, deadline: 2s }", "shorter than check.timeout"),
+            ("{ deadlines: 30s }", "deadlines"),
+        ])
+    func badDeadline(check: String, message: String) throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        switch try fixture.load(Self.yaml(check)) {
+        case .success: Issue.record("accepted check: \(check)")
+        case .failure(let error):
+            #expect(error.line == 5, "\(error)")
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+}
