@@ -15,9 +15,10 @@ struct SweepSettingsTests {
         """
     }
 
-    @Test("defaults: 256 queries in flight per server, a 60 s deadline")
+    @Test("defaults: 256 queries in flight per server, 3 retries, a 60 s deadline")
     func defaults() {
         #expect(CheckSettings().concurrency == 256)
+        #expect(CheckSettings().retries == 3)
         #expect(CheckSettings().deadline == .seconds(60))
     }
 

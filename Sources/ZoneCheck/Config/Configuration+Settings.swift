@@ -77,7 +77,7 @@ extension Configuration {
         guard let map = try top.mapping("check") else { return settings }
         try map.checkKeys(["timeout", "retries", "concurrency", "lag_grace", "deep", "deadline"])
         if let timeout = try map.duration("timeout") { settings.timeout = timeout }
-        if let retries = try map.int("retries", in: 0...10, what: "a number of retries", fix: "Use 0 to 10, usually 2")
+        if let retries = try map.int("retries", in: 0...10, what: "a number of retries", fix: "Use 0 to 10, usually 3")
         {
             settings.retries = retries
         }
