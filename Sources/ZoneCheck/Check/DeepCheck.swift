@@ -4,18 +4,20 @@ public import DNSKit
 /// every message by the transport), reduced to the RFC 8976 SIMPLE digest, keeping the records for the
 /// record-level diff `Compare` shows when digests differ.
 ///
-/// Memory: the records of one zone from every server are held until the zone's verdict; fine for the
-/// zones of a registrar (thousands of small zones), not for one zone of millions of records (a later
-/// issue: transfer again only the servers whose digests differ).
+/// Memory: the records of one zone from every server are held until all of that zone's transfers are
+/// done, then kept only where a digest differs from the primary's (for the diff); so thousands of zones
+/// cost the transfers in flight plus the diverged copies. One zone of millions of records is still held
+/// whole per server while it transfers.
 public struct DeepCheck: Sendable {
     public var fleet: Fleet
     public var settings: CheckSettings
     /// Transfers running at once per server. Zones are taken zone by zone across the servers, so each
-    /// server has about this many connections open; on a 310 ms link a small zone's transfer takes about
-    /// two round trips, so 16 per server moves ~25 zones a second from the farthest one.
+    /// server has about this many connections open. 8: BIND serves at most `transfers-out` (default 10)
+    /// at once and answers the next one SERVFAIL ("quota reached"), and its real secondaries need room too.
+    /// A transfer refused that way is tried once more after a second.
     public var parallelTransfers: Int
 
-    public init(fleet: Fleet, settings: CheckSettings, parallelTransfers: Int = 16) {
+    public init(fleet: Fleet, settings: CheckSettings, parallelTransfers: Int = 8) {
         self.fleet = fleet
         self.settings = settings
         self.parallelTransfers = parallelTransfers
@@ -35,6 +37,7 @@ public struct DeepCheck: Sendable {
         let limits = limits
         let total = zones.count * members.count
         var outcomes = [TransferObservation.Outcome?](repeating: nil, count: total)
+        var done = [Int](repeating: 0, count: zones.count)
         await withTaskGroup(of: (Int, TransferObservation.Outcome).self) { group in
             var next = 0
             func add() {
@@ -47,6 +50,9 @@ public struct DeepCheck: Sendable {
             while next < min(max(1, parallelTransfers) * max(1, members.count), total) { add() }
             while let (index, outcome) = await group.next() {
                 outcomes[index] = outcome
+                let z = index / members.count
+                done[z] += 1
+                if done[z] == members.count { Self.dropAgreeingRecords(&outcomes, zone: z, members: members) }
                 if next < total { add() }
             }
         }
@@ -63,7 +69,48 @@ public struct DeepCheck: Sendable {
         }
     }
 
+    /// Memory stays flat over thousands of zones: records are kept only for the record-level diff of a
+    /// copy whose digest differs from the primary's (and the primary's own, to diff against).
+    static func dropAgreeingRecords(
+        _ outcomes: inout [TransferObservation.Outcome?], zone z: Int, members: [Fleet.Member]
+    ) {
+        let row = (z * members.count)..<((z + 1) * members.count)
+        guard let p = members.firstIndex(where: { $0.role == .primary }),
+            case .transferred(_, let reference, _) = outcomes[row.lowerBound + p]
+        else {
+            // Nothing to diff against: no diff will be made.
+            for i in row {
+                if case .transferred(let serial, let digest, _) = outcomes[i] {
+                    outcomes[i] = .transferred(serial: serial, digest: digest, records: [])
+                }
+            }
+            return
+        }
+        var anyDiffers = false
+        for i in row {
+            guard case .transferred(let serial, let digest, _) = outcomes[i] else { continue }
+            if digest == reference {
+                if i != row.lowerBound + p { outcomes[i] = .transferred(serial: serial, digest: digest, records: []) }
+            } else {
+                anyDiffers = true
+            }
+        }
+        if !anyDiffers, case .transferred(let serial, let digest, _) = outcomes[row.lowerBound + p] {
+            outcomes[row.lowerBound + p] = .transferred(serial: serial, digest: digest, records: [])
+        }
+    }
+
     static func transfer(
+        _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, client: DNSClient
+    ) async -> TransferObservation.Outcome {
+        let first = await transferOnce(zone, from: endpoint, limits: limits, client: client)
+        // SERVFAIL to an AXFR is how BIND says "transfers-out quota reached": once more, a second later.
+        guard case .failed(let error) = first, error.failure == .servfail else { return first }
+        try? await Task.sleep(for: .seconds(1))
+        return await transferOnce(zone, from: endpoint, limits: limits, client: client)
+    }
+
+    static func transferOnce(
         _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, client: DNSClient
     ) async -> TransferObservation.Outcome {
         let digest = ZoneDigestBuilder(origin: zone)

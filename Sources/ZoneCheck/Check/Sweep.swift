@@ -23,18 +23,20 @@ public struct Sweep: Sendable {
     }
 
     /// Zones per batch handed to the transport: one task signs and checks a whole batch.
-    var batchSize: Int { max(16, min(512, settings.concurrency / 2)) }
-    /// Batches handed out per server at once: enough that `concurrency` queries stay in flight plus one
-    /// batch waiting (so the cap is refilled the moment answers arrive), few enough that memory does not
-    /// grow with the zones and that a silent server is found out before much more is queued for it.
-    var batchesPerServer: Int { (max(1, settings.concurrency) + batchSize - 1) / batchSize + 1 }
+    /// Small enough that one lost query (waiting for its retry) holds few finished answers back.
+    var batchSize: Int { max(16, min(256, settings.concurrency / 4)) }
+    /// Batches handed out per server at once: eight times `concurrency` queries, so the cap stays full
+    /// while batches wait for a retried straggler (on a lossy link nearly every batch has one, and it
+    /// takes seconds of backoff), and a bounded number: memory does not grow with the zones (a queued
+    /// request is a few hundred bytes; 2,048 per server at the defaults).
+    var batchesPerServer: Int { (8 * max(1, settings.concurrency) + batchSize - 1) / batchSize + 1 }
 
     /// Asks every server for the SOA of every zone. Each server has its own pipeline of batches, so a slow
     /// or silent server never holds the others back; at most `check.concurrency` queries are in flight
     /// per server. The sweep ends by `check.deadline`: queries unanswered then fail as timed out, and
     /// zones not yet asked fail as "not asked". A server whose whole first batch timed out without a
     /// single answer is not asked the rest: it is down, and asking 5,000 more times would only make the
-    /// sweep wait (the batches already handed out still run: about two timeouts in all). Results are in the order of `zones` and of the fleet's servers.
+    /// sweep wait (the queries already in flight run to their timeout; those queued are dropped). Results are in the order of `zones` and of the fleet's servers.
     public func serials(of zones: [DomainName], client: DNSClient) async -> [[ServerObservation]] {
         let members = fleet.members
         let deadline = ContinuousClock.now + settings.deadline
@@ -75,13 +77,15 @@ public struct Sweep: Sendable {
                         if case .timeout = error.failure { silent[m] += 1 } else { answered[m] += 1 }
                     }
                 }
-                guard next[m] < count else { continue }
+                if notAsked[m] == nil && answered[m] == 0 && silent[m] >= downAfter {
+                    notAsked[m] =
+                        "not asked: \(members[m].name) answered none of the first \(silent[m]) queries of this sweep"
+                    await client.abandonQueued(to: members[m].endpoint)
+                }
+                guard notAsked[m] == nil, next[m] < count else { continue }
                 if ContinuousClock.now >= deadline {
                     notAsked[m] =
                         "not asked: the sweep's deadline (check.deadline \(Self.seconds(settings.deadline))) passed first"
-                } else if answered[m] == 0 && silent[m] >= downAfter {
-                    notAsked[m] =
-                        "not asked: \(members[m].name) answered none of the first \(silent[m]) queries of this sweep"
                 } else {
                     submit(m)
                 }
