@@ -67,7 +67,9 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private struct ServerQueue {
+    /// A class, so the queue is changed in place: a struct copied out of the dictionary and written back
+    /// would copy its whole waiting buffer on every request (thousands queued in a sweep).
+    private final class ServerQueue {
         var inFlight = 0
         var waiting = CircularBuffer<Request>()
     }
@@ -104,14 +106,18 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         active[request.key] = request
-        var queue = servers[request.key.address, default: ServerQueue()]
+        let queue: ServerQueue
+        if let existing = servers[request.key.address] {
+            queue = existing
+        } else {
+            queue = ServerQueue()
+            servers[request.key.address] = queue
+        }
         if queue.inFlight < maxInFlight {
             queue.inFlight += 1
-            servers[request.key.address] = queue
             send(request, first: true)
         } else {
             queue.waiting.append(request)
-            servers[request.key.address] = queue
         }
     }
 
@@ -176,10 +182,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     /// Fails every request to `address` that is still waiting for its turn (none of them was sent);
     /// requests in flight go on. Must be called on the event loop.
     func abandonWaiting(to address: SocketAddress) {
-        guard var queue = servers[address] else { return }
+        guard let queue = servers[address] else { return }
         let waiting = queue.waiting
         queue.waiting.removeAll()
-        if queue.inFlight == 0 { servers[address] = nil } else { servers[address] = queue }
+        if queue.inFlight == 0 { servers[address] = nil }
         for request in waiting where active[request.key] === request {
             active[request.key] = nil
             request.promise.fail(Failure.abandoned)
@@ -201,7 +207,7 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         request.timer?.cancel()
         if active[request.key] === request { active[request.key] = nil }
         let address = request.key.address
-        if var queue = servers[address] {
+        if let queue = servers[address] {
             queue.inFlight -= 1
             var next: Request?
             let now = NIODeadline.now()
@@ -217,11 +223,7 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
                 break
             }
             if next != nil { queue.inFlight += 1 }
-            if queue.inFlight == 0 && queue.waiting.isEmpty {
-                servers[address] = nil
-            } else {
-                servers[address] = queue
-            }
+            if queue.inFlight == 0 && queue.waiting.isEmpty { servers[address] = nil }
             if let next { send(next, first: true) }
         }
         request.promise.completeWith(result)

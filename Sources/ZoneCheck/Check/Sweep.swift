@@ -63,10 +63,26 @@ public struct Sweep: Sendable {
                 let slice = Array(zones[start..<end])
                 group.addTask { (m, start, await client.soa(zones: slice, at: endpoint, options: options)) }
             }
-            for m in members.indices {
-                for _ in 0..<depth where next[m] < count { submit(m) }
+            // First one query to each server, so its flood's timeouts start from a measured round trip
+            // rather than RFC 6298's blind 1 s (on loopback that 1 s was most of a sweep's tail). It waits
+            // one round trip, at most 1 s; its answer is not kept (the zone is asked again in its batch).
+            var probe = options
+            probe.retries = 0
+            probe.timeout = min(options.timeout, .seconds(1))
+            let probeOptions = probe
+            for (m, member) in members.enumerated() where count > 0 {
+                let endpoint = member.endpoint
+                let zone = zones[0]
+                group.addTask {
+                    _ = await client.soa(zone: zone, at: endpoint, options: probeOptions)
+                    return (m, -1, [])
+                }
             }
             while let (m, start, outcomes) = await group.next() {
+                if start < 0 {
+                    for _ in 0..<depth where next[m] < count { submit(m) }
+                    continue
+                }
                 for (k, outcome) in outcomes.enumerated() {
                     switch outcome {
                     case .answered(let answer):
@@ -131,15 +147,25 @@ public struct Sweep: Sendable {
     public func observe(
         zones: [DomainName], deep: Bool, today: DateSerial.Day, client: DNSClient
     ) async -> [ZoneObservation] {
+        // The primary's files are read and linted on a thread of their own while the sweep waits for
+        // answers: file reads block, and the sweep's tasks need the cooperative pool.
+        let sweep = self
+        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today) } }
         let serials = await serials(of: zones, client: client)
         var transfers: [[TransferObservation]]?
         if deep {
             transfers = await DeepCheck(fleet: fleet, settings: settings).transfers(of: zones, client: client)
         }
+        let primaryFiles = await files
         return zones.indices.map { i in
             ZoneObservation(
-                zone: zones[i], servers: serials[i], transfers: transfers?[i],
-                primaryFile: primaryFile(of: zones[i], today: today))
+                zone: zones[i], servers: serials[i], transfers: transfers?[i], primaryFile: primaryFiles[i])
+        }
+    }
+
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
         }
     }
 }
