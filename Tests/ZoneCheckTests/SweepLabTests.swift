@@ -75,6 +75,13 @@ struct SweepLabTests {
         }
         await client.close()
 
+        // The primary's own named.conf (BIND loads it; its includes are the key files): every zone of the
+        // lab plus the two catalogs, all type primary.
+        let conf = try NamedConfReader.primaryZones(path: lab.directory + "/ns1/named.conf")
+        let catalogs = ["catalog.lab.", "catalog-v1.lab."].map { try! DomainName(presentation: $0, origin: nil) }
+        #expect(Set(conf.map(\.name)) == Set(Self.zones(lab) + catalogs))
+        #expect(conf.first?.file == lab.directory + "/ns1/zones/zone00001.lab.db", "relative to options { directory }")
+
         // The binary, with the catalog as the only source.
         var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
         let names = try #require(text.range(of: "  names: [")?.lowerBound)
