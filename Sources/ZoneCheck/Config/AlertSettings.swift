@@ -4,10 +4,13 @@ public struct AlertSettings: Sendable, Equatable {
     public var email: EmailSettings?
     /// How often the incident digest is sent.
     public var digestEvery: Duration
+    /// How many clean runs in a row close an incident (`alerts.resolve_after`): one clean run may be luck.
+    public var resolveAfter: Int
 
-    public init(email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400)) {
+    public init(email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400), resolveAfter: Int = 2) {
         self.email = email
         self.digestEvery = digestEvery
+        self.resolveAfter = resolveAfter
     }
 }
 

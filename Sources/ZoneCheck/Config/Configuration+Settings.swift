@@ -118,8 +118,14 @@ extension Configuration {
     static func readAlerts(_ top: ConfigMapping) throws(ConfigError) -> AlertSettings {
         var settings = AlertSettings()
         guard let map = try top.mapping("alerts") else { return settings }
-        try map.checkKeys(["email", "digest_every"])
+        try map.checkKeys(["email", "digest_every", "resolve_after"])
         if let every = try map.duration("digest_every") { settings.digestEvery = every }
+        if let runs = try map.int(
+            "resolve_after", in: 1...100, what: "a number of clean runs",
+            fix: "Use 1 to 100, usually 2 (an incident closes after that many clean runs in a row)")
+        {
+            settings.resolveAfter = runs
+        }
         if let email = try map.mapping("email") { settings.email = try readEmail(email) }
         return settings
     }
