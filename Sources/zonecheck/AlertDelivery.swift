@@ -1,0 +1,15 @@
+import ZoneCheck
+
+/// The seam between `run`/`digest` and the mail composers and transports (helper `mail`'s Sources/Mail).
+enum AlertDelivery {
+    /// nil when no email is configured.
+    static func sender(for email: EmailSettings?) -> AlertSender? {
+        guard email != nil else { return nil }
+        return { _ in throw AlertDeliveryError(reason: "mail delivery is not built into this zonecheck yet") }
+    }
+}
+
+struct AlertDeliveryError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
