@@ -96,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
                 failures.append("--json: \(error)")
             }
         }
-        let line = "zonecheck run: " + outcome.summary
+        let line = "run: " + outcome.summary
         switch outcome.status {
         case .ok: logger.info("\(line)")
         case .warning: logger.warning("\(line)")
