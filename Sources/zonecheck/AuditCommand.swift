@@ -33,7 +33,16 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         } catch {
             throw Failure.unknown(error.description)
         }
-        if let broken = result.firstBreak {
+        // The chain proves every line but the last; the head `run` recorded proves the end.
+        var broken = result.firstBreak
+        if broken == nil, let state = try TimeText.state(configuration) {
+            do {
+                if let head = try state.auditHead() { broken = try audit.check(against: head) }
+            } catch {
+                throw Failure.unknown("\(error)")
+            }
+        }
+        if let broken {
             throw Failure.critical(
                 "\(audit.path): chain broken at line \(broken.line) of \(result.entries): \(broken.reason); "
                     + "keep a copy of the file for investigation, compare with backups")

@@ -63,6 +63,39 @@ import ZoneCheck
         #expect(try audit.verify() == 2)
     }
 
+    /// The chain cannot see its own last line edited or the end cut off; the head `run` stores can.
+    @Test func editedOrCutEndIsCaughtByTheRecordedHead() throws {
+        let (fixture, audit) = try Self.fixture(entries: 5)
+        defer { fixture.remove() }
+        let state = try StateDatabase.open(directory: fixture.directory + "/state")
+        try state.recordAuditHead(try #require(try audit.head()))
+        let original = try Self.lines(audit)
+        var lines = original
+        lines[4] = lines[4].replacingOccurrences(of: "\"outcome\":\"ok\"", with: "\"outcome\":\"failed\"")
+        #expect(lines[4] != original[4])
+        try (lines.joined(separator: "\n") + "\n").write(toFile: audit.path, atomically: true, encoding: .utf8)
+        #expect(try audit.check().firstBreak == nil, "the chain alone cannot see this")
+        let edited = try Self.verify(fixture)
+        #expect(edited.status == 2, "\(edited.stdout)\(edited.stderr)")
+        #expect(edited.stderr.contains("line 5") && edited.stderr.contains("edited"), "\(edited.stderr)")
+
+        try (original.prefix(4).joined(separator: "\n") + "\n").write(
+            toFile: audit.path, atomically: true, encoding: .utf8)
+        let cut = try Self.verify(fixture)
+        #expect(cut.status == 2)
+        #expect(cut.stderr.contains("cut off its end"), "\(cut.stderr)")
+
+        // Entries appended after the run (a later 'zonecheck repair') are fine.
+        try (original.joined(separator: "\n") + "\n").write(toFile: audit.path, atomically: true, encoding: .utf8)
+        try audit.append(
+            AuditEntry(
+                zone: "later.example", server: "ns2", action: "notify", serialBefore: 1, serialAfter: nil,
+                outcome: "ok", detail: ""))
+        let later = try Self.verify(fixture)
+        #expect(later.status == 0, "\(later.stderr)")
+        #expect(later.stdout.contains("intact, 6 entries"))
+    }
+
     @Test func theRunLockIsExclusiveAndNamesItsHolder() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-lock-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

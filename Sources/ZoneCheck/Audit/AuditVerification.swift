@@ -10,7 +10,58 @@ public struct AuditBreak: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "line \(line): \(reason)" }
 }
 
+/// The audit log's length and the SHA-256 of its last line at some moment (stored by `run` in the state
+/// database). A hash chain proves every line but the last; comparing with this proves the end was not edited
+/// or cut off since.
+public struct AuditHead: Sendable, Equatable {
+    public var lines: Int
+    public var hash: String
+    public var time: Date
+
+    public init(lines: Int, hash: String, time: Date) {
+        self.lines = lines
+        self.hash = hash
+        self.time = time
+    }
+}
+
 extension AuditLog {
+    /// The log's head now; nil when it is empty.
+    public func head(at time: Date = Date()) throws(AuditError) -> AuditHead? {
+        let lines: [[UInt8]]
+        do {
+            lines = try Self.lines(of: path)
+        } catch {
+            throw AuditError(path: path, reason: "cannot read: \(error)")
+        }
+        guard let last = lines.last else { return nil }
+        return AuditHead(lines: lines.count, hash: SHA256.hex(of: last), time: time)
+    }
+
+    /// Whether the log still holds `recorded` at the same place: nil when it does, else where it breaks.
+    public func check(against recorded: AuditHead) throws(AuditError) -> AuditBreak? {
+        let lines: [[UInt8]]
+        do {
+            lines = try Self.lines(of: path)
+        } catch {
+            throw AuditError(path: path, reason: "cannot read: \(error)")
+        }
+        if lines.count < recorded.lines {
+            return AuditBreak(
+                line: lines.count + 1,
+                reason: "the log has \(lines.count) lines but had \(recorded.lines) when the run of "
+                    + "\(ISO8601DateFormatter().string(from: recorded.time)) finished: lines were cut off its end")
+        }
+        if SHA256.hex(of: lines[recorded.lines - 1]) != recorded.hash {
+            return AuditBreak(
+                line: recorded.lines,
+                reason:
+                    "was the last line when the run of \(ISO8601DateFormatter().string(from: recorded.time)) finished and has been edited since "
+                    + "(its SHA-256 differs from the one recorded in the state database)")
+        }
+        return nil
+    }
+
     /// Walks the chain: the number of lines and the first break (nil when intact). Says why a line breaks it:
     /// not an entry at all (edited by hand, truncated), or a `prev` that is not the SHA-256 of the line
     /// before, and whether it matches another line (lines deleted or moved) or none (the line before edited).

@@ -144,6 +144,11 @@ public struct RunCycle: Sendable {
         if !repairs.isEmpty { summary += "; \(repairs.count) zones repaired (\(converged) converged)" }
         if alertSent { summary += "; alert sent" }
         if let alertFailure { summary += "; \(alertFailure)" }
+        do {
+            if let head = try audit.head() { try state.recordAuditHead(head) }
+        } catch let error as AuditError {
+            throw RunError.audit(error)
+        }
         try state.finishRun(id: runID, at: Date(), summary: summary)
         try state.prune(before: started.addingTimeInterval(-retention))
         let metrics = RunMetrics(

@@ -30,8 +30,18 @@ public struct RunMetrics: Sendable {
         func family(_ name: String, _ help: String, _ type: String = "gauge") {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
+        // Escaping is done once per name, not once per line: 1,000 zones x 5 servers x 6 families add up.
+        var escaped: [String: String] = [:]
+        func escape(_ name: String) -> String {
+            if let known = escaped[name] { return known }
+            let text =
+                name.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 10 })
+                ? PrometheusRenderer.escape(name) : name
+            escaped[name] = text
+            return text
+        }
         func labels(_ zone: String, _ server: String) -> String {
-            "zone=\"\(PrometheusRenderer.escape(zone))\",server=\"\(PrometheusRenderer.escape(server))\""
+            "zone=\"\(escape(zone))\",server=\"\(escape(server))\""
         }
         family("zonecheck_zone_serial", "SOA serial a server serves for a zone (verified answers only).")
         for verdict in verdicts {
@@ -67,7 +77,7 @@ public struct RunMetrics: Sendable {
         family("zonecheck_zone_status", "Verdict for the zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
         for verdict in verdicts {
             out +=
-                "zonecheck_zone_status{zone=\"\(PrometheusRenderer.escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
+                "zonecheck_zone_status{zone=\"\(escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
         }
         family("zonecheck_zone_last_check_timestamp_seconds", "When the zone was last checked (Unix time).")
         let stamp = Int(checkedAt.timeIntervalSince1970)
@@ -79,13 +89,13 @@ public struct RunMetrics: Sendable {
         family("zonecheck_server_answer_ratio", "Verified answers / queries in the last run, per server.")
         for stats in servers where stats.queries > 0 {
             let ratio = Double(stats.answered) / Double(stats.queries)
-            out += "zonecheck_server_answer_ratio{server=\"\(PrometheusRenderer.escape(stats.server))\"} \(ratio)\n"
+            out += "zonecheck_server_answer_ratio{server=\"\(escape(stats.server))\"} \(ratio)\n"
         }
         family("zonecheck_server_rtt_median_seconds", "Median round-trip time of the SOA queries in the last run.")
         for stats in servers {
             guard let rtt = stats.rttMedianMilliseconds else { continue }
             out +=
-                "zonecheck_server_rtt_median_seconds{server=\"\(PrometheusRenderer.escape(stats.server))\"} "
+                "zonecheck_server_rtt_median_seconds{server=\"\(escape(stats.server))\"} "
                 + "\(rtt / 1000)\n"
         }
         family("zonecheck_incidents_open", "Open incidents by severity.")

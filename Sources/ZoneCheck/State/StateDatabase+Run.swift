@@ -280,6 +280,24 @@ extension StateDatabase {
         }
     }
 
+    /// Remembers the audit log's length and last hash (see `AuditHead`).
+    public func recordAuditHead(_ head: AuditHead) throws(StateError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO auditHead (id, lines, hash, time) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+                    + "SET lines = excluded.lines, hash = excluded.hash, time = excluded.time",
+                arguments: [head.lines, head.hash, head.time.stateTime])
+        }
+    }
+
+    public func auditHead() throws(StateError) -> AuditHead? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT lines, hash, time FROM auditHead WHERE id = 1").map {
+                AuditHead(lines: $0["lines"], hash: $0["hash"], time: Date(stateTime: $0["time"]))
+            }
+        }
+    }
+
     /// Forgets what is older than `before`: runs, observations, per-server figures, repair attempts, alerts and
     /// resolved incidents. Open incidents and the current states stay whatever their age.
     public func prune(before: Date) throws(StateError) {

@@ -21,6 +21,11 @@ public struct StateDatabase: Sendable {
         } catch {
             throw StateError(path: directory, reason: "cannot create the state directory: \(error)")
         }
+        // The database says which zones failed and when: readable by its owner only. SQLite gives its -wal
+        // and -shm files the database file's mode, so creating it 0600 first covers all three.
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var configuration = GRDB.Configuration()
         configuration.journalMode = .wal
         // `zonecheck status` or `check` may read while a run writes: wait rather than fail.

@@ -127,6 +127,19 @@ enum StateSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v2-audit-head") { db in
+            // The audit log's length and last line's hash when the last run finished: the hash chain cannot
+            // see its own last line edited or the end cut off; this record can.
+            try db.execute(
+                sql: """
+                    CREATE TABLE auditHead (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        lines INTEGER NOT NULL,
+                        hash TEXT NOT NULL,
+                        time REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }
