@@ -7,6 +7,11 @@ public struct AuditBreak: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var reason: String
 
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
+
     public var description: String { "line \(line): \(reason)" }
 }
 

@@ -10,6 +10,18 @@ public struct RunSummary: Sendable, Equatable {
     public var deep: Bool
     public var status: Severity?
     public var summary: String?
+
+    public init(
+        id: Int64, started: Date, finished: Date?, zones: Int, deep: Bool, status: Severity?, summary: String?
+    ) {
+        self.id = id
+        self.started = started
+        self.finished = finished
+        self.zones = zones
+        self.deep = deep
+        self.status = status
+        self.summary = summary
+    }
 }
 
 /// One row of the observation change log.
@@ -28,6 +40,12 @@ public struct ServerRunRow: Sendable, Equatable {
     public var runID: Int64
     public var time: Date
     public var stats: ServerRunStats
+
+    public init(runID: Int64, time: Date, stats: ServerRunStats) {
+        self.runID = runID
+        self.time = time
+        self.stats = stats
+    }
 }
 
 /// One automatic repair attempt as stored.

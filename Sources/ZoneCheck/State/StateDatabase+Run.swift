@@ -339,11 +339,11 @@ extension StateDatabase {
     }
 
     static func insert(_ incident: inout Incident, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: "INSERT INTO incident (zone, problem, servers, severity, detail, openedAt, updatedAt, resolvedAt, "
                 + "cleanRuns, flapping, alertedSeverity, alertedServers, flapNotified, resolutionNotified) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: values(incident))
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: values(incident))
         incident.id = db.lastInsertedRowID
     }
 
@@ -351,11 +351,11 @@ extension StateDatabase {
         guard let id = incident.id else { return }
         var arguments = values(incident)
         _ = arguments.append(contentsOf: [id])
-        try db.execute(
+        try db.cachedStatement(
             sql: "UPDATE incident SET zone = ?, problem = ?, servers = ?, severity = ?, detail = ?, openedAt = ?, "
                 + "updatedAt = ?, resolvedAt = ?, cleanRuns = ?, flapping = ?, alertedSeverity = ?, "
-                + "alertedServers = ?, flapNotified = ?, resolutionNotified = ? WHERE id = ?",
-            arguments: arguments)
+                + "alertedServers = ?, flapNotified = ?, resolutionNotified = ? WHERE id = ?"
+        ).execute(arguments: arguments)
     }
 
     static func values(_ incident: Incident) -> StatementArguments {
