@@ -188,10 +188,11 @@ extension StateDatabase {
             let log = try db.makeStatement(
                 sql: "INSERT INTO observation (runId, time, zone, server, serial, state, rttMs, detail) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            var unseen = Set(current.keys)
             for verdict in run.verdicts {
                 for cell in verdict.servers {
                     let serial = cell.serial.map(Int64.init)
-                    let old = current["\(verdict.zone)\u{0}\(cell.server)"]
+                    let old = unseen.remove("\(verdict.zone)\u{0}\(cell.server)").flatMap { current[$0] }
                     if let old, old.serial == serial, old.state == cell.state.rawValue { continue }
                     try upsert.execute(arguments: [verdict.zone, cell.server, serial, cell.state.rawValue, now])
                     try log.execute(arguments: [
@@ -199,6 +200,12 @@ extension StateDatabase {
                         cell.detail,
                     ])
                 }
+            }
+            // Zones (or servers) no longer in the configuration: their last state goes, their history stays.
+            let forget = try db.makeStatement(sql: "DELETE FROM serverState WHERE zone = ? AND server = ?")
+            for key in unseen {
+                let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+                if parts.count == 2 { try forget.execute(arguments: [parts[0], parts[1]]) }
             }
             try db.execute(sql: "DELETE FROM problemStart")
             let start = try db.makeStatement(
