@@ -25,10 +25,10 @@ public enum DigestHTML {
 
         body += "<h3>Repairs (\(report.repairs.count))</h3>\n"
         body += table(
-            ["Time", "Zone", "Server", "Action", "Outcome", "Serial", "By"],
+            ["Time (UTC)", "Zone", "Server", "Action", "Outcome", "Serial", "By"],
             report.repairs.prefix(DigestText.repairsShown).map { repair in
                 [
-                    cell(ReadableTime.clock(repair.time, near: report.until)), cell(repair.zone), cell(repair.server),
+                    cell(ReadableTime.short(repair.time)), cell(repair.zone), cell(repair.server),
                     cell(repair.action),
                     cell(repair.outcome, colour: repair.outcome == "ok" ? colours[.ok] : colours[.critical]),
                     cell(DigestText.serials(repair)), cell(repair.user),

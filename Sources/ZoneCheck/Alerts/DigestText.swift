@@ -42,7 +42,7 @@ public enum DigestText {
             out.append(
                 "      open for \(ReadableTime.duration(note.duration(now: report.until))), since "
                     + "\(ReadableTime.clock(note.openedAt)); servers \(note.servers.joined(separator: ", "))")
-            out.append("      zones \(AlertMail.firstZones(note))")
+            out += wrapped("zones \(AlertMail.firstZones(note))", indent: "      ")
         }
         out.append("")
 
@@ -69,12 +69,12 @@ public enum DigestText {
         if report.repairs.isEmpty { out.append("  none") }
         if !report.repairs.isEmpty {
             var repairs = TextTable([
-                ("time", .left), ("zone", .left), ("server", .left), ("action", .left), ("outcome", .left),
+                ("time (UTC)", .left), ("zone", .left), ("server", .left), ("action", .left), ("outcome", .left),
                 ("serial", .left), ("by", .left),
             ])
             for repair in report.repairs.prefix(repairsShown) {
                 repairs.add([
-                    ReadableTime.clock(repair.time, near: report.until), repair.zone, repair.server, repair.action,
+                    ReadableTime.short(repair.time), repair.zone, repair.server, repair.action,
                     repair.outcome, serials(repair), repair.user,
                 ])
             }
@@ -119,9 +119,26 @@ public enum DigestText {
             .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
+    /// `98.2%`; two decimals near 100 so 99.99% is not shown as a perfect 100.0%.
     static func percent(_ rate: Double?) -> String {
         guard let rate else { return "-" }
+        if rate < 1, rate >= 0.9995 { return String(format: "%.2f%%", rate * 100) }
         return String(format: "%.1f%%", rate * 100)
+    }
+
+    /// `text` broken at spaces into lines of at most `width` characters, each starting with `indent`.
+    static func wrapped(_ text: String, indent: String, width: Int = 78) -> [String] {
+        var lines: [String] = []
+        var current = indent
+        for word in text.split(separator: " ") {
+            if current.count + 1 + word.count > width, current != indent {
+                lines.append(current)
+                current = indent + "  "
+            }
+            current += (current.hasSuffix(" ") || current == indent ? "" : " ") + word
+        }
+        lines.append(current)
+        return lines
     }
 
     static func milliseconds(_ duration: Duration?) -> String {

@@ -18,6 +18,12 @@ enum ReadableTime {
         return clock(date)
     }
 
+    /// `11-22 06:10`: for table columns, where the year and "UTC" would repeat on every row.
+    static func short(_ date: Date) -> String {
+        let parts = utc.dateComponents([.month, .day, .hour, .minute], from: date)
+        return "\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute))"
+    }
+
     /// `45 s`, `14 min`, `5 h 50 min`, `2 d 3 h`: two units at most, rounded down.
     static func duration(_ interval: TimeInterval) -> String {
         let seconds = max(0, Int(interval))
