@@ -99,10 +99,13 @@ struct SMTPSink {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// Stops the server (SIGTERM, SIGKILL after 5 s) and removes what it stored.
     func stop() {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            let deadline = ContinuousClock.now + .seconds(5)
+            while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -195,7 +198,8 @@ struct TestCertificate {
     var serverCertificate: String { directory + "/server.pem" }
     var serverKey: String { directory + "/server.key" }
 
-    static func make() throws -> TestCertificate {
+    /// `altNames`: the server certificate's subjectAltName (a wrong one tests the host name check).
+    static func make(altNames: String = "DNS:localhost,IP:127.0.0.1") throws -> TestCertificate {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("zonecheck-tls-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -212,7 +216,7 @@ struct TestCertificate {
             ["req"] + ec + [
                 "-keyout", directory + "/server.key", "-out", directory + "/server.csr", "-subj", "/CN=localhost",
             ])
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
+        try "subjectAltName=\(altNames)\n".write(
             toFile: directory + "/san.ext", atomically: true, encoding: .utf8)
         try TestCertificate.run(
             openssl,
