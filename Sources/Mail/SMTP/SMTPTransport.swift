@@ -10,6 +10,8 @@ public struct SMTPTransport: MailTransport {
     public var host: String
     public var port: UInt16
     public var starttls: Bool
+    /// TLS from the first byte (RFC 8314 section 3.3, "submissions"), as on port 465; STARTTLS is then moot.
+    public var implicitTLS: Bool
     public var credentials: SMTPCredentials?
     /// PEM file of the CA that signed the relay's certificate; nil: the system store.
     public var caFile: String?
@@ -19,12 +21,14 @@ public struct SMTPTransport: MailTransport {
     public var timeout: Duration
 
     public init(
-        host: String, port: UInt16 = 587, starttls: Bool = true, credentials: SMTPCredentials? = nil,
+        host: String, port: UInt16 = 587, starttls: Bool = true, implicitTLS: Bool? = nil,
+        credentials: SMTPCredentials? = nil,
         caFile: String? = nil, heloName: String? = nil, timeout: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
         self.starttls = starttls
+        self.implicitTLS = implicitTLS ?? (port == 465)
         self.credentials = credentials
         self.caFile = caFile
         self.heloName = MessageHost.dotAtom(heloName ?? ProcessInfo.processInfo.hostName)
@@ -51,12 +55,15 @@ public struct SMTPTransport: MailTransport {
     func deliver(_ wire: String, from sender: String, to recipients: [String]) throws(MailError) {
         let connection = try SMTPConnection(host: host, port: port, timeout: timeout)
         let server = connection.server
+        if implicitTLS {
+            try connection.startTLS(host: host, caFile: caFile)
+        }
         let greeting = try connection.readReply()
         guard greeting.code == 220 else {
             throw refusal(greeting, server: server, to: "the connection", fix: "check the relay's log")
         }
         var capabilities = try hello(connection)
-        if starttls {
+        if starttls && !implicitTLS {
             guard capabilities["STARTTLS"] != nil else {
                 throw MailError(
                     .tls,

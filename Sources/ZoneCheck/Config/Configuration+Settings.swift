@@ -225,7 +225,7 @@ extension Configuration {
             }
             caFile = path
         }
-        if credentials != nil && !starttls {
+        if credentials != nil && !starttls && port != 465 {
             throw source.error(
                 at: map.keyNode("starttls"), map.path("starttls"),
                 "is false but credentials are given (they would cross the network in clear text)",

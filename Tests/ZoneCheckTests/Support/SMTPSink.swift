@@ -29,11 +29,12 @@ struct SMTPSink {
         return nil
     }
 
-    /// Starts the sink and waits until it listens. `certificate` turns on STARTTLS; `user`/`password` make
-    /// it require AUTH (over TLS) with exactly these.
+    /// Starts the sink and waits until it listens. `certificate` turns on STARTTLS (or, with `implicitTLS`,
+    /// TLS from the first byte as on port 465); `user`/`password` make it require AUTH (over TLS) with
+    /// exactly these.
     static func started(
         port: UInt16, certificate: TestCertificate? = nil, user: String? = nil, password: String? = nil,
-        requireStartTLS: Bool = false
+        requireStartTLS: Bool = false, implicitTLS: Bool = false
     ) throws -> SMTPSink {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("zonecheck-smtp-\(port)-\(UUID().uuidString.prefix(8))").path
@@ -44,6 +45,7 @@ struct SMTPSink {
         }
         if let user, let password { arguments += ["--auth", "\(user):\(password)"] }
         if requireStartTLS { arguments.append("--require-starttls") }
+        if implicitTLS { arguments.append("--implicit-tls") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = arguments
