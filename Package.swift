@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, strictly downward (see README "Architecture"):
 //   zonecheck (executable) -> ZoneCheck (product) -> DNSKit (DNS itself) -> CLDNS (libldns + libcrypto)
+//                                               \-> Mail (email on the wire) -> COpenSSL (libssl, for STARTTLS)
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -39,10 +40,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "Mail",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strict
+        ),
         .target(
             name: "ZoneCheck",
             dependencies: [
                 "DNSKit",
+                "Mail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -67,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZoneCheckTests",
-            dependencies: ["ZoneCheck", "DNSKit"],
+            dependencies: ["ZoneCheck", "DNSKit", "Mail"],
             swiftSettings: strict
         ),
     ]

@@ -28,12 +28,20 @@ public struct EmailSettings: Sendable, Equatable {
     public var transport: Transport
     /// Required when `transport` is `.smtp`, absent otherwise.
     public var smtp: SMTPSettings?
+    /// The sendmail-compatible program and its arguments (`alerts.email.sendmail`), run without a shell.
+    public var sendmail: [String]
 
-    public init(to: [String], from: String, transport: Transport = .sendmail, smtp: SMTPSettings? = nil) {
+    public static let defaultSendmail = ["/usr/sbin/sendmail", "-t", "-oi"]
+
+    public init(
+        to: [String], from: String, transport: Transport = .sendmail, smtp: SMTPSettings? = nil,
+        sendmail: [String] = EmailSettings.defaultSendmail
+    ) {
         self.to = to
         self.from = from
         self.transport = transport
         self.smtp = smtp
+        self.sendmail = sendmail
     }
 }
 
@@ -45,11 +53,17 @@ public struct SMTPSettings: Sendable, Equatable {
     public var starttls: Bool
     /// Absolute path of a file holding `user:password`, readable by its owner only; nil: no authentication.
     public var credentialsPath: String?
+    /// Absolute path of a PEM file with the CA certificate(s) the relay's certificate is checked against
+    /// (a private CA); nil: the system's trusted certificates.
+    public var caFile: String?
 
-    public init(host: String, port: UInt16 = 587, starttls: Bool = true, credentialsPath: String? = nil) {
+    public init(
+        host: String, port: UInt16 = 587, starttls: Bool = true, credentialsPath: String? = nil, caFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.starttls = starttls
         self.credentialsPath = credentialsPath
+        self.caFile = caFile
     }
 }
