@@ -1,27 +1,27 @@
 import ZoneCheck
 
-/// The seam between `run`/`digest` and the mail composers and transports (helper `mail`'s Sources/Mail).
+/// Where `run`'s alerts and the digest go: composed by the mail composers (AlertMail, DigestMail, DigestText)
+/// and handed to the configured transport (sendmail or SMTP).
 enum AlertDelivery {
-    /// nil when no email is configured.
+    /// nil when no email is configured (incidents are still tracked and shown by `zonecheck status`).
     static func sender(for email: EmailSettings?) -> AlertSender? {
-        guard email != nil else { return nil }
-        return { _ in throw AlertDeliveryError(reason: "mail delivery is not built into this zonecheck yet") }
+        guard let email else { return nil }
+        return { batch in
+            let transport = try MailTransports.transport(for: email)
+            try await transport.send(AlertMail.compose(batch, email: email))
+            return email.to.joined(separator: ", ")
+        }
     }
 }
 
-struct AlertDeliveryError: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
-}
-
-/// The seam for the digest: text rendering and mailing (helper `mail`'s DigestText / DigestMail).
+/// The digest, printed or mailed.
 enum DigestDelivery {
-    static func text(_ report: DigestReport) -> String {
-        "digest rendering is not built into this zonecheck yet: \(report.opened.count) opened, "
-            + "\(report.resolved.count) resolved, \(report.stillOpen.count) still open\n"
-    }
+    static func text(_ report: DigestReport) -> String { DigestText.render(report) }
 
+    /// Mails `report` to alerts.email; returns the recipients.
     static func send(_ report: DigestReport, email: EmailSettings) async throws -> String {
-        throw AlertDeliveryError(reason: "mail delivery is not built into this zonecheck yet")
+        let transport = try MailTransports.transport(for: email)
+        try await transport.send(DigestMail.compose(report, email: email))
+        return email.to.joined(separator: ", ")
     }
 }

@@ -156,11 +156,13 @@ struct RunLabTests {
 
     @Test(
         "a lag that clears within the grace opens nothing and sends nothing",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(2)))
     func lagWithinGrace() throws {
+        let sink = try SMTPSink.started(port: Self.sinkPort)
+        defer { sink.stop() }
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        try Self.configure(lab, grace: "30s")
+        try Self.configure(lab, grace: "30s", email: Self.sinkEmail)
         try lab.loseNotify(on: "ns4", zone: "zone00001.lab")
         let first = try Self.run(lab)
         #expect(first.status == 0 && first.stdout.isEmpty && first.stderr.contains("OK"), "\(first.stderr)")
@@ -176,5 +178,129 @@ struct RunLabTests {
         #expect(try Self.actions(lab, "alert-sent").isEmpty)
         #expect(try Self.actions(lab, "notify").isEmpty, "nothing to repair within the grace")
         #expect(try state.problemStarts().isEmpty)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try sink.messages().isEmpty, "mail was sent")
+    }
+
+    static let sinkPort: UInt16 = 5310
+
+    /// The lab's alerts go to the SMTP sink on 127.0.0.1:5310.
+    static var sinkEmail: String {
+        "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: smtp, "
+            + "smtp: { host: 127.0.0.1, port: \(sinkPort), starttls: false } }"
+    }
+
+    static func subject(_ mail: ReceivedMail) -> String {
+        let text = String(decoding: mail.raw, as: UTF8.self)
+        let line = text.split(separator: "\r\n", omittingEmptySubsequences: false).first { $0.hasPrefix("Subject:") }
+        return String(line ?? "")
+    }
+
+    @Test(
+        "a lost NOTIFY on 50 zones of ns4: one grouped alert, the repair, one resolution notice, the digest",
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(3)))
+    func fiftyZonesLaggingOnOneSecondary() throws {
+        let sink = try SMTPSink.started(port: Self.sinkPort)
+        defer { sink.stop() }
+        let lab = try Self.startLab(zones: 50)
+        defer { lab.tearDown() }
+        try Self.configure(lab, grace: "2s", resolveAfter: 1, email: Self.sinkEmail)
+        let zones = (1...50).map { String(format: "zone%05d.lab", $0) }
+        // ns4 misses the NOTIFYs for 50 changes: down while the primary loads them, back without being told.
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        for zone in zones { try lab.run(["bump", zone, "--no-reload", "--dir", lab.directory]) }
+        let rndc = try #require(Lab.which("rndc"))
+        let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload"])
+        #expect(reload.status == 0, "\(reload.stderr)")
+        try lab.run(["wait", "--dir", lab.directory, "--timeout", "30"])
+        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+
+        // Run 1: the lags are new, within the 2 s grace: nothing opens, nothing is sent.
+        let first = try Self.run(lab)
+        #expect(first.status == 0 && first.stdout.isEmpty, "\(first.stderr)")
+        let state = try Self.state(lab)
+        #expect(try state.problemStarts().filter { $0.server == "ns4" && $0.problem == .lagging }.count == 50)
+        #expect(try state.incidents(since: .distantPast, until: Date()).isEmpty)
+        Thread.sleep(forTimeInterval: 2.2)
+        // check reads the state: the lags are dated and, past the grace, CRITICAL.
+        let check = try ZoneCheckBinary.run("check", [], config: lab.configPath)
+        #expect(check.status == 2, "\(check.stdout)")
+        #expect(check.stdout.contains("ns4 is 1 serial behind ns1 on zone00001.lab since "), "\(check.stdout)")
+
+        // Run 2: past the grace: 50 incidents, one alert, 50 repairs.
+        let prometheus = lab.directory + "/zonecheck.prom"
+        let json = lab.directory + "/zonecheck.json"
+        let second = try Self.run(lab, ["--prometheus", prometheus, "--json", json])
+        print(
+            String(format: "run over 51 zones with 50 incidents opened, one alert, 50 repairs: %.2f s", second.seconds))
+        #expect(second.status == 2, "\(second.stderr)")
+        #expect(second.stderr.contains("50 opened") && second.stderr.contains("50 zones repaired (50 converged)"))
+        var mails = try sink.waitForMessages(1)
+        Thread.sleep(forTimeInterval: 0.5)
+        mails = try sink.messages()
+        #expect(mails.count == 1, "one grouped alert, not \(mails.count)")
+        #expect(
+            Self.subject(mails[0]).contains("CRITICAL: 1 opened (ns4 is behind on 50 zones)"),
+            "\(Self.subject(mails[0]))")
+        #expect(mails[0].recipients == ["hostmaster@example.com"])
+        // The alert says what the run did about it, and lists every zone (attached: more than fit the body).
+        let alert = try MailInspection.inspect(mails[0].path)
+        let body = alert.part("text/plain")?.content ?? ""
+        #expect(body.contains("Automatic repair this run (notify ns4): 50 of 50 zones converged"), "\(body)")
+        let list = alert.parts.first { $0.filename != nil }?.content ?? ""
+        #expect(list.split(whereSeparator: \.isNewline).map(String.init) == zones, "the attached zone list")
+        let notified = try Self.actions(lab, "notify")
+        #expect(Set(notified.map(\.zone)) == Set(zones) && notified.count == 50, "\(notified.count) NOTIFYs")
+        #expect(notified.allSatisfy { $0.server == "ns4" && $0.outcome == "ok" && $0.user == "run" })
+        #expect(try Self.actions(lab, "alert-sent").map(\.outcome) == ["ok"])
+        let metrics = try String(contentsOfFile: prometheus, encoding: .utf8)
+        #expect(metrics.contains("zonecheck_incidents_open{severity=\"critical\"} 50"))
+        #expect(metrics.contains("zonecheck_zone_lag_serials{zone=\"zone00001.lab\",server=\"ns4\"} 1"))
+        #expect(metrics.contains("zonecheck_zone_up{zone=\"zone00001.lab\",server=\"ns4\"} 1"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(report is [String: Any], "--json wrote no JSON object")
+        let status = try ZoneCheckBinary.run("status", [], config: lab.configPath)
+        #expect(status.status == 2 && status.stdout.contains("ns4 is behind on 50 zones"), "\(status.stdout)")
+
+        // Run 3: clean (resolve_after 1): one resolution notice. Run 4: nothing more.
+        let third = try Self.run(lab)
+        #expect(third.status == 0, "\(third.stderr)")
+        mails = try sink.waitForMessages(2)
+        #expect(mails.count == 2)
+        if mails.count == 2 {
+            #expect(
+                Self.subject(mails[1]).contains("RESOLVED: 1 resolved (ns4 is behind on 50 zones)"),
+                "\(Self.subject(mails[1]))")
+        }
+        let fourth = try Self.run(lab)
+        #expect(fourth.status == 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try sink.messages().count == 2, "a resolved incident was told again")
+        #expect(try state.openIncidents().isEmpty)
+
+        // The digest lists it all: the incident opened and resolved, the 50 repairs, ns4's health, the audit.
+        let digest = try ZoneCheckBinary.run("digest", ["--since", "1h", "--print"], config: lab.configPath)
+        #expect(digest.status == 0, "\(digest.stderr)")
+        #expect(digest.stdout.contains("ns4 is behind on 50 zones"), "\(digest.stdout)")
+        let gathered = try DigestGathering.report(
+            state: state, audit: Self.audit(lab), configuration: try Configuration.load(path: lab.configPath),
+            since: Date().addingTimeInterval(-3600), until: Date(), host: "test")
+        #expect(gathered.opened.map(\.headline) == ["ns4 is behind on 50 zones"])
+        #expect(gathered.resolved.map(\.headline) == ["ns4 is behind on 50 zones"])
+        #expect(gathered.stillOpen.isEmpty)
+        #expect(gathered.repairs.count == 50 && gathered.repairs.allSatisfy { $0.outcome == "ok" })
+        #expect(gathered.runs == 4 && gathered.zonesChecked == 51)
+        #expect(gathered.servers.map(\.server) == ["ns1", "ns2", "ns3", "ns4", "ns5"])
+        #expect(gathered.servers.allSatisfy { $0.answerRate == 1 })
+        #expect(gathered.audit.chainIntact && gathered.audit.byAction["notify"] == 50)
+        let sent = try ZoneCheckBinary.run("digest", ["--since", "1h", "--send"], config: lab.configPath)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(try sink.waitForMessages(3).count == 3)
+        let history = try ZoneCheckBinary.run("history", ["zone00007.lab"], config: lab.configPath)
+        #expect(history.stdout.contains("notify ns4 ok by run"), "\(history.stdout)")
+        #expect(history.stdout.contains("resolved after"), "\(history.stdout)")
+        let verify = try Command.run(
+            try #require(ZoneCheckBinary.url).path, ["audit", "verify", "--config", lab.configPath])
+        #expect(verify.status == 0, "\(verify.stderr)")
     }
 }

@@ -230,7 +230,7 @@ public struct RunCycle: Sendable {
         if !mine.isEmpty {
             let converged = mine.count { $0.converged }
             note.detail +=
-                "\nAutomatic repair this run (\(mine[0].actions)\(mine.count > 1 ? ", ..." : "")): "
+                "\nAutomatic repair this run (\(Set(mine.map(\.actions)).sorted().joined(separator: "; "))): "
                 + "\(converged) of \(mine.count) zone\(mine.count == 1 ? "" : "s") converged"
                 + (converged < mine.count
                     ? "; the others are retried with backoff, or run 'zonecheck repair ZONE'" : "")
