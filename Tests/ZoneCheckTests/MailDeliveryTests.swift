@@ -113,6 +113,26 @@ struct MailDeliveryTests {
         #expect(!received[0].text.contains(Self.password))
     }
 
+    @Test("TLS from the first byte (port 465 style) with AUTH", .enabled(if: unavailable == nil))
+    func implicitTLS() async throws {
+        let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
+        let sink = try SMTPSink.started(
+            port: 2529, certificate: certificate, user: "alice", password: Self.password, implicitTLS: true)
+        defer { sink.stop() }
+        let message = AlertMail.compose(MailFixtures.batch, email: MailFixtures.email)
+        try await SMTPTransport(
+            host: "127.0.0.1", port: 2529, implicitTLS: true,
+            credentials: SMTPCredentials(user: "alice", password: Self.password), caFile: certificate.caFile
+        ).send(message)
+        let received = try sink.waitForMessages(1)
+        try #require(received.count == 1)
+        #expect(received[0].authenticatedAs == "alice")
+        _ = try Self.checkWellFormed(received[0], subject: message.subject)
+        #expect(SMTPTransport(host: "mail.example.com", port: 465).implicitTLS)
+        #expect(!SMTPTransport(host: "mail.example.com", port: 587).implicitTLS)
+    }
+
     @Test(
         "a wrong password: refused, said so without the password, nothing delivered", .enabled(if: unavailable == nil))
     func wrongPassword() async throws {
@@ -276,6 +296,17 @@ struct MailDeliveryTests {
             #expect(error.code == .program)
             #expect(error.message.contains("exited with"), "\(error)")
             #expect(error.message.lowercased().contains("connect"), "msmtp's own words: \(error)")
+        }
+        // Exits without reading its input: the write fails (no SIGPIPE ending the tests) and the exit is reported.
+        var big = MailFixtures.batch
+        big.opened[0].zones = (1...20_000).map { "zone\($0).example" }
+        do {
+            try await SendmailTransport(command: ["/usr/bin/false"]).send(
+                AlertMail.compose(big, email: MailFixtures.email))
+            Issue.record("/usr/bin/false, yet no error")
+        } catch let error as MailError {
+            #expect(error.code == .program)
+            #expect(error.message.contains("/usr/bin/false exited with 1"), "\(error)")
         }
         do {
             try await SendmailTransport(command: ["/nonexistent/sendmail", "-t", "-oi"]).send(message)

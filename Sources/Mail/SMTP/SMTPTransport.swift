@@ -36,6 +36,7 @@ public struct SMTPTransport: MailTransport {
     }
 
     public func send(_ message: EmailMessage) async throws {
+        BrokenPipe.ignore()
         let transport = self
         let wire = message.rendered()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -96,7 +97,8 @@ public struct SMTPTransport: MailTransport {
                 lastRefusal = reply
             }
         }
-        if let lastRefusal, refused.count == recipients.count || !refused.isEmpty {
+        // All or nothing: a partial delivery would be reported as a failure and then sent again to the rest.
+        if let lastRefusal {
             try? connection.write("QUIT\r\n")
             throw MailError(
                 .rejected,
