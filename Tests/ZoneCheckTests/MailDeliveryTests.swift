@@ -237,6 +237,22 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test("an address with a line break never reaches the relay", .enabled(if: unavailable == nil))
+    func injection() async throws {
+        let sink = try SMTPSink.started(port: 2532)
+        defer { sink.stop() }
+        var email = MailFixtures.email
+        email.to = ["hostmaster@example.com>\r\nRCPT TO:<victim@example.org"]
+        do {
+            try await SMTPTransport(host: "127.0.0.1", port: 2532, starttls: false)
+                .send(AlertMail.compose(MailFixtures.batch, email: email))
+            Issue.record("sent")
+        } catch let error as MailError {
+            #expect(error.code == .configuration && error.message.contains("alerts.email.to"), "\(error)")
+        }
+        #expect(try sink.messages().isEmpty)
+    }
+
     /// An msmtp configuration delivering to the sink (what msmtp-mta's /etc/msmtprc would say).
     static func msmtpConfig(port: UInt16, in directory: String) throws -> String {
         let path = directory + "/msmtprc"
