@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "ZoneCheck",
                 "DNSKit",
+                "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -16,9 +16,13 @@ import ZoneCheck
         #expect(message.text.contains("#42 CRITICAL: ns3 is behind on 300 zones"))
         #expect(
             message.text.contains(
-                "Zones:   300: zone001.example, zone002.example, zone003.example, zone004.example, zone005.example, "
-                    + "zone006.example, zone007.example, zone008.example, zone009.example, zone010.example and 290 "
-                    + "more (all in the attached incident-42-zones.txt)"), "\(message.text)")
+                """
+                  Zones:   300: zone001.example, zone002.example, zone003.example,
+                           zone004.example, zone005.example, zone006.example, zone007.example,
+                           zone008.example, zone009.example, zone010.example and 290 more (all
+                           in the attached incident-42-zones.txt)
+
+                """), "\(message.text)")
         #expect(!message.text.contains("zone011.example"))
         #expect(message.text.contains("Since:   2026-11-22 06:10 UTC (20 min)"))
         #expect(message.text.contains("  Next: check ns3's transfer log"))
@@ -47,7 +51,7 @@ import ZoneCheck
             AlertBatch(
                 opened: [MailFixtures.ns3Behind, MailFixtures.hostile], escalated: [MailFixtures.ns2Lagged],
                 time: MailFixtures.now, host: "h"),
-            "[zonecheck] CRITICAL: 2 opened, 1 escalated (ns2 is behind on 2 zones)"
+            "[zonecheck] CRITICAL: 2 opened, 1 escalated"
         ),
         "a warning escalated": (
             AlertBatch(escalated: [MailFixtures.ns2Lagged], time: MailFixtures.now, host: "h"),

@@ -113,6 +113,26 @@ struct MailDeliveryTests {
         #expect(!received[0].text.contains(Self.password))
     }
 
+    @Test("TLS from the first byte (port 465 style) with AUTH", .enabled(if: unavailable == nil))
+    func implicitTLS() async throws {
+        let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
+        let sink = try SMTPSink.started(
+            port: 2529, certificate: certificate, user: "alice", password: Self.password, implicitTLS: true)
+        defer { sink.stop() }
+        let message = AlertMail.compose(MailFixtures.batch, email: MailFixtures.email)
+        try await SMTPTransport(
+            host: "127.0.0.1", port: 2529, implicitTLS: true,
+            credentials: SMTPCredentials(user: "alice", password: Self.password), caFile: certificate.caFile
+        ).send(message)
+        let received = try sink.waitForMessages(1)
+        try #require(received.count == 1)
+        #expect(received[0].authenticatedAs == "alice")
+        _ = try Self.checkWellFormed(received[0], subject: message.subject)
+        #expect(SMTPTransport(host: "mail.example.com", port: 465).implicitTLS)
+        #expect(!SMTPTransport(host: "mail.example.com", port: 587).implicitTLS)
+    }
+
     @Test(
         "a wrong password: refused, said so without the password, nothing delivered", .enabled(if: unavailable == nil))
     func wrongPassword() async throws {
@@ -217,6 +237,22 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test("an address with a line break never reaches the relay", .enabled(if: unavailable == nil))
+    func injection() async throws {
+        let sink = try SMTPSink.started(port: 2532)
+        defer { sink.stop() }
+        var email = MailFixtures.email
+        email.to = ["hostmaster@example.com>\r\nRCPT TO:<victim@example.org"]
+        do {
+            try await SMTPTransport(host: "127.0.0.1", port: 2532, starttls: false)
+                .send(AlertMail.compose(MailFixtures.batch, email: email))
+            Issue.record("sent")
+        } catch let error as MailError {
+            #expect(error.code == .configuration && error.message.contains("alerts.email.to"), "\(error)")
+        }
+        #expect(try sink.messages().isEmpty)
+    }
+
     /// An msmtp configuration delivering to the sink (what msmtp-mta's /etc/msmtprc would say).
     static func msmtpConfig(port: UInt16, in directory: String) throws -> String {
         let path = directory + "/msmtprc"
@@ -276,6 +312,17 @@ struct MailDeliveryTests {
             #expect(error.code == .program)
             #expect(error.message.contains("exited with"), "\(error)")
             #expect(error.message.lowercased().contains("connect"), "msmtp's own words: \(error)")
+        }
+        // Exits without reading its input: the write fails (no SIGPIPE ending the tests) and the exit is reported.
+        var big = MailFixtures.batch
+        big.opened[0].zones = (1...20_000).map { "zone\($0).example" }
+        do {
+            try await SendmailTransport(command: ["/usr/bin/false"]).send(
+                AlertMail.compose(big, email: MailFixtures.email))
+            Issue.record("/usr/bin/false, yet no error")
+        } catch let error as MailError {
+            #expect(error.code == .program)
+            #expect(error.message.contains("/usr/bin/false exited with 1"), "\(error)")
         }
         do {
             try await SendmailTransport(command: ["/nonexistent/sendmail", "-t", "-oi"]).send(message)

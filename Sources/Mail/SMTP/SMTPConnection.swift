@@ -125,7 +125,9 @@ final class SMTPConnection {
             if let tls {
                 written = try tls.write(Array(bytes[offset...]))
             } else {
-                written = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+                written = bytes[offset...].withUnsafeBytes {
+                    send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 if written < 0 { throw failure(errno, doing: "sending") }
             }
             offset += written

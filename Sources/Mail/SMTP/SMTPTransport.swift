@@ -36,6 +36,7 @@ public struct SMTPTransport: MailTransport {
     }
 
     public func send(_ message: EmailMessage) async throws {
+        BrokenPipe.ignore()
         let transport = self
         let wire = message.rendered()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -53,6 +54,17 @@ public struct SMTPTransport: MailTransport {
 
     /// The whole dialogue, blocking. `wire` is the rendered message (CRLF line ends).
     func deliver(_ wire: String, from sender: String, to recipients: [String]) throws(MailError) {
+        // An address goes inside "<...>" on a command line: one with a line break or brackets could smuggle
+        // in commands of its own.
+        for address in [sender] + recipients
+        where address.isEmpty || address.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) {
+            throw MailError(
+                .configuration,
+                "'\(address)' is not a plain email address; check alerts.email.from and alerts.email.to")
+        }
+        guard !recipients.isEmpty else {
+            throw MailError(.configuration, "no recipient; list at least one address in alerts.email.to")
+        }
         let connection = try SMTPConnection(host: host, port: port, timeout: timeout)
         let server = connection.server
         if implicitTLS {
@@ -96,7 +108,8 @@ public struct SMTPTransport: MailTransport {
                 lastRefusal = reply
             }
         }
-        if let lastRefusal, refused.count == recipients.count || !refused.isEmpty {
+        // All or nothing: a partial delivery would be reported as a failure and then sent again to the rest.
+        if let lastRefusal {
             try? connection.write("QUIT\r\n")
             throw MailError(
                 .rejected,

@@ -20,6 +20,7 @@ public struct SendmailTransport: MailTransport {
     }
 
     public func send(_ message: EmailMessage) async throws {
+        BrokenPipe.ignore()
         let command = self.command
         let timeout = self.timeout
         let input = Data(message.renderedForSendmail().utf8)

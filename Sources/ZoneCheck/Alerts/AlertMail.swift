@@ -29,15 +29,18 @@ public enum AlertMail {
     }
 
     /// `[zonecheck] CRITICAL: 1 opened (ns3 is behind on 300 zones), 2 resolved`: the worst severity of
-    /// what opened or got worse (RESOLVED when only resolutions), then counts; a group of one names its
-    /// incident.
+    /// what opened or got worse (RESOLVED when only resolutions), then counts. When a single incident
+    /// opened or got worse (or, failing any, a single one resolved), its headline is named.
     public static func subject(_ batch: AlertBatch) -> String {
-        let worst = (batch.opened + batch.escalated).map(\.severity).max()
+        let active = batch.opened + batch.escalated
+        let worst = active.map(\.severity).max()
+        let named =
+            active.count == 1 ? active[0] : (active.isEmpty && batch.resolved.count == 1 ? batch.resolved[0] : nil)
         var parts: [String] = []
         for (notes, verb) in [(batch.opened, "opened"), (batch.escalated, "escalated"), (batch.resolved, "resolved")]
         where !notes.isEmpty {
             var part = "\(notes.count) \(verb)"
-            if notes.count == 1 { part += " (\(shortened(notes[0].headline, to: 70)))" }
+            if let named, notes.count == 1, notes[0] == named { part += " (\(shortened(named.headline, to: 70)))" }
             parts.append(part)
         }
         return "[zonecheck] \(worst?.description ?? "RESOLVED"): \(parts.joined(separator: ", "))"
@@ -73,7 +76,7 @@ public enum AlertMail {
         var lines = ["#\(note.id) \(note.severity): \(note.headline)"]
         lines.append("  Problem: \(note.problem.rawValue)\(note.flapping ? " (flapping: reported once)" : "")")
         lines.append("  Servers: \(note.servers.joined(separator: ", "))")
-        lines.append("  Zones:   \(zoneSummary(note))")
+        lines += DigestText.wrapped(zoneSummary(note), indent: "  Zones:   ", continuation: "           ")
         lines.append(
             "  Since:   \(ReadableTime.clock(note.openedAt)) (\(ReadableTime.duration(note.duration(now: now))))")
         let detail = note.detail.split(separator: "\n", omittingEmptySubsequences: false)

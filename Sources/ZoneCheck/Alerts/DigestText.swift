@@ -126,16 +126,22 @@ public enum DigestText {
         return String(format: "%.1f%%", rate * 100)
     }
 
-    /// `text` broken at spaces into lines of at most `width` characters, each starting with `indent`.
-    static func wrapped(_ text: String, indent: String, width: Int = 78) -> [String] {
+    /// `text` broken at spaces into lines of at most `width` characters: the first starts with `indent`,
+    /// the others with `continuation` (default: `indent` and two spaces). Leading spaces of `text` are kept.
+    static func wrapped(_ text: String, indent: String, continuation: String? = nil, width: Int = 78) -> [String] {
+        let next = continuation ?? indent + "  "
+        let leading = String(text.prefix { $0 == " " })
         var lines: [String] = []
-        var current = indent
+        var current = indent + leading
+        var fresh = true
         for word in text.split(separator: " ") {
-            if current.count + 1 + word.count > width, current != indent {
+            if !fresh, current.count + 1 + word.count > width {
                 lines.append(current)
-                current = indent + "  "
+                current = next
+                fresh = true
             }
-            current += (current.hasSuffix(" ") || current == indent ? "" : " ") + word
+            current += (fresh ? "" : " ") + word
+            fresh = false
         }
         lines.append(current)
         return lines

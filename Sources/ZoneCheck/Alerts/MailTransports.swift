@@ -21,4 +21,9 @@ public enum MailTransports {
             )
         }
     }
+
+    /// Sends `message` the way `email` says (for callers that need nothing else from the Mail module).
+    public static func send(_ message: EmailMessage, email: EmailSettings) async throws {
+        try await transport(for: email).send(message)
+    }
 }
