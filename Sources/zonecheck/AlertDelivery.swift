@@ -7,8 +7,7 @@ enum AlertDelivery {
     static func sender(for email: EmailSettings?) -> AlertSender? {
         guard let email else { return nil }
         return { batch in
-            let transport = try MailTransports.transport(for: email)
-            try await transport.send(AlertMail.compose(batch, email: email))
+            try await MailTransports.send(AlertMail.compose(batch, email: email), email: email)
             return email.to.joined(separator: ", ")
         }
     }
@@ -20,8 +19,7 @@ enum DigestDelivery {
 
     /// Mails `report` to alerts.email; returns the recipients.
     static func send(_ report: DigestReport, email: EmailSettings) async throws -> String {
-        let transport = try MailTransports.transport(for: email)
-        try await transport.send(DigestMail.compose(report, email: email))
+        try await MailTransports.send(DigestMail.compose(report, email: email), email: email)
         return email.to.joined(separator: ", ")
     }
 }
