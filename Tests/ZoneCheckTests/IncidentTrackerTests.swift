@@ -195,6 +195,43 @@ import ZoneCheck
         #expect(decide([], now: 0, open: warningOnly) == nil, "only critical incidents (past the grace) are repaired")
     }
 
+    /// A secondary fresher than the primary (primary restored from an old backup): restoring the primary is
+    /// planned only with repair.primary_from_secondary; untrusted answers are never acted on.
+    @Test func primaryRestoreOnlyWhenAllowedAndNeverOnUntrustedData() throws {
+        let zone = try DomainName(presentation: "a.example.", origin: nil)
+        func verdict(_ ns3: ServerObservation.Answer) -> ZoneVerdict {
+            Compare.verdict(
+                ZoneObservation(
+                    zone: zone,
+                    servers: [
+                        ServerObservation(server: "ns1", role: .primary, answer: .serial(5, rtt: .milliseconds(1))),
+                        ServerObservation(server: "ns2", role: .secondary, answer: .serial(7, rtt: .milliseconds(1))),
+                        ServerObservation(server: "ns3", role: .secondary, answer: ns3),
+                    ]))
+        }
+        let open = [
+            Incident(
+                id: 1, zone: "a.example", problem: .ahead, servers: ["ns2"], severity: .critical, detail: "",
+                openedAt: Self.t0)
+        ]
+        let ahead = verdict(.serial(7, rtt: .milliseconds(1)))
+        let refused = AutoRepairPolicy.decide(
+            verdicts: [ahead], open: open, attempts: [:], settings: RepairSettings(primaryFromSecondary: false),
+            now: Self.t0)
+        #expect(refused.first?.plan == nil && refused.first?.skipped?.contains("primary_from_secondary") == true)
+        let allowed = AutoRepairPolicy.decide(
+            verdicts: [ahead], open: open, attempts: [:], settings: RepairSettings(primaryFromSecondary: true),
+            now: Self.t0)
+        #expect(allowed.first?.plan?.servers.first?.action == .restorePrimary(from: "ns2"))
+        let endpoint = ServerEndpoint(name: "ns3", host: "192.0.2.3", port: 53, key: nil)
+        let forged = verdict(
+            .failed(QueryError(zone: zone, server: endpoint, kind: .soa, failure: .unsignedReply(rcode: .noError))))
+        let untrusted = AutoRepairPolicy.decide(
+            verdicts: [forged], open: open, attempts: [:], settings: RepairSettings(primaryFromSecondary: true),
+            now: Self.t0)
+        #expect(untrusted.first?.plan == nil && untrusted.first?.skipped?.contains("TSIG") == true)
+    }
+
     @Test func lagClockDatesTheLagAndEscalatesPastGrace() throws {
         let zone = try DomainName(presentation: "example.com.", origin: nil)
         let observation = ZoneObservation(
