@@ -1,4 +1,4 @@
-public import DNSKit
+import DNSKit
 public import Foundation
 
 /// `run --prometheus FILE`: the node_exporter textfile (exposition format 0.0.4) of one run. Pure.

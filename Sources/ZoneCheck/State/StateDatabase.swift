@@ -24,7 +24,7 @@ public struct StateDatabase: Sendable {
         // The database says which zones failed and when: readable by its owner only. SQLite gives its -wal
         // and -shm files the database file's mode, so creating it 0600 first covers all three.
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         var configuration = GRDB.Configuration()
         configuration.journalMode = .wal
