@@ -36,13 +36,15 @@ public struct RepairRun: Sendable {
             case .restorePrimary(let from) = line.action
         {
             let deadline = ContinuousClock.now + timeout
-            let (result, backup) = await restorePrimary(zone: zone, from: from, client: client)
+            let (result, backup) = await restorePrimary(
+                zone: zone, from: from, serial: plan.restoreSerial, client: client)
             let kept = backup.map { "; previous file kept as \($0)" } ?? ""
+            let renumbered = plan.restoreSerial.map { " as serial \($0)" } ?? ""
             try audit.append(
                 AuditEntry(
                     zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
-                    serialAfter: nil, outcome: result == nil ? "ok" : "failed",
-                    detail: (result ?? "copy of \(from) written and reloaded") + kept))
+                    serialAfter: result == nil ? target : nil, outcome: result == nil ? "ok" : "failed",
+                    detail: (result ?? "copy of \(from) written\(renumbered) and reloaded") + kept))
             if let result {
                 say("\(fleet.primary.name): restore from \(from) failed: \(result)")
                 return false
@@ -118,9 +120,10 @@ public struct RepairRun: Sendable {
     /// Transfers `zone` from `from` (verified AXFR, RFC 5936), lints the copy (a copy that does not lint
     /// clean of errors is not written), keeps the primary's current file as a backup under the state
     /// directory, writes the copy over the primary's zone file (temp file in the same directory, fsync,
-    /// rename: never a half-written master copy) and runs the primary's reload command.
+    /// rename: never a half-written master copy) and runs the primary's reload command. With `serial`, the
+    /// copy's SOA gets that serial (the same-serial case: the copy must be newer than what everyone serves).
     /// Returns why it failed (nil on success) and where the previous file was kept.
-    func restorePrimary(zone: DomainName, from: String, client: DNSClient) async -> (
+    func restorePrimary(zone: DomainName, from: String, serial: UInt32?, client: DNSClient) async -> (
         failure: String?, backup: String?
     ) {
         var backup: String? = nil
@@ -137,9 +140,11 @@ public struct RepairRun: Sendable {
         var seenSOA = false
         let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
             // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
+            var record = record
             if record.type == .soa {
                 if seenSOA { return }
                 seenSOA = true
+                if let serial, let soa = SOA(record: record) { record.rdata = soa.with(serial: Serial(serial)).rdata() }
             }
             lines.append(record.presentation)
         }
