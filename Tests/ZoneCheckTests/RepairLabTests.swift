@@ -177,7 +177,7 @@ struct RepairLabTests {
         let backup = try #require(backups.first { $0.hasPrefix("zone00004.lab.") })
         #expect(try Data(contentsOf: URL(fileURLWithPath: lab.directory + "/state/backups/" + backup)) == original)
         let restore = try AuditLog(directory: lab.directory + "/state").entries().first {
-            $0["action"] as? String == "restore-primary"
+            $0["action"] as? String == "restore-primary" && $0["outcome"] as? String == "ok"
         }
         #expect(
             (restore?["detail"] as? String)?.contains("as serial \(after)") == true, "\(String(describing: restore))")

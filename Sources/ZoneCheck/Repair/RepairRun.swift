@@ -36,6 +36,13 @@ public struct RepairRun: Sendable {
             case .restorePrimary(let from) = line.action
         {
             let deadline = ContinuousClock.now + timeout
+            // Recorded before the master copy is touched: a repair killed half-way still leaves a trace of
+            // what it was about to do.
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
+                    serialAfter: target, outcome: "started",
+                    detail: "transferring from \(from); the current file is kept under backups before it is replaced"))
             let (result, backup) = await restorePrimary(
                 zone: zone, from: from, serial: plan.restoreSerial, client: client)
             let kept = backup.map { "; previous file kept as \($0)" } ?? ""
@@ -186,23 +193,39 @@ public struct RepairRun: Sendable {
         return status == 0 ? (nil, backup) : failed("the reload command exited \(status)")
     }
 
-    /// Copies the primary's current file to `<state>/backups/ZONE.UTC-TIME.db` (written and fsynced)
-    /// before anything replaces it.
+    /// Copies the primary's current file to `<state>/backups/ZONE.UTC-TIME.db` before anything replaces it.
+    /// The time has milliseconds and a counter is added when the name exists, so a second restore never
+    /// overwrites an earlier backup; the copy is written under a temporary name, fsynced and renamed, so a
+    /// backup that exists is complete.
     private func keepBackup(of path: String, zone: DomainName) throws -> String {
         let state = (audit.path as NSString).deletingLastPathComponent
         let directory = state + "/backups"
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withFractionalSeconds, .withTimeZone]
         let stamp = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let backup = "\(directory)/\(zone.displayName).\(stamp).db"
+        var backup = "\(directory)/\(zone.displayName).\(stamp).db"
+        var counter = 1
+        while FileManager.default.fileExists(atPath: backup) {
+            counter += 1
+            backup = "\(directory)/\(zone.displayName).\(stamp)-\(counter).db"
+        }
         let contents = try Data(contentsOf: URL(fileURLWithPath: path))
-        FileManager.default.createFile(atPath: backup, contents: nil, attributes: [.posixPermissions: 0o600])
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: backup))
+        let partial = backup + ".partial"
+        FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         try handle.write(contentsOf: contents)
         try handle.synchronize()
         try handle.close()
+        guard rename(partial, backup) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: backup])
+        }
+        let descriptor = open(directory, O_RDONLY)
+        if descriptor >= 0 {
+            _ = fsync(descriptor)
+            close(descriptor)
+        }
         return backup
     }
 
