@@ -14,14 +14,7 @@ struct MixedFleetLabTests {
     static let unavailable = Lab.unavailableReason(secondaries: kinds)
 
     static func startLab() throws -> Lab {
-        let lab = Lab(prefix: "127.53.25", port: 5325, secondaries: kinds, zones: 5)
-        do {
-            try lab.start()
-        } catch {
-            lab.tearDown()
-            throw error
-        }
-        return lab
+        try Lab.started(prefix: "127.53.25", port: 5325, secondaries: kinds)
     }
 
     static func repair(_ arguments: [String], config: String) throws -> ZoneCheckBinary.Run {
