@@ -223,6 +223,14 @@ struct MailDeliveryTests {
         }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+        // The same silence during a TLS handshake (port 465 style).
+        do {
+            try await SMTPTransport(host: "127.0.0.1", port: 2533, implicitTLS: true, timeout: .seconds(1))
+                .send(AlertMail.compose(MailFixtures.batch, email: MailFixtures.email))
+            Issue.record("no error from a silent relay")
+        } catch let error as MailError {
+            #expect(error.code == .timeout && error.message.contains("TLS handshake"), "\(error)")
+        }
     }
 
     @Test("nothing listening: a connect error naming the relay and the settings", .enabled(if: unavailable == nil))

@@ -42,7 +42,19 @@ final class TLSSession {
         }
         SSL_set_fd(ssl, descriptor)
         ERR_clear_error()
-        if SSL_connect(ssl) != 1 {
+        let connected = SSL_connect(ssl)
+        if connected != 1 {
+            let code = SSL_get_error(ssl, connected)
+            let systemError = errno
+            if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE
+                || (code == SSL_ERROR_SYSCALL && (systemError == EAGAIN || systemError == EWOULDBLOCK))
+            {
+                // self is fully initialised here: deinit frees ssl and context.
+                throw MailError(
+                    .timeout,
+                    "\(server) did not complete the TLS handshake in time; check that the relay is up and that "
+                        + "this port speaks TLS (465) or STARTTLS (587)")
+            }
             let verify = SSL_get_verify_result(ssl)
             if verify != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verify))

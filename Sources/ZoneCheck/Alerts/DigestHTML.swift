@@ -9,8 +9,8 @@ public enum DigestHTML {
         body +=
             "<p>\(HTMLText.escape(ReadableTime.clock(report.since))) to "
             + "\(HTMLText.escape(ReadableTime.clock(report.until))): "
-            + "\(HTMLText.escape(DigestMail.incidentCounts(report))); "
-            + "\(HTMLText.escape(DigestMail.repairCounts(report))) repairs; "
+            + "incidents \(HTMLText.escape(DigestMail.incidentCounts(report))); "
+            + "repairs \(HTMLText.escape(DigestMail.repairCounts(report))); "
             + "\(report.zonesChecked) zones checked in \(report.runs) runs.</p>\n"
 
         body += "<h3>Servers</h3>\n"
