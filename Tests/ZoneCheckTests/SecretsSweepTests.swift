@@ -11,7 +11,13 @@ import ZoneCheck
 /// the raw key bytes.
 @Suite("no secret in any output", .serialized)
 struct SecretsSweepTests {
-    static let unavailable = Lab.unavailableReason()
+    static let unavailable = Lab.unavailableReason() ?? SMTPSink.unavailableReason()
+    static let sinkPort: UInt16 = 5328
+
+    static var sinkEmail: String {
+        "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: smtp, "
+            + "smtp: { host: 127.0.0.1, port: \(sinkPort), starttls: false } }"
+    }
 
     /// What one scenario left behind, by where it came from.
     struct Collected {
@@ -58,9 +64,11 @@ struct SecretsSweepTests {
     }
 
     @Test(
-        "check (every format, deep), repair (NOTIFY, restore), query, lint, a wrong key, a server down: no secret",
+        "check, repair, query, lint, run, status, history, audit verify, digest, mail; a wrong key, a server down",
         .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
     func fullScenario() throws {
+        let sink = try SMTPSink.started(port: Self.sinkPort)
+        defer { sink.stop() }
         let lab = try Lab.started(prefix: "127.53.27", port: 5327)
         defer { lab.tearDown() }
         var collected = Collected()
@@ -90,6 +98,25 @@ struct SecretsSweepTests {
         _ = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", "zone00003.lab"])
         try zonecheck("repair restore", "repair", ["zone00003.lab", "--yes", "--timeout", "10s"])
 
+        // cron's view: run (lag past a short grace: an incident, an alert mailed to the sink, an automatic
+        // repair), with the Prometheus and JSON files, then every reading command and the digest, mailed too.
+        try RunLabTests.configure(lab, grace: "1s", email: Self.sinkEmail)
+        try lab.loseNotify(on: "ns3", zone: "zone00004.lab")
+        let prometheus = lab.directory + "/state/zonecheck.prom"
+        let json = lab.directory + "/state/zonecheck.json"
+        for round in 1...3 {
+            try zonecheck("run \(round)", "run", ["--log", "stderr", "--prometheus", prometheus, "--json", json])
+            Thread.sleep(forTimeInterval: 1.1)
+        }
+        try zonecheck("status", "status", [])
+        try zonecheck("history", "history", ["zone00004.lab"])
+        try zonecheck("audit verify", "audit", ["verify"])
+        try zonecheck("digest --print", "digest", ["--print"])
+        try zonecheck("digest --send", "digest", ["--send"])
+        let mails = try sink.waitForMessages(2)
+        #expect(mails.count >= 2, "expected the alert and the digest in the sink")
+        for (index, mail) in mails.enumerated() { collected.blobs.append(("mail \(index + 1)", mail.raw)) }
+
         // Bad days: a wrong key for ns2 (its secret is a secret too), a server down.
         let keygen = try #require(Lab.which("tsig-keygen"))
         let wrong = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])
@@ -107,6 +134,8 @@ struct SecretsSweepTests {
         collected.addFiles(under: lab.directory + "/state")
         #expect(collected.blobs.contains { $0.label.hasSuffix("audit.jsonl") }, "the audit log was not collected")
         #expect(collected.blobs.contains { $0.label.contains("/backups/") }, "no backup was collected")
+        #expect(collected.blobs.contains { $0.label.hasSuffix("state.sqlite") }, "the state database was not collected")
+        #expect(collected.blobs.contains { $0.label.hasSuffix("zonecheck.prom") }, "no Prometheus file")
 
         var forms = try Self.secretForms(keyDirectory: lab.directory + "/keys")
         forms += try Self.secretForms(keyDirectory: wrongKeys)

@@ -3,7 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import DNSKit
+import DNSKit
 public import Foundation
 
 /// One thing repair did (or refused to do), as one JSON line. Never holds a secret: only names, serials

@@ -169,7 +169,11 @@ public struct RepairRun: Sendable {
             }
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
             let mode = (attributes?[.posixPermissions] as? Int) ?? 0o644
-            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
+            guard
+                FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
+            else {
+                return failed("cannot create \(temporary) next to the zone file: check the directory's permissions")
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.write(contentsOf: Data(text.utf8))
             try handle.synchronize()
@@ -213,7 +217,10 @@ public struct RepairRun: Sendable {
         }
         let contents = try Data(contentsOf: URL(fileURLWithPath: path))
         let partial = backup + ".partial"
-        FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: partial])
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         try handle.write(contentsOf: contents)
         try handle.synchronize()
