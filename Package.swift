@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, strictly downward (see README "Architecture"):
 //   zonecheck (executable) -> ZoneCheck (product) -> DNSKit (DNS itself) -> CLDNS (libldns + libcrypto)
+//                                               \-> Mail (email on the wire) -> COpenSSL (libssl, for STARTTLS)
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,12 +40,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "Mail",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strict
+        ),
         .target(
             name: "ZoneCheck",
             dependencies: [
                 "DNSKit",
+                "Mail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -52,6 +66,7 @@ let package = Package(
             dependencies: [
                 "ZoneCheck",
                 "DNSKit",
+                "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -65,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZoneCheckTests",
-            dependencies: ["ZoneCheck", "DNSKit"],
+            dependencies: ["ZoneCheck", "DNSKit", "Mail"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

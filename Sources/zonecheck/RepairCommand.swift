@@ -16,8 +16,9 @@ struct RepairCommand: AsyncParsableCommand {
             and one action per server. Refused for the whole zone: any TSIG failure, serials 2^31 apart, \
             fewer than a majority answering, a diverged copy without --source, a secondary fresher than the \
             primary without --yes (or repair.primary_from_secondary: true; with it, that copy is transferred, \
-            written over the primary's zone_file and the primary's reload command is run). Every action is appended to \
-            <state.directory>/audit.jsonl.
+            written over the primary's zone_file and the primary's reload command is run). A diverged secondary \
+            named by --deep --source SERVER --yes replaces the primary's copy the same way, with the next serial so \
+            that every secondary transfers it. Every action is appended to <state.directory>/audit.jsonl.
             Exit status: 0 all servers serve the same serial, 2 not (or refused), 3 bad arguments/configuration.
             """
     )

@@ -8,7 +8,10 @@ struct ZoneCheckCommand: AsyncParsableCommand {
         commandName: "zonecheck",
         abstract:
             "Keep the copies of a DNS zone on a primary and its secondaries identical, and repair them when they are not.",
-        subcommands: [LintCommand.self, QueryCommand.self, CheckCommand.self, RepairCommand.self]
+        subcommands: [
+            LintCommand.self, QueryCommand.self, CheckCommand.self, RepairCommand.self, RunCommand.self,
+            StatusCommand.self, HistoryCommand.self, AuditCommand.self, DigestCommand.self,
+        ]
     )
 
     /// Monitoring plugins read exit 3 as UNKNOWN: bad arguments must say so, not exit 64 (EX_USAGE) as

@@ -145,6 +145,45 @@ struct RepairLabTests {
     }
 
     @Test(
+        "a hand-edited secondary chosen with --source ns3 --yes: the primary takes its copy with the next serial, all converge",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func divergedSourceRestoresPrimary() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try lab.run(["diverge", "ns3", "zone00004.lab", "--dir", lab.directory])
+        let before = try #require(UInt32(try Self.serial(lab, "ns1", "zone00004.lab")))
+        let zoneFile = lab.directory + "/ns1/zones/zone00004.lab.db"
+        let original = try Data(contentsOf: URL(fileURLWithPath: zoneFile))
+        // Rewriting the master copy needs --yes: refused without it, nothing touched.
+        let refused = try Self.repair(["zone00004.lab", "--deep", "--source", "ns3"], config: lab.configPath)
+        #expect(refused.status == 2 && refused.stderr.contains("--yes"), "\(refused.stdout)\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: zoneFile)) == original)
+        let run = try Self.repair(
+            ["zone00004.lab", "--deep", "--source", "ns3", "--yes", "--timeout", "10s"], config: lab.configPath)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("ns1      restore"), "\(run.stdout)")
+        // The primary now serves ns3's content under a greater serial, and every server has it.
+        let after = try #require(UInt32(try Self.serial(lab, "ns1", "zone00004.lab")))
+        #expect(Serial(after).compare(to: Serial(before)) == .greater, "\(before) -> \(after)")
+        for server in ["ns2", "ns3", "ns4", "ns5"] {
+            #expect(try Self.serial(lab, server, "zone00004.lab") == "\(after)")
+        }
+        let written = try String(contentsOfFile: zoneFile, encoding: .utf8)
+        #expect(written.contains("diverged on ns3"), "\(written)")
+        let check = try CheckLabTests.check(["--deep", "zone00004.lab"], config: lab.configPath)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        // The old file is kept, byte for byte, and the audit entry says where and which serial.
+        let backups = try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/state/backups")
+        let backup = try #require(backups.first { $0.hasPrefix("zone00004.lab.") })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: lab.directory + "/state/backups/" + backup)) == original)
+        let restore = try AuditLog(directory: lab.directory + "/state").entries().first {
+            $0["action"] as? String == "restore-primary" && $0["outcome"] as? String == "ok"
+        }
+        #expect(
+            (restore?["detail"] as? String)?.contains("as serial \(after)") == true, "\(String(describing: restore))")
+    }
+
+    @Test(
         "--dry-run prints the plan, changes no serial, writes no audit entry", .enabled(if: unavailable == nil),
         .timeLimit(.minutes(2)))
     func dryRun() throws {

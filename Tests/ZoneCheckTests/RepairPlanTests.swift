@@ -1,3 +1,4 @@
+import DNSKit
 import Testing
 import ZoneCheck
 
@@ -79,8 +80,10 @@ struct RepairPlanTests {
         let plan = RepairPlan.make(verdict: verdict, source: "ns1")
         #expect(plan.refusal == nil)
         #expect(Self.action(plan, "ns3") == .retransfer)
+        // A secondary with an older serial than the primary cannot be restored from (that is not a rollback).
+        let older = Self.verdict(["ns3": (99, .lagging)])
         #expect(
-            RepairPlan.make(verdict: verdict, source: "ns3", allowPrimaryRestore: true).refusal?.contains(
+            RepairPlan.make(verdict: older, source: "ns3", allowPrimaryRestore: true).refusal?.contains(
                 "needs a serial greater") == true)
     }
 
@@ -105,5 +108,35 @@ struct RepairPlanTests {
     func primaryDown() {
         let plan = RepairPlan.make(verdict: Self.verdict(["ns1": (nil, .unreachable), "ns4": (99, .lagging)]))
         #expect(plan.refusal?.contains("primary") == true)
+    }
+
+    @Test(
+        "same serial, other content, --source a secondary: refused without --yes; with it the primary takes the copy with the next serial"
+    )
+    func sameSerialRestore() throws {
+        let day = try #require(DateSerial.Day(year: 2026, month: 11, day: 22))
+        let diverged = Self.verdict(["ns3": (100, .diverged)])
+        let refused = RepairPlan.make(verdict: diverged, source: "ns3", today: day)
+        #expect(refused.refusal?.contains("--yes") == true, "\(refused.refusal ?? "")")
+        #expect(refused.refusal?.contains("next serial") == true)
+        let plan = RepairPlan.make(verdict: diverged, source: "ns3", allowPrimaryRestore: true, today: day)
+        #expect(plan.refusal == nil, "\(plan.refusal ?? "")")
+        #expect(plan.source == "ns3" && plan.targetSerial == 101 && plan.restoreSerial == 101)
+        #expect(Self.action(plan, "ns1") == .restorePrimary(from: "ns3"))
+        // Every secondary, the source too, is at 100 < 101 afterwards: NOTIFY makes them transfer.
+        for server in ["ns2", "ns3", "ns4", "ns5"] { #expect(Self.action(plan, server) == .notify) }
+        // A date-style serial moves to today's first revision.
+        let dated = RepairPlan.make(
+            verdict: Self.verdict([
+                "ns1": (2026_0101_05, .ok), "ns2": (2026_0101_05, .ok), "ns3": (2026_0101_05, .diverged),
+                "ns4": (2026_0101_05, .ok), "ns5": (2026_0101_05, .ok),
+            ]),
+            source: "ns3", allowPrimaryRestore: true, today: day)
+        #expect(dated.targetSerial == 2026_1122_00)
+        // A secondary already at or past the next serial would not transfer it: refused, with the way out.
+        let blocked = RepairPlan.make(
+            verdict: Self.verdict(["ns3": (100, .diverged), "ns4": (101, .ahead)]), source: "ns3",
+            allowPrimaryRestore: true, today: day)
+        #expect(blocked.refusal?.contains("ns4") == true, "\(blocked.refusal ?? "")")
     }
 }

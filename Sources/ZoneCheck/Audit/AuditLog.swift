@@ -3,7 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import DNSKit
+import DNSKit
 public import Foundation
 
 /// One thing repair did (or refused to do), as one JSON line. Never holds a secret: only names, serials
@@ -44,6 +44,9 @@ public struct AuditEntry: Sendable, Equatable {
 /// breaks the chain and `verify()` points at it.
 public struct AuditLog: Sendable {
     public var path: String
+    /// Who every entry names as `user` instead of the login name: `run` for what `zonecheck run` does by
+    /// itself, so the digest tells automatic repairs from a person's.
+    public var actor: String?
     public static let firstPrev = String(repeating: "0", count: 64)
 
     public init(directory: String) {
@@ -80,6 +83,8 @@ public struct AuditLog: Sendable {
             throw AuditError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
         }
         let previous = (try? Self.lines(of: path).last).flatMap { $0 }.map { SHA256.hex(of: $0) } ?? Self.firstPrev
+        var entry = entry
+        if let actor { entry.user = actor }
         var bytes = Array(Self.encode(entry, prev: previous).utf8)
         bytes.append(UInt8(ascii: "\n"))
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

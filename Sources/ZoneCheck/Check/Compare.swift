@@ -7,8 +7,10 @@ public import DNSKit
 /// REFUSED, ...) is reported as such and never compared.
 ///
 /// Severity rules:
-/// - LAGGING (secondary behind the primary) is a WARNING. A single run cannot know since when a secondary
-///   lags; escalating after `check.lag_grace` needs the state kept by `zonecheck run` (a later issue).
+/// - LAGGING (secondary behind the primary) is a WARNING while it may still be propagation. With a `LagClock`
+///   (from the state database: since when each secondary lags) the finding says since when, and a lag
+///   older than `check.lag_grace` is CRITICAL. Without one (no state yet) it stays a WARNING and says
+///   nothing about "since".
 /// - AHEAD (secondary newer than the primary) is CRITICAL: NOTIFY cannot fix it (RFC 1996 §4.7: a secondary
 ///   only transfers a greater serial).
 /// - INCOMPARABLE (exactly 2^31 apart, RFC 1982 §3.2's undefined pair) is CRITICAL and never repaired.
@@ -25,6 +27,11 @@ public enum Compare {
     public static let detailLimit = 20
 
     public static func verdict(_ observation: ZoneObservation) -> ZoneVerdict {
+        verdict(observation, lag: nil)
+    }
+
+    /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when).
+    public static func verdict(_ observation: ZoneObservation, lag: LagClock?) -> ZoneVerdict {
         let zone = observation.name
         var findings: [Finding] = []
         var statuses: [ServerStatus] = []
@@ -59,7 +66,8 @@ public enum Compare {
                 if observed.role == .secondary {
                     if let primarySerial {
                         if let finding = compare(
-                            secondary: observed.server, serial, primary: primaryName, primarySerial, zone: zone)
+                            secondary: observed.server, serial, primary: primaryName, primarySerial, zone: zone,
+                            lag: lag)
                         {
                             status.state = finding.state
                             status.detail = finding.finding.message
@@ -87,7 +95,8 @@ public enum Compare {
 
     /// The RFC 1982 comparison of one secondary's serial with the primary's; nil when equal.
     static func compare(
-        secondary: String, _ serial: UInt32, primary: String, _ primarySerial: UInt32, zone: String
+        secondary: String, _ serial: UInt32, primary: String, _ primarySerial: UInt32, zone: String,
+        lag: LagClock? = nil
     ) -> (state: ServerState, finding: Finding)? {
         let mine = Serial(serial)
         let theirs = Serial(primarySerial)
@@ -96,12 +105,26 @@ public enum Compare {
             return nil
         case .less:
             let behind = mine.distance(to: theirs) ?? 0
+            var since = ""
+            var severity = Severity.warning
+            var next = "a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
+            if let lag, let text = lag.sinceText(secondary) {
+                since = " " + text
+                if lag.isBeyondGrace(secondary) {
+                    severity = .critical
+                    next += " (longer than lag_grace \(LagClock.durationText(lag.grace.timeInterval)))"
+                } else {
+                    next =
+                        "within lag_grace \(LagClock.durationText(lag.grace.timeInterval)), probably still "
+                        + "transferring; 'zonecheck repair \(zone)' if it stays behind"
+                }
+            }
             let message =
-                "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone) "
-                + "(serial \(serial) < \(primarySerial)): a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
+                "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone)\(since) "
+                + "(serial \(serial) < \(primarySerial)): \(next)"
             return (
                 .lagging,
-                Finding(severity: .warning, kind: .lagging, zone: zone, servers: [secondary], message: message)
+                Finding(severity: severity, kind: .lagging, zone: zone, servers: [secondary], message: message)
             )
         case .greater:
             let ahead = theirs.distance(to: mine) ?? 0

@@ -4,10 +4,13 @@ public struct AlertSettings: Sendable, Equatable {
     public var email: EmailSettings?
     /// How often the incident digest is sent.
     public var digestEvery: Duration
+    /// How many clean runs in a row close an incident (`alerts.resolve_after`): one clean run may be luck.
+    public var resolveAfter: Int
 
-    public init(email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400)) {
+    public init(email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400), resolveAfter: Int = 2) {
         self.email = email
         self.digestEvery = digestEvery
+        self.resolveAfter = resolveAfter
     }
 }
 
@@ -25,12 +28,20 @@ public struct EmailSettings: Sendable, Equatable {
     public var transport: Transport
     /// Required when `transport` is `.smtp`, absent otherwise.
     public var smtp: SMTPSettings?
+    /// The sendmail-compatible program and its arguments (`alerts.email.sendmail`), run without a shell.
+    public var sendmail: [String]
 
-    public init(to: [String], from: String, transport: Transport = .sendmail, smtp: SMTPSettings? = nil) {
+    public static let defaultSendmail = ["/usr/sbin/sendmail", "-t", "-oi"]
+
+    public init(
+        to: [String], from: String, transport: Transport = .sendmail, smtp: SMTPSettings? = nil,
+        sendmail: [String] = EmailSettings.defaultSendmail
+    ) {
         self.to = to
         self.from = from
         self.transport = transport
         self.smtp = smtp
+        self.sendmail = sendmail
     }
 }
 
@@ -42,11 +53,17 @@ public struct SMTPSettings: Sendable, Equatable {
     public var starttls: Bool
     /// Absolute path of a file holding `user:password`, readable by its owner only; nil: no authentication.
     public var credentialsPath: String?
+    /// Absolute path of a PEM file with the CA certificate(s) the relay's certificate is checked against
+    /// (a private CA); nil: the system's trusted certificates.
+    public var caFile: String?
 
-    public init(host: String, port: UInt16 = 587, starttls: Bool = true, credentialsPath: String? = nil) {
+    public init(
+        host: String, port: UInt16 = 587, starttls: Bool = true, credentialsPath: String? = nil, caFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.starttls = starttls
         self.credentialsPath = credentialsPath
+        self.caFile = caFile
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Mail
 import Yams
 
 extension Configuration {
@@ -128,15 +129,21 @@ extension Configuration {
     static func readAlerts(_ top: ConfigMapping) throws(ConfigError) -> AlertSettings {
         var settings = AlertSettings()
         guard let map = try top.mapping("alerts") else { return settings }
-        try map.checkKeys(["email", "digest_every"])
+        try map.checkKeys(["email", "digest_every", "resolve_after"])
         if let every = try map.duration("digest_every") { settings.digestEvery = every }
+        if let runs = try map.int(
+            "resolve_after", in: 1...100, what: "a number of clean runs",
+            fix: "Use 1 to 100, usually 2 (an incident closes after that many clean runs in a row)")
+        {
+            settings.resolveAfter = runs
+        }
         if let email = try map.mapping("email") { settings.email = try readEmail(email) }
         return settings
     }
 
     private static func readEmail(_ map: ConfigMapping) throws(ConfigError) -> EmailSettings {
         let source = map.source
-        try map.checkKeys(["to", "from", "transport", "smtp"])
+        try map.checkKeys(["to", "from", "transport", "smtp", "sendmail"])
         _ = try map.required("to", fix: "List who receives alerts: to: [hostmaster@example.com]")
         let to = try map.strings("to", fix: "Write one address per item") ?? []
         if to.isEmpty {
@@ -175,12 +182,27 @@ extension Configuration {
                 at: map.keyNode("transport"), map.path("smtp"), "missing (transport is smtp)",
                 fix: "Add smtp: { host: mail.example.com, port: 587, starttls: true }")
         }
-        return EmailSettings(to: to.map(\.0), from: from, transport: transport, smtp: smtp)
+        var sendmail = EmailSettings.defaultSendmail
+        if let text = try map.string("sendmail") {
+            let at = map.value("sendmail")
+            guard transport == .sendmail else {
+                throw source.error(
+                    at: map.keyNode("sendmail"), map.path("sendmail"), "is given but transport is smtp",
+                    fix: "Write transport: sendmail, or remove the sendmail setting")
+            }
+            guard let words = commandWords(text), let program = words.first, program.hasPrefix("/") else {
+                throw source.error(
+                    at: at, map.path("sendmail"), "'\(text)' is not a program's full path with its arguments",
+                    fix: "Write e.g. sendmail: \"/usr/sbin/sendmail -t -oi\" (no shell: no pipes, no variables)")
+            }
+            sendmail = words
+        }
+        return EmailSettings(to: to.map(\.0), from: from, transport: transport, smtp: smtp, sendmail: sendmail)
     }
 
     private static func readSMTP(_ map: ConfigMapping) throws(ConfigError) -> SMTPSettings {
         let source = map.source
-        try map.checkKeys(["host", "port", "starttls", "credentials"])
+        try map.checkKeys(["host", "port", "starttls", "credentials", "ca_file"])
         let host = try map.requiredString("host", fix: "Give the SMTP relay's host name or address")
         let port =
             try map.int(
@@ -195,16 +217,65 @@ extension Configuration {
                     at: at, map.path("credentials"), "credentials file \(path) does not exist",
                     fix: "Correct the path, or create it holding user:password with 'chmod 600 \(path)'")
             }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            if let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o004 != 0 {
+            // Reads the file as the transport will (mode, then user:password), so a problem shows at load, not
+            // at the first alert. The error never quotes the file's content.
+            do {
+                _ = try SMTPCredentials.load(path: path)
+            } catch {
+                let fix =
+                    error.message.contains("chmod 600")
+                    ? "Run 'chmod 600 \(path)'" : "Write one line 'user:password' into \(path), mode 600"
                 throw source.error(
                     at: at, map.path("credentials"),
-                    "credentials file \(path) is readable by every user (mode \(String(mode & 0o777, radix: 8)))",
-                    fix: "Run 'chmod 600 \(path)'")
+                    error.message.components(separatedBy: "; ").first ?? error.message, fix: fix)
             }
             credentials = path
         }
-        return SMTPSettings(host: host, port: UInt16(port), starttls: starttls, credentialsPath: credentials)
+        var caFile: String?
+        if let text = try map.string("ca_file") {
+            let path = source.resolve(text)
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw source.error(
+                    at: map.value("ca_file"), map.path("ca_file"), "\(path) does not exist or cannot be read",
+                    fix: "Name the PEM file holding the CA certificate that signed the relay's certificate")
+            }
+            caFile = path
+        }
+        if credentials != nil && !starttls && port != 465 {
+            throw source.error(
+                at: map.keyNode("starttls"), map.path("starttls"),
+                "is false but credentials are given (they would cross the network in clear text)",
+                fix: "Set starttls: true, or remove credentials")
+        }
+        return SMTPSettings(
+            host: host, port: UInt16(port), starttls: starttls, credentialsPath: credentials, caFile: caFile)
+    }
+
+    /// A command line split into words at spaces, with "double" or 'single' quotes grouping a word; nil when
+    /// a quote is not closed or there is no word.
+    static func commandWords(_ text: String) -> [String]? {
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        var inWord = false
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "\"" || character == "'" {
+                quote = character
+                inWord = true
+            } else if character == " " || character == "\t" {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(character)
+                inWord = true
+            }
+        }
+        guard quote == nil else { return nil }
+        if inWord { words.append(current) }
+        return words.isEmpty ? nil : words
     }
 
     private static func isMailAddress(_ text: String) -> Bool {

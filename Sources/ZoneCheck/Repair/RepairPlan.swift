@@ -48,6 +48,10 @@ public struct RepairPlan: Sendable, Equatable {
     public var servers: [ServerRepair]
     /// Why nothing at all will be done to this zone; nil when the plan may run.
     public var refusal: String?
+    /// Set when the primary is restored from a secondary that serves the same serial with other content
+    /// (`--source` chose it): the restored copy gets this serial, greater than every serial served, so
+    /// that every secondary, the source included, transfers it (RFC 1996 §4.7: only a greater serial does).
+    public var restoreSerial: UInt32?
 
     /// Whether there is anything to send.
     public var hasWork: Bool { refusal == nil && servers.contains { $0.action != .none && $0.action != .skip } }
@@ -62,13 +66,16 @@ public struct RepairPlan: Sendable, Equatable {
     ///   fewer than a majority of servers answering (the freshest copy may be among the silent ones);
     ///   DIVERGED without `source` (same serial, different content: only the operator knows which is right);
     ///   a primary that did not answer (NOTIFY carries the primary's SOA); a secondary fresher than the
-    ///   primary (restoring the primary from a secondary is not implemented: it rewrites the master copy).
+    ///   primary without `allowPrimaryRestore` (restoring the primary rewrites the master copy).
     ///
     /// A secondary strictly fresher than the primary is planned as `.restorePrimary` only when
-    /// `allowPrimaryRestore` (`--yes` or `repair.primary_from_secondary`), and refused otherwise.
-    public static func make(verdict: ZoneVerdict, source: String? = nil, allowPrimaryRestore: Bool = false)
-        -> RepairPlan
-    {
+    /// `allowPrimaryRestore` (`--yes` or `repair.primary_from_secondary`), and refused otherwise. So is a
+    /// DIVERGED secondary chosen with `source`: its copy replaces the primary's with the next serial
+    /// (`today` decides the next date-style serial), which every secondary then transfers.
+    public static func make(
+        verdict: ZoneVerdict, source: String? = nil, allowPrimaryRestore: Bool = false,
+        today: DateSerial.Day = DateSerial.today()
+    ) -> RepairPlan {
         var plan = RepairPlan(zone: verdict.zone, source: nil, targetSerial: nil, servers: [], refusal: nil)
         let statuses = verdict.servers
         func refuse(_ reason: String) -> RepairPlan {
@@ -129,20 +136,36 @@ public struct RepairPlan: Sendable, Equatable {
             freshest.role != .primary
             && Serial(freshest.serial!).compare(to: Serial(primarySerial)) == .greater
             && freshest.state != .diverged
+        // Same serial, other content, and the operator chose that copy: the primary takes it with a new serial.
+        let sameSerialRestore =
+            freshest.role != .primary && freshest.state == .diverged && freshest.serial == primarySerial
         if freshest.role != .primary && (freshest.serial != primarySerial || freshest.state == .diverged)
-            && !(restore && allowPrimaryRestore)
+            && !((restore || sameSerialRestore) && allowPrimaryRestore)
         {
             return refuse(
                 "the copy to keep is \(freshest.server)'s (serial \(freshest.serial!) of \(verdict.zone)), not the "
                     + "primary's (serial \(primarySerial)): "
-                    + (restore
-                        ? "restoring the primary from a secondary rewrites the master copy; confirm with --yes (or "
-                            + "repair.primary_from_secondary: true)"
+                    + (restore || sameSerialRestore
+                        ? "restoring the primary from a secondary rewrites the master copy"
+                            + (sameSerialRestore ? " (with the next serial, so every secondary transfers it)" : "")
+                            + "; confirm with --yes (or repair.primary_from_secondary: true)"
                         : "a restore needs a serial greater than the primary's; load that copy on the primary by "
                             + "hand with a new serial")
                     + ", or --source \(primary.server) to make the primary's copy win")
         }
-        let target = freshest.serial!
+        var target = freshest.serial!
+        if sameSerialRestore {
+            let next = Serial(primarySerial).next(today: today)
+            // The new serial must be greater than every serial served, or some secondary would not transfer it.
+            if let blocking = trusted.first(where: { Serial($0.serial!).compare(to: next) != .less }) {
+                return refuse(
+                    "\(blocking.server) serves serial \(blocking.serial!) of \(verdict.zone), not below the serial "
+                        + "\(next) the restored copy would get: bump the primary's serial past it by hand, then repair")
+            }
+            target = next.rawValue
+            plan.restoreSerial = target
+            plan.targetSerial = target
+        }
         let sourceName = freshest.server
         plan.servers = statuses.map { status in
             func line(_ action: RepairAction, _ reason: String) -> ServerRepair {
@@ -150,6 +173,12 @@ public struct RepairPlan: Sendable, Equatable {
                     server: status.server, role: status.role, serial: status.serial, action: action, reason: reason)
             }
             if status.role == .primary {
+                if sameSerialRestore {
+                    return line(
+                        .restorePrimary(from: sourceName),
+                        "other content than \(sourceName)'s copy at the same serial \(status.serial!): restore from "
+                            + "it as serial \(target)")
+                }
                 if status.serial != target {
                     return line(
                         .restorePrimary(from: sourceName),
@@ -164,6 +193,13 @@ public struct RepairPlan: Sendable, Equatable {
             default: break
             }
             guard let serial = status.serial else { return line(.skip, "no verified serial") }
+            if sameSerialRestore {
+                return line(
+                    .notify,
+                    status.server == sourceName
+                        ? "the source: NOTIFY once the primary serves serial \(target)"
+                        : "serial \(serial) < \(target) once the primary is restored: NOTIFY")
+            }
             if status.state == .diverged {
                 return line(.retransfer, "same serial, different content: NOTIFY cannot help, transfer it again")
             }

@@ -36,13 +36,22 @@ public struct RepairRun: Sendable {
             case .restorePrimary(let from) = line.action
         {
             let deadline = ContinuousClock.now + timeout
-            let (result, backup) = await restorePrimary(zone: zone, from: from, client: client)
-            let kept = backup.map { "; previous file kept as \($0)" } ?? ""
+            // Recorded before the master copy is touched: a repair killed half-way still leaves a trace of
+            // what it was about to do.
             try audit.append(
                 AuditEntry(
                     zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
-                    serialAfter: nil, outcome: result == nil ? "ok" : "failed",
-                    detail: (result ?? "copy of \(from) written and reloaded") + kept))
+                    serialAfter: target, outcome: "started",
+                    detail: "transferring from \(from); the current file is kept under backups before it is replaced"))
+            let (result, backup) = await restorePrimary(
+                zone: zone, from: from, serial: plan.restoreSerial, client: client)
+            let kept = backup.map { "; previous file kept as \($0)" } ?? ""
+            let renumbered = plan.restoreSerial.map { " as serial \($0)" } ?? ""
+            try audit.append(
+                AuditEntry(
+                    zone: name, server: fleet.primary.name, action: "restore-primary", serialBefore: line.serial,
+                    serialAfter: result == nil ? target : nil, outcome: result == nil ? "ok" : "failed",
+                    detail: (result ?? "copy of \(from) written\(renumbered) and reloaded") + kept))
             if let result {
                 say("\(fleet.primary.name): restore from \(from) failed: \(result)")
                 return false
@@ -118,9 +127,10 @@ public struct RepairRun: Sendable {
     /// Transfers `zone` from `from` (verified AXFR, RFC 5936), lints the copy (a copy that does not lint
     /// clean of errors is not written), keeps the primary's current file as a backup under the state
     /// directory, writes the copy over the primary's zone file (temp file in the same directory, fsync,
-    /// rename: never a half-written master copy) and runs the primary's reload command.
+    /// rename: never a half-written master copy) and runs the primary's reload command. With `serial`, the
+    /// copy's SOA gets that serial (the same-serial case: the copy must be newer than what everyone serves).
     /// Returns why it failed (nil on success) and where the previous file was kept.
-    func restorePrimary(zone: DomainName, from: String, client: DNSClient) async -> (
+    func restorePrimary(zone: DomainName, from: String, serial: UInt32?, client: DNSClient) async -> (
         failure: String?, backup: String?
     ) {
         var backup: String? = nil
@@ -137,9 +147,11 @@ public struct RepairRun: Sendable {
         var seenSOA = false
         let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
             // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
+            var record = record
             if record.type == .soa {
                 if seenSOA { return }
                 seenSOA = true
+                if let serial, let soa = SOA(record: record) { record.rdata = soa.with(serial: Serial(serial)).rdata() }
             }
             lines.append(record.presentation)
         }
@@ -157,7 +169,11 @@ public struct RepairRun: Sendable {
             }
             let attributes = try? FileManager.default.attributesOfItem(atPath: path)
             let mode = (attributes?[.posixPermissions] as? Int) ?? 0o644
-            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
+            guard
+                FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
+            else {
+                return failed("cannot create \(temporary) next to the zone file: check the directory's permissions")
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             try handle.write(contentsOf: Data(text.utf8))
             try handle.synchronize()
@@ -181,23 +197,42 @@ public struct RepairRun: Sendable {
         return status == 0 ? (nil, backup) : failed("the reload command exited \(status)")
     }
 
-    /// Copies the primary's current file to `<state>/backups/ZONE.UTC-TIME.db` (written and fsynced)
-    /// before anything replaces it.
+    /// Copies the primary's current file to `<state>/backups/ZONE.UTC-TIME.db` before anything replaces it.
+    /// The time has milliseconds and a counter is added when the name exists, so a second restore never
+    /// overwrites an earlier backup; the copy is written under a temporary name, fsynced and renamed, so a
+    /// backup that exists is complete.
     private func keepBackup(of path: String, zone: DomainName) throws -> String {
         let state = (audit.path as NSString).deletingLastPathComponent
         let directory = state + "/backups"
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withFractionalSeconds, .withTimeZone]
         let stamp = formatter.string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let backup = "\(directory)/\(zone.displayName).\(stamp).db"
+        var backup = "\(directory)/\(zone.displayName).\(stamp).db"
+        var counter = 1
+        while FileManager.default.fileExists(atPath: backup) {
+            counter += 1
+            backup = "\(directory)/\(zone.displayName).\(stamp)-\(counter).db"
+        }
         let contents = try Data(contentsOf: URL(fileURLWithPath: path))
-        FileManager.default.createFile(atPath: backup, contents: nil, attributes: [.posixPermissions: 0o600])
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: backup))
+        let partial = backup + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: partial])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         try handle.write(contentsOf: contents)
         try handle.synchronize()
         try handle.close()
+        guard rename(partial, backup) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: backup])
+        }
+        let descriptor = open(directory, O_RDONLY)
+        if descriptor >= 0 {
+            _ = fsync(descriptor)
+            close(descriptor)
+        }
         return backup
     }
 

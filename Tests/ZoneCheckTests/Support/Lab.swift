@@ -161,8 +161,10 @@ enum Command {
 extension Lab {
     /// A started lab of `zones` zones (+ example.com) on its own prefix and port; torn down by the caller,
     /// or here when the start fails half-way.
-    static func started(prefix: String, port: UInt16, zones: Int = 5) throws -> Lab {
-        let lab = Lab(prefix: prefix, port: port, zones: zones)
+    static func started(
+        prefix: String, port: UInt16, zones: Int = 5, secondaries: [String] = ["bind", "bind", "bind", "bind"]
+    ) throws -> Lab {
+        let lab = Lab(prefix: prefix, port: port, secondaries: secondaries, zones: zones)
         do {
             try lab.start()
         } catch {

@@ -1,0 +1,64 @@
+public import Foundation
+
+/// What a single sweep cannot know about a lag: since when each secondary has been behind on a zone. The
+/// state database remembers the first run that saw it (`zonecheck run` always has it; `check` reads it when a
+/// state database exists). With it, `Compare` says "since 06:31 UTC (12 min)" and a lag older than
+/// `check.lag_grace` becomes CRITICAL: NOTIFY and the transfer it triggers take seconds, so a lag past the
+/// grace means a NOTIFY was lost or a transfer fails.
+public struct LagClock: Sendable, Equatable {
+    /// Server name -> the first time it was seen behind the primary on this zone (this lag, not an older one).
+    public var since: [String: Date]
+    public var now: Date
+    public var grace: Duration
+
+    public init(since: [String: Date], now: Date, grace: Duration) {
+        self.since = since
+        self.now = now
+        self.grace = grace
+    }
+
+    /// How long `server` has been lagging, or nil when nobody recorded the start.
+    public func age(of server: String) -> TimeInterval? {
+        since[server].map { max(0, now.timeIntervalSince($0)) }
+    }
+
+    /// Whether `server`'s lag has outlasted the grace (false when its start is unknown).
+    public func isBeyondGrace(_ server: String) -> Bool {
+        guard let age = age(of: server) else { return false }
+        return age > grace.timeInterval
+    }
+
+    /// `since 06:31 UTC (12 min)`, with the date when it started another day.
+    public func sinceText(_ server: String) -> String? {
+        guard let start = since[server], let age = age(of: server) else { return nil }
+        return "since \(Self.clockText(start, now: now)) (\(Self.durationText(age)))"
+    }
+
+    /// `06:31 UTC`, or `2026-11-21 06:31 UTC` when `time` is on another UTC day than `now`.
+    public static func clockText(_ time: Date, now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: time)
+        let clock = String(format: "%02d:%02d UTC", parts.hour ?? 0, parts.minute ?? 0)
+        if calendar.isDate(time, inSameDayAs: now) { return clock }
+        return String(format: "%04d-%02d-%02d ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0) + clock
+    }
+
+    /// `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`: how people say how long something lasted.
+    public static func durationText(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds.rounded(.down))
+        if total < 60 { return "\(total) s" }
+        let minutes = total / 60
+        if minutes < 60 { return "\(minutes) min" }
+        let hours = minutes / 60
+        if hours < 24 { return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min" }
+        return hours % 24 == 0 ? "\(hours / 24) d" : "\(hours / 24) d \(hours % 24) h"
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    public var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

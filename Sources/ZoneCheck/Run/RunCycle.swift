@@ -1,0 +1,293 @@
+public import DNSKit
+public import Foundation
+public import Logging
+
+/// Sends one grouped alert; returns where it went (for the audit log), throws when it could not.
+public typealias AlertSender = @Sendable (AlertBatch) async throws -> String
+
+/// One `zonecheck run`, the cron entry point, minus the lock and the outputs (the command's job): sweep every
+/// zone (deep on `check.deep`'s interval), compare with lags dated by the state database, track incidents,
+/// store everything in one transaction, repair what the policy allows, tell people what they are owed.
+public struct RunCycle: Sendable {
+    public var configuration: Configuration
+    public var fleet: Fleet
+    public var state: StateDatabase
+    /// Entries name `run` as their user.
+    public var audit: AuditLog
+    public var logger: Logger
+    /// nil: no email configured (incidents are still tracked and shown by `zonecheck status`).
+    public var sendAlert: AlertSender?
+    public var host: String
+    /// Deep check this run whatever the interval says.
+    public var forceDeep: Bool
+    /// Zones repaired at the same time.
+    public var repairConcurrency: Int
+    /// Observations, finished runs and resolved incidents older than this are pruned.
+    public var retention: TimeInterval
+
+    public init(
+        configuration: Configuration, fleet: Fleet, state: StateDatabase, logger: Logger,
+        sendAlert: AlertSender?, host: String = AuditLog.currentHost, forceDeep: Bool = false,
+        repairConcurrency: Int = 8, retention: TimeInterval = 30 * 86_400
+    ) {
+        self.configuration = configuration
+        self.fleet = fleet
+        self.state = state
+        var audit = AuditLog(directory: configuration.state.directory)
+        audit.actor = "run"
+        self.audit = audit
+        self.logger = logger
+        self.sendAlert = sendAlert
+        self.host = host
+        self.forceDeep = forceDeep
+        self.repairConcurrency = repairConcurrency
+        self.retention = retention
+    }
+
+    public func run(zones: [DomainName], client: DNSClient) async throws -> RunOutcome {
+        let clock = ContinuousClock.now
+        let started = Date()
+        let (runID, interrupted) = try state.beginRun(started: started, pid: getpid(), host: host)
+        for attempt in interrupted {
+            try record(
+                AuditEntry(
+                    zone: attempt.zone, server: "-", action: "repair-interrupted", serialBefore: nil, serialAfter: nil,
+                    outcome: "interrupted",
+                    detail: "an automatic repair (\(attempt.actions)) started at \(attempt.started) by a run that was "
+                        + "killed; it counts against repair.max_per_zone_per_hour and is not repeated at once"))
+        }
+        var deep = forceDeep
+        if !deep, let interval = configuration.check.deep {
+            let last = try state.lastDeepCheck()
+            deep = last.map { started.timeIntervalSince($0) >= interval.timeInterval } ?? true
+        }
+        let sweep = Sweep(fleet: fleet, settings: configuration.check)
+        let observations = await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client)
+        let checkedAt = Date()
+
+        // Dating the lags needs this run's lags first: plain verdicts, then the starts carried from the last
+        // run, then the verdicts again with their LagClocks.
+        let plain = observations.map { Compare.verdict($0) }
+        let starts = ProblemStart.carry(plain, previous: try state.problemStarts(), now: checkedAt)
+        let clocks = StateDatabase.lagClocks(starts, now: checkedAt, grace: configuration.check.lagGrace)
+        let verdicts = observations.map { Compare.verdict($0, lag: clocks[$0.name]) }
+        let problems = IncidentTracker.problems(verdicts.flatMap(\.findings), lag: clocks)
+        let settings = IncidentSettings(resolveAfter: configuration.alerts.resolveAfter)
+        let update = IncidentTracker.track(
+            open: try state.openIncidents(), findings: problems, history: try state.flapHistory(), now: checkedAt,
+            settings: settings)
+        let status = problems.map(\.severity).max() ?? .ok
+        let serverNames = fleet.members.map(\.name)
+        let stats = ServerRunStats.make(verdicts, servers: serverNames)
+        let stored = try state.record(
+            RunRecord(
+                runID: runID, time: checkedAt, deep: deep, verdicts: verdicts, problemStarts: starts,
+                incidents: update, servers: stats, status: status))
+        let open = stored.filter(\.isOpen)
+
+        let decisions = AutoRepairPolicy.decide(
+            verdicts: verdicts, open: open,
+            attempts: try state.repairAttempts(since: checkedAt.addingTimeInterval(-3600)),
+            settings: configuration.repair, now: checkedAt)
+        for decision in decisions where decision.plan == nil {
+            logger.debug("not repaired", metadata: ["zone": "\(decision.zone)", "why": "\(decision.skipped ?? "")"])
+        }
+        let repairs = try await repair(decisions.compactMap(\.plan), runID: runID, client: client, sweep: sweep)
+
+        var alertFailure: String?
+        var alertSent = false
+        let plan = AlertPlan.make(try state.incidentsToTell())
+        if !plan.isEmpty, let sendAlert {
+            var batch = plan.batch(serverOrder: serverNames, time: started, host: host)
+            batch.opened = batch.opened.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
+            batch.escalated = batch.escalated.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
+            let what =
+                "\(batch.opened.count) opened, \(batch.escalated.count) escalated, \(batch.resolved.count) resolved: "
+                + (batch.opened + batch.escalated + batch.resolved).map(\.headline).joined(separator: "; ")
+            let recipient: Result<String, any Error>
+            do {
+                recipient = .success(try await sendAlert(batch))
+            } catch {
+                recipient = .failure(error)
+            }
+            switch recipient {
+            case .success(let recipient):
+                try state.recordAlert(
+                    runID: runID, time: Date(), kind: "alert", told: plan.told(), outcome: "ok", detail: what)
+                try record(
+                    AuditEntry(
+                        zone: Self.zonesField(batch), server: "-", action: "alert-sent", serialBefore: nil,
+                        serialAfter: nil, outcome: "ok", detail: "\(recipient): \(what)"))
+                alertSent = true
+            case .failure(let error):
+                alertFailure = "the alert could not be sent (\(error)); it is sent again at the next run"
+                try state.recordAlert(
+                    runID: runID, time: Date(), kind: "alert", told: plan.told(), outcome: "failed",
+                    detail: "\(error)")
+                try record(
+                    AuditEntry(
+                        zone: Self.zonesField(batch), server: "-", action: "alert-sent", serialBefore: nil,
+                        serialAfter: nil, outcome: "failed", detail: "\(error): \(what)"))
+            }
+        }
+
+        let elapsed = (ContinuousClock.now - clock).timeIntervalValue
+        let report = CheckReport(servers: serverNames, verdicts: verdicts, deep: deep)
+        let openCounts = (
+            critical: open.count { $0.severity == .critical }, warning: open.count { $0.severity == .warning }
+        )
+        let converged = repairs.count { $0.converged }
+        var summary =
+            "\(zones.count) zones, \(serverNames.count) servers\(deep ? ", deep" : ""), "
+            + String(format: "%.2f s", elapsed) + ": \(status); open incidents \(openCounts.critical) critical, "
+            + "\(openCounts.warning) warning (\(update.opened.count) opened, \(update.resolved.count) resolved)"
+        if !repairs.isEmpty { summary += "; \(repairs.count) zones repaired (\(converged) converged)" }
+        if alertSent { summary += "; alert sent" }
+        if let alertFailure { summary += "; \(alertFailure)" }
+        do {
+            if let head = try audit.head() { try state.recordAuditHead(head) }
+        } catch let error as AuditError {
+            throw RunError.audit(error)
+        }
+        try state.finishRun(id: runID, at: Date(), summary: summary)
+        try state.prune(before: started.addingTimeInterval(-retention))
+        let metrics = RunMetrics(
+            verdicts: verdicts, servers: stats, lag: clocks, checkedAt: checkedAt, openIncidents: open,
+            runSeconds: elapsed)
+        return RunOutcome(
+            report: report, status: status, summary: summary, metrics: metrics, repairs: repairs,
+            alertFailure: alertFailure, openIncidents: open)
+    }
+
+    /// Carries out the plans, `repairConcurrency` zones at a time. Each attempt is stored "started" before
+    /// anything is sent and updated after, so a run killed half-way leaves a trace that counts.
+    func repair(_ plans: [RepairPlan], runID: Int64, client: DNSClient, sweep: Sweep) async throws -> [RepairResult] {
+        guard !plans.isEmpty else { return [] }
+        let executor = RepairRun(
+            fleet: fleet, options: sweep.queryOptions, timeout: configuration.repair.convergeTimeout, audit: audit,
+            say: { [logger] line in logger.debug("\(line)") })
+        let state = self.state
+        let results = await withTaskGroup(of: Result<RepairResult, RunError>.self) { group in
+            var next = 0
+            func add() {
+                let plan = plans[next]
+                next += 1
+                group.addTask {
+                    let actions = plan.servers.compactMap { line -> String? in
+                        switch line.action {
+                        case .notify: "notify \(line.server)"
+                        case .retransfer: "retransfer \(line.server)"
+                        case .restorePrimary(let from): "restore \(line.server) from \(from)"
+                        case .none, .skip: nil
+                        }
+                    }.joined(separator: ", ")
+                    do {
+                        let id = try state.startAttempt(runID: runID, zone: plan.zone, actions: actions, at: Date())
+                        let name = try DomainName(presentation: plan.zone + ".", origin: nil)
+                        let converged = try await executor.execute(plan, zone: name, client: client)
+                        try state.finishAttempt(
+                            id: id, status: converged ? "converged" : "failed",
+                            detail: converged
+                                ? "every server serves serial \(plan.targetSerial.map(String.init) ?? "?")"
+                                : "not every server reached serial \(plan.targetSerial.map(String.init) ?? "?")",
+                            at: Date())
+                        return .success(RepairResult(zone: plan.zone, actions: actions, converged: converged))
+                    } catch let error as StateError {
+                        return .failure(.state(error))
+                    } catch let error as AuditError {
+                        return .failure(.audit(error))
+                    } catch {
+                        return .success(RepairResult(zone: plan.zone, actions: actions, converged: false))
+                    }
+                }
+            }
+            while next < min(max(1, repairConcurrency), plans.count) { add() }
+            var results: [Result<RepairResult, RunError>] = []
+            while let result = await group.next() {
+                results.append(result)
+                if next < plans.count { add() }
+            }
+            return results
+        }
+        var done: [RepairResult] = []
+        for result in results {
+            switch result {
+            case .success(let repair): done.append(repair)
+            case .failure(let error): throw error
+            }
+        }
+        return done.sorted { $0.zone < $1.zone }
+    }
+
+    /// Adds to a note what the run did about its zones: repaired, converged or not, or why not.
+    static func annotate(_ note: IncidentNote, repairs: [RepairResult], decisions: [AutoRepairPolicy.Decision])
+        -> IncidentNote
+    {
+        let zones = Set(note.zones)
+        let mine = repairs.filter { zones.contains($0.zone) }
+        let skipped = decisions.filter { $0.plan == nil && zones.contains($0.zone) }
+        var note = note
+        if !mine.isEmpty {
+            let converged = mine.count { $0.converged }
+            note.detail +=
+                "\nAutomatic repair this run (\(Set(mine.map(\.actions)).sorted().joined(separator: "; "))): "
+                + "\(converged) of \(mine.count) zone\(mine.count == 1 ? "" : "s") converged"
+                + (converged < mine.count
+                    ? "; the others are retried with backoff, or run 'zonecheck repair ZONE'" : "")
+        }
+        if let first = skipped.first?.skipped {
+            note.detail +=
+                "\nNot repaired automatically (\(skipped.count) zone\(skipped.count == 1 ? "" : "s")): \(first)"
+        }
+        return note
+    }
+
+    /// The audit entry's zone field for an alert: the zone, or "N zones".
+    static func zonesField(_ batch: AlertBatch) -> String {
+        let zones = Set((batch.opened + batch.escalated + batch.resolved).flatMap(\.zones))
+        return zones.count == 1 ? zones.first! : "\(zones.count) zones"
+    }
+
+    func record(_ entry: AuditEntry) throws(RunError) {
+        do {
+            try audit.append(entry)
+        } catch {
+            throw .audit(error)
+        }
+    }
+}
+
+/// One zone's automatic repair.
+public struct RepairResult: Sendable, Equatable {
+    public var zone: String
+    public var actions: String
+    public var converged: Bool
+}
+
+public struct RunOutcome: Sendable {
+    public var report: CheckReport
+    /// The worst problem after the lag grace (a lag within it is not one): the exit code.
+    public var status: Severity
+    /// The one line logged per run.
+    public var summary: String
+    public var metrics: RunMetrics
+    public var repairs: [RepairResult]
+    public var alertFailure: String?
+    public var openIncidents: [Incident]
+}
+
+public enum RunError: Error, Sendable, CustomStringConvertible {
+    case state(StateError)
+    case audit(AuditError)
+
+    public var description: String {
+        switch self {
+        case .state(let error): "\(error)"
+        case .audit(let error): "\(error)"
+        }
+    }
+}
+
+extension Duration {
+    var timeIntervalValue: TimeInterval { timeInterval }
+}

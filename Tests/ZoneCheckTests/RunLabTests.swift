@@ -1,0 +1,306 @@
+import DNSKit
+import Foundation
+import Testing
+import ZoneCheck
+
+/// `zonecheck run` (the real binary, as cron runs it) against the real BIND lab on 127.53.8.x port 5308, with a
+/// real SQLite state database: the lock, a kill -9 in the middle, a lag that clears within the grace, and a
+/// lost NOTIFY on 50 zones of one secondary told as one grouped alert, repaired, then resolved.
+@Suite("run on the lab", .serialized)
+struct RunLabTests {
+    static let unavailable = Lab.unavailableReason()
+
+    static func startLab(zones: Int = 5) throws -> Lab { try Lab.started(prefix: "127.53.8", port: 5308, zones: zones) }
+
+    /// Rewrites the lab's zonecheck.yaml for a test: short timeouts, `grace`, no periodic deep check,
+    /// `resolveAfter`, and the email settings given (nil: no email).
+    static func configure(
+        _ lab: Lab, grace: String, resolveAfter: Int = 1, timeout: String = "1s", retries: Int = 1,
+        email: String? = nil, edit: (String) -> String = { $0 }
+    ) throws {
+        var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
+        let check = "check:   { timeout: 2s, retries: 2, concurrency: 64, lag_grace: 10m, deep: 1h }"
+        let mail = "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: sendmail }"
+        #expect(text.contains(check) && text.contains(mail), "Scripts/lab writes zonecheck.yaml differently now")
+        text = text.replacingOccurrences(
+            of: check,
+            with:
+                "check:   { timeout: \(timeout), retries: \(retries), concurrency: 64, lag_grace: \(grace), deep: never }"
+        )
+        text = text.replacingOccurrences(of: mail, with: email ?? "")
+        text = text.replacingOccurrences(
+            of: "  digest_every: 24h", with: "  digest_every: 24h\n  resolve_after: \(resolveAfter)")
+        try edit(text).write(toFile: lab.configPath, atomically: true, encoding: .utf8)
+    }
+
+    static func run(_ lab: Lab, _ arguments: [String] = []) throws -> ZoneCheckBinary.Run {
+        try ZoneCheckBinary.run("run", ["--log", "stderr"] + arguments, config: lab.configPath)
+    }
+
+    static func state(_ lab: Lab) throws -> StateDatabase {
+        try #require(try StateDatabase.openExisting(directory: lab.directory + "/state"))
+    }
+
+    static func audit(_ lab: Lab) -> AuditLog { AuditLog(directory: lab.directory + "/state") }
+
+    static func actions(_ lab: Lab, _ action: String, zone: String? = nil) throws -> [AuditEntry] {
+        try audit(lab).records().filter { $0.action == action && (zone == nil || $0.zone == zone) }
+    }
+
+    /// The binary started in the background (output discarded), for the lock and kill tests.
+    static func launch(_ lab: Lab, _ arguments: [String] = []) throws -> Process {
+        let binary = try #require(ZoneCheckBinary.url)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--config", lab.configPath, "--log", "stderr"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "ZONECHECK_CONFIG" }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits (up to `seconds`) until `condition` holds.
+    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try condition()
+    }
+
+    @Test(
+        "two runs at once: the second exits 3 at once naming the first's PID; the first finishes",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func concurrentRuns() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        // ns5 down and slow timeouts make the first run last a few seconds.
+        try Self.configure(lab, grace: "10m", timeout: "2s", retries: 1)
+        try lab.run(["stop-server", "ns5", "--dir", lab.directory])
+        let first = try Self.launch(lab)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        let lockPath = lab.directory + "/state/run.lock"
+        let holds = try Self.waitUntil(10) {
+            ((try? String(contentsOfFile: lockPath, encoding: .utf8)) ?? "").contains("pid \(first.processIdentifier) ")
+        }
+        #expect(holds, "the first run never wrote its PID into \(lockPath)")
+        let second = try Self.run(lab)
+        print(String(format: "second run refused in %.3f s", second.seconds))
+        #expect(second.status == 3, "\(second.stdout)\(second.stderr)")
+        let lines = second.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(second.stderr)")
+        #expect(
+            second.stderr.contains("another zonecheck run (PID \(first.processIdentifier), started ")
+                && second.stderr.contains("holds \(lockPath)"), "\(second.stderr)")
+        #expect(second.seconds < 1.5, "the second run waited \(second.seconds) s")
+        #expect(first.isRunning, "the first run ended before the second was refused: the test proves nothing")
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 1, "ns5 down is a WARNING; got \(first.terminationStatus)")
+    }
+
+    @Test(
+        "kill -9 while repairing: the next run takes the lock, the database is intact, nothing is repaired twice",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func killedRun() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let zone = "zone00002.lab"
+        // ns4 refuses zonecheck's NOTIFY (only the primary's transfer key may notify), so the repair goes on to
+        // ns4's retransfer command, here a slow one: the run is killed while it runs.
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        try lab.run(["bump", zone, "--dir", lab.directory])
+        let conf = lab.directory + "/ns4/named.conf"
+        let named = try String(contentsOfFile: conf, encoding: .utf8)
+        let allow = "allow-notify { key zonecheck-ns4; key xfr-ns4; };"
+        #expect(named.contains(allow), "the lab's ns4 named.conf no longer has '\(allow)'")
+        try named.replacingOccurrences(of: allow, with: "allow-notify { key xfr-ns4; };").write(
+            toFile: conf, atomically: true, encoding: .utf8)
+        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        try Self.configure(lab, grace: "1s") { text in
+            var lines = text.components(separatedBy: "\n")
+            // ns4's retransfer command (the line after its key_name) becomes a slow one.
+            if let index = lines.firstIndex(of: "    key_name: zonecheck-ns4"), lines[index + 1].contains("retransfer:")
+            {
+                lines[index + 1] = "    retransfer: \"sleep 5 && echo {zone}\""
+            }
+            return lines.joined(separator: "\n")
+        }
+        let warm = try Self.run(lab)
+        #expect(warm.status == 0, "a lag within the grace is not a problem: \(warm.stdout)\(warm.stderr)")
+        Thread.sleep(forTimeInterval: 1.2)
+        let doomed = try Self.launch(lab)
+        let notified = try Self.waitUntil(15) { try !Self.actions(lab, "notify", zone: zone).isEmpty }
+        #expect(notified, "the run never sent its NOTIFY")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(doomed.isRunning, "the run finished before it could be killed")
+        kill(doomed.processIdentifier, SIGKILL)
+        doomed.waitUntilExit()
+        #expect(doomed.terminationReason == .uncaughtSignal)
+
+        let next = try Self.run(lab)
+        #expect(next.status == 2, "still lagging: CRITICAL, not UNKNOWN (the lock is free): \(next.stderr)")
+        #expect(!next.stderr.contains("holds"), "\(next.stderr)")
+        let state = try Self.state(lab)
+        #expect(try state.integrityProblems().isEmpty)
+        let attempts = try state.repairAttempts(zone: zone, since: .distantPast, until: Date())
+        #expect(attempts.map(\.status) == ["interrupted"], "\(attempts)")
+        #expect(try Self.actions(lab, "notify", zone: zone).count == 1, "the NOTIFY was repeated")
+        #expect(try Self.actions(lab, "repair-interrupted", zone: zone).count == 1)
+        #expect(try Self.audit(lab).check().firstBreak == nil)
+        let runs = try state.runs(since: .distantPast, until: Date())
+        #expect(runs.count == 3 && runs.filter { $0.summary == "killed before it finished" }.count == 1)
+        #expect(try state.openIncidents().map(\.zone) == [zone], "one incident, not two")
+    }
+
+    @Test(
+        "a lag that clears within the grace opens nothing and sends nothing",
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(2)))
+    func lagWithinGrace() throws {
+        let sink = try SMTPSink.started(port: Self.sinkPort)
+        defer { sink.stop() }
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        try Self.configure(lab, grace: "30s", email: Self.sinkEmail)
+        try lab.loseNotify(on: "ns4", zone: "zone00001.lab")
+        let first = try Self.run(lab)
+        #expect(first.status == 0 && first.stdout.isEmpty && first.stderr.contains("OK"), "\(first.stderr)")
+        let state = try Self.state(lab)
+        #expect(try state.problemStarts().contains { $0.zone == "zone00001.lab" && $0.server == "ns4" })
+        // ns4 catches up by itself (its own refresh), as propagation normally does.
+        let rndc = try #require(Lab.which("rndc"))
+        _ = try Command.run(rndc, ["-c", lab.directory + "/ns4/rndc.conf", "refresh", "zone00001.lab"])
+        try lab.run(["wait", "--dir", lab.directory, "--timeout", "15"])
+        let second = try Self.run(lab)
+        #expect(second.status == 0 && second.stdout.isEmpty, "\(second.stderr)")
+        #expect(try state.incidents(since: .distantPast, until: Date()).isEmpty, "an incident was opened")
+        #expect(try Self.actions(lab, "alert-sent").isEmpty)
+        #expect(try Self.actions(lab, "notify").isEmpty, "nothing to repair within the grace")
+        #expect(try state.problemStarts().isEmpty)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try sink.messages().isEmpty, "mail was sent")
+    }
+
+    static let sinkPort: UInt16 = 5310
+
+    /// The lab's alerts go to the SMTP sink on 127.0.0.1:5310.
+    static var sinkEmail: String {
+        "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: smtp, "
+            + "smtp: { host: 127.0.0.1, port: \(sinkPort), starttls: false } }"
+    }
+
+    static func subject(_ mail: ReceivedMail) -> String {
+        let text = String(decoding: mail.raw, as: UTF8.self)
+        let line = text.split(separator: "\r\n", omittingEmptySubsequences: false).first { $0.hasPrefix("Subject:") }
+        return String(line ?? "")
+    }
+
+    @Test(
+        "a lost NOTIFY on 50 zones of ns4: one grouped alert, the repair, one resolution notice, the digest",
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(3)))
+    func fiftyZonesLaggingOnOneSecondary() throws {
+        let sink = try SMTPSink.started(port: Self.sinkPort)
+        defer { sink.stop() }
+        let lab = try Self.startLab(zones: 50)
+        defer { lab.tearDown() }
+        try Self.configure(lab, grace: "2s", resolveAfter: 1, email: Self.sinkEmail)
+        let zones = (1...50).map { String(format: "zone%05d.lab", $0) }
+        // ns4 misses the NOTIFYs for 50 changes: down while the primary loads them, back without being told.
+        try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+        for zone in zones { try lab.run(["bump", zone, "--no-reload", "--dir", lab.directory]) }
+        let rndc = try #require(Lab.which("rndc"))
+        let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload"])
+        #expect(reload.status == 0, "\(reload.stderr)")
+        try lab.run(["wait", "--dir", lab.directory, "--timeout", "30"])
+        try lab.run(["start-server", "ns4", "--dir", lab.directory])
+
+        // Run 1: the lags are new, within the 2 s grace: nothing opens, nothing is sent.
+        let first = try Self.run(lab)
+        #expect(first.status == 0 && first.stdout.isEmpty, "\(first.stderr)")
+        let state = try Self.state(lab)
+        #expect(try state.problemStarts().filter { $0.server == "ns4" && $0.problem == .lagging }.count == 50)
+        #expect(try state.incidents(since: .distantPast, until: Date()).isEmpty)
+        Thread.sleep(forTimeInterval: 2.2)
+        // check reads the state: the lags are dated and, past the grace, CRITICAL.
+        let check = try ZoneCheckBinary.run("check", [], config: lab.configPath)
+        #expect(check.status == 2, "\(check.stdout)")
+        #expect(check.stdout.contains("ns4 is 1 serial behind ns1 on zone00001.lab since "), "\(check.stdout)")
+
+        // Run 2: past the grace: 50 incidents, one alert, 50 repairs.
+        let prometheus = lab.directory + "/zonecheck.prom"
+        let json = lab.directory + "/zonecheck.json"
+        let second = try Self.run(lab, ["--prometheus", prometheus, "--json", json])
+        print(
+            String(format: "run over 51 zones with 50 incidents opened, one alert, 50 repairs: %.2f s", second.seconds))
+        #expect(second.status == 2, "\(second.stderr)")
+        #expect(second.stderr.contains("50 opened") && second.stderr.contains("50 zones repaired (50 converged)"))
+        var mails = try sink.waitForMessages(1)
+        Thread.sleep(forTimeInterval: 0.5)
+        mails = try sink.messages()
+        #expect(mails.count == 1, "one grouped alert, not \(mails.count)")
+        #expect(
+            Self.subject(mails[0]).contains("CRITICAL: 1 opened (ns4 is behind on 50 zones)"),
+            "\(Self.subject(mails[0]))")
+        #expect(mails[0].recipients == ["hostmaster@example.com"])
+        // The alert says what the run did about it, and lists every zone (attached: more than fit the body).
+        let alert = try MailInspection.inspect(mails[0].path)
+        let body = alert.part("text/plain")?.content ?? ""
+        #expect(body.contains("Automatic repair this run (notify ns4): 50 of 50 zones converged"), "\(body)")
+        let list = alert.parts.first { $0.filename != nil }?.content ?? ""
+        #expect(list.split(whereSeparator: \.isNewline).map(String.init) == zones, "the attached zone list")
+        let notified = try Self.actions(lab, "notify")
+        #expect(Set(notified.map(\.zone)) == Set(zones) && notified.count == 50, "\(notified.count) NOTIFYs")
+        #expect(notified.allSatisfy { $0.server == "ns4" && $0.outcome == "ok" && $0.user == "run" })
+        #expect(try Self.actions(lab, "alert-sent").map(\.outcome) == ["ok"])
+        let metrics = try String(contentsOfFile: prometheus, encoding: .utf8)
+        #expect(metrics.contains("zonecheck_incidents_open{severity=\"critical\"} 50"))
+        #expect(metrics.contains("zonecheck_zone_lag_serials{zone=\"zone00001.lab\",server=\"ns4\"} 1"))
+        #expect(metrics.contains("zonecheck_zone_up{zone=\"zone00001.lab\",server=\"ns4\"} 1"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(report is [String: Any], "--json wrote no JSON object")
+        let status = try ZoneCheckBinary.run("status", [], config: lab.configPath)
+        #expect(status.status == 2 && status.stdout.contains("ns4 is behind on 50 zones"), "\(status.stdout)")
+
+        // Run 3: clean (resolve_after 1): one resolution notice. Run 4: nothing more.
+        let third = try Self.run(lab)
+        #expect(third.status == 0, "\(third.stderr)")
+        mails = try sink.waitForMessages(2)
+        #expect(mails.count == 2)
+        if mails.count == 2 {
+            #expect(
+                Self.subject(mails[1]).contains("RESOLVED: 1 resolved (ns4 is behind on 50 zones)"),
+                "\(Self.subject(mails[1]))")
+        }
+        let fourth = try Self.run(lab)
+        #expect(fourth.status == 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try sink.messages().count == 2, "a resolved incident was told again")
+        #expect(try state.openIncidents().isEmpty)
+
+        // The digest lists it all: the incident opened and resolved, the 50 repairs, ns4's health, the audit.
+        let digest = try ZoneCheckBinary.run("digest", ["--since", "1h", "--print"], config: lab.configPath)
+        #expect(digest.status == 0, "\(digest.stderr)")
+        #expect(digest.stdout.contains("ns4 is behind on 50 zones"), "\(digest.stdout)")
+        let gathered = try DigestGathering.report(
+            state: state, audit: Self.audit(lab), configuration: try Configuration.load(path: lab.configPath),
+            since: Date().addingTimeInterval(-3600), until: Date(), host: "test")
+        #expect(gathered.opened.map(\.headline) == ["ns4 is behind on 50 zones"])
+        #expect(gathered.resolved.map(\.headline) == ["ns4 is behind on 50 zones"])
+        #expect(gathered.stillOpen.isEmpty)
+        #expect(gathered.repairs.count == 50 && gathered.repairs.allSatisfy { $0.outcome == "ok" })
+        #expect(gathered.runs == 4 && gathered.zonesChecked == 51)
+        #expect(gathered.servers.map(\.server) == ["ns1", "ns2", "ns3", "ns4", "ns5"])
+        #expect(gathered.servers.allSatisfy { $0.answerRate == 1 })
+        #expect(gathered.audit.chainIntact && gathered.audit.byAction["notify"] == 50)
+        let sent = try ZoneCheckBinary.run("digest", ["--since", "1h", "--send"], config: lab.configPath)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(try sink.waitForMessages(3).count == 3)
+        let history = try ZoneCheckBinary.run("history", ["zone00007.lab"], config: lab.configPath)
+        #expect(history.stdout.contains("notify ns4 ok by run"), "\(history.stdout)")
+        #expect(history.stdout.contains("resolved after"), "\(history.stdout)")
+        let verify = try Command.run(
+            try #require(ZoneCheckBinary.url).path, ["audit", "verify", "--config", lab.configPath])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+}

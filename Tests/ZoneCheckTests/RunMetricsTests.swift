@@ -1,0 +1,61 @@
+import DNSKit
+import Foundation
+import Testing
+import ZoneCheck
+
+/// `run --prometheus`: the textfile from hand-made verdicts, a fixed clock and lag start.
+@Suite struct RunMetricsTests {
+    @Test func perZoneServerAndIncidentFamilies() {
+        let checked = Date(timeIntervalSince1970: 1_795_329_660)  // 06:41 UTC
+        let verdict = ZoneVerdict(
+            zone: "ex\"ample.com",
+            servers: [
+                ServerStatus(server: "ns1", role: .primary, serial: 12, state: .ok, rtt: .milliseconds(2), detail: nil),
+                ServerStatus(
+                    server: "ns3", role: .secondary, serial: 10, state: .lagging, rtt: .milliseconds(40), detail: "x"),
+                ServerStatus(server: "ns5", role: .secondary, serial: nil, state: .unreachable, rtt: nil, detail: "y"),
+            ],
+            findings: [
+                Finding(severity: .critical, kind: .lagging, zone: "ex\"ample.com", servers: ["ns3"], message: "")
+            ])
+        let lag = LagClock(since: ["ns3": checked.addingTimeInterval(-600)], now: checked, grace: .seconds(300))
+        let stats = ServerRunStats.make([verdict], servers: ["ns1", "ns3", "ns5"])
+        let open = [
+            Incident(
+                id: 1, zone: "ex\"ample.com", problem: .lagging, servers: ["ns3"], severity: .critical, detail: "",
+                openedAt: checked),
+            Incident(
+                id: 2, zone: "ex\"ample.com", problem: .unreachable, servers: ["ns5"], severity: .warning, detail: "",
+                openedAt: checked),
+        ]
+        let text = RunMetrics(
+            verdicts: [verdict], servers: stats, lag: ["ex\"ample.com": lag], checkedAt: checked, openIncidents: open,
+            runSeconds: 1.5
+        ).render()
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        let zone = "zone=\"ex\\\"ample.com\""
+        for expected in [
+            "zonecheck_zone_serial{\(zone),server=\"ns3\"} 10",
+            "zonecheck_zone_up{\(zone),server=\"ns5\"} 0",
+            "zonecheck_zone_lag_serials{\(zone),server=\"ns3\"} 2",
+            "zonecheck_zone_lag_seconds{\(zone),server=\"ns3\"} 600",
+            "zonecheck_zone_status{\(zone)} 2",
+            "zonecheck_zone_last_check_timestamp_seconds{\(zone),server=\"ns1\"} 1795329660",
+            "zonecheck_server_answer_ratio{server=\"ns5\"} 0.0",
+            "zonecheck_server_rtt_median_seconds{server=\"ns3\"} 0.04",
+            "zonecheck_incidents_open{severity=\"critical\"} 1",
+            "zonecheck_incidents_open{severity=\"warning\"} 1",
+            "zonecheck_run_duration_seconds 1.500",
+        ] {
+            #expect(lines.contains(expected), "missing: \(expected)")
+        }
+        #expect(!text.contains("zonecheck_zone_serial{\(zone),server=\"ns5\"}"), "no serial without a verified answer")
+        // Every sample belongs to a family with HELP and TYPE.
+        let families = Set(
+            text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let name = line.prefix { $0 != "{" && $0 != " " }
+            #expect(families.contains(name), "\(name) has no # TYPE line")
+        }
+    }
+}
