@@ -9,7 +9,8 @@
 /// - §5.5: each retransmission of the same request doubles its timeout.
 ///
 /// Deviations: §2.4's one-second minimum is for TCP segments; a DNS query is one small datagram whose
-/// early retransmission costs one more datagram, so the minimum here is `floor` (default 100 ms).
+/// early retransmission costs one more datagram, so the minimum here is `floor` (the transport passes
+/// `QueryOptions.minimumTimeout`, 300 ms: below that, servers starved of CPU drew spurious retries).
 /// The timeout never exceeds `ceiling` (the configured `check.timeout`), so a slow or silent server
 /// costs no more than the configuration allows.
 public struct RoundTripEstimator: Sendable, Hashable {
