@@ -80,16 +80,34 @@ public struct CatalogZone: Sendable, Equatable {
     public static func fetch(
         _ name: DomainName, from server: ServerEndpoint, limits: AXFRLimits = AXFRLimits(), client: DNSClient
     ) async throws(DiscoveryError) -> CatalogZone {
-        var records: [ResourceRecord] = []
         let place = "zones.catalog \(name) from \(server.name)"
-        let outcome = await client.axfr(zone: name, from: server, limits: limits) { records.append($0) }
-        switch outcome {
-        case .complete:
-            return try CatalogZone(name: name, records: records, place: place)
-        case .failed(let error, _):
-            throw DiscoveryError(
-                place: place, message: "the catalog could not be transferred: \(error)",
-                fix: "Check that \(server.name) serves \(name) and allows transfers with zonecheck's key")
+        // A connection that fails or a busy server (BIND answers SERVFAIL at its transfers-out quota) is asked
+        // again, twice, before the whole run gives up: without the catalog there is no zone list at all.
+        // Anything else (TSIG, verification, a refusal) is final at once.
+        var attempt = 1
+        while true {
+            var records: [ResourceRecord] = []
+            let outcome = await client.axfr(zone: name, from: server, limits: limits) { records.append($0) }
+            switch outcome {
+            case .complete:
+                return try CatalogZone(name: name, records: records, place: place)
+            case .failed(let error, _):
+                let transient: Bool
+                switch error.failure {
+                case .timeout, .connectionRefused, .unreachable, .servfail: transient = true
+                default: transient = false
+                }
+                if transient && attempt < 3 {
+                    try? await Task.sleep(for: .milliseconds(500 * attempt))
+                    attempt += 1
+                    continue
+                }
+                throw DiscoveryError(
+                    place: place,
+                    message: "the catalog could not be transferred"
+                        + (attempt > 1 ? " (\(attempt) attempts)" : "") + ": \(error)",
+                    fix: "Check that \(server.name) serves \(name) and allows transfers with zonecheck's key")
+            }
         }
     }
 }
