@@ -24,6 +24,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     enum Failure: Error {
         case idInUse
         case timedOut(attempts: Int)
+        /// Timed out, but `ignored` datagrams from the server's address matched no request.
+        case ignoredAnswers(attempts: Int, ignored: Int)
         case sendFailed(String)
     }
 
@@ -37,6 +39,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         let promise: EventLoopPromise<Answer>
         var attempts = 0
         var firstSent: NIODeadline = .now()
+        /// `ignoredFrom[address]` when the request was first sent.
+        var ignoredAtStart = 0
         var timer: Scheduled<Void>?
 
         init(
@@ -61,6 +65,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     private var active: [Key: Request] = [:]
     private var servers: [SocketAddress: ServerQueue] = [:]
     private(set) var strayAnswers = 0
+    /// Datagrams that matched no request, by the address of a server with requests in flight.
+    private var ignoredFrom: [SocketAddress: Int] = [:]
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -96,7 +102,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         request.attempts += 1
-        if first { request.firstSent = .now() }
+        if first {
+            request.firstSent = .now()
+            request.ignoredAtStart = ignoredFrom[request.key.address, default: 0]
+        }
         let envelope = AddressedEnvelope(remoteAddress: request.key.address, data: request.packet)
         context.write(wrapOutboundOut(envelope), promise: nil)
         scheduleFlush(context)
@@ -124,7 +133,12 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         if request.attempts < request.attemptsAllowed {
             send(request, first: false)
         } else {
-            finish(request, with: .failure(Failure.timedOut(attempts: request.attempts)))
+            let ignored = ignoredFrom[request.key.address, default: 0] - request.ignoredAtStart
+            let failure =
+                ignored > 0
+                ? Failure.ignoredAnswers(attempts: request.attempts, ignored: ignored)
+                : Failure.timedOut(attempts: request.attempts)
+            finish(request, with: .failure(failure))
         }
     }
 
@@ -161,6 +175,7 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             Self.questionMatches(buffer, request.question)
         else {
             strayAnswers += 1
+            if servers[envelope.remoteAddress] != nil { ignoredFrom[envelope.remoteAddress, default: 0] += 1 }
             return
         }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
