@@ -25,7 +25,8 @@ public func fuzzAXFR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         do {
             delivered += try stream.receive(wire, now: AXFRFuzzKey.now).count
         } catch {
-            _ = error.description
+            // The sentence an operator reads must render for any failure.
+            _ = QueryError(zone: zone, server: AXFRFuzzKey.server, kind: .axfr, failure: error).description
             return 0
         }
         if stream.finished { break }
@@ -70,6 +71,7 @@ enum AXFRFuzzKey {
         name: try! DomainName(presentation: "fuzz-key.", origin: nil), algorithm: .hmacSHA512, secret: Array(0..<64))!
     static let requestMAC = [UInt8](repeating: 0xAB, count: 64)
     static let now: UInt64 = 1_800_000_000
+    static let server = ServerEndpoint(name: "fuzz", host: "192.0.2.1", key: key)
 
     /// Signed streams for the seed corpus (`fuzz-axfr --write-seeds DIR`): a complete transfer, one with
     /// unsigned messages in between, and one tampered in the middle.
