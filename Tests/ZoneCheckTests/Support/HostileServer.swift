@@ -109,7 +109,9 @@ final class HostileServer: @unchecked Sendable {
     let behaviour: Behaviour
     let serial: UInt32
     let records: Int
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// NIO's shared threads: tests create dozens of servers at once, and a group of their own each would
+    /// have to be shut down with a blocking call on the test's (cooperative) thread.
+    private let group = MultiThreadedEventLoopGroup.singleton
     private var channels: [any Channel] = []
     private let lock = NSLock()
     private var log: [Request] = []
@@ -159,9 +161,9 @@ final class HostileServer: @unchecked Sendable {
         return log
     }
 
+    /// Stops listening; connections still open end as their clients close them. Does not block.
     func close() {
-        for channel in channels { try? channel.close().wait() }
-        try? group.syncShutdownGracefully()
+        for channel in channels { channel.close(promise: nil) }
     }
 
     // MARK: answers
