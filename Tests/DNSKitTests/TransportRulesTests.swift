@@ -141,6 +141,10 @@ import Testing
             .notAuthoritative(referral: true), .nxdomainAtApex, .malformed("x"), .macDidNotVerify(.macDidNotVerify),
             .clockSkew(serverTime: 1, skew: 400, fudge: 300), .unsignedReply(rcode: .refused),
             .transferBroken("y"), .unexpectedRcode(ResponseCode(rawValue: 7)),
+            .noMatchingAnswer(ignored: 3, attempts: 3, waited: .seconds(6)),
+            .transferBroken(.unverified(message: 4, .macDidNotVerify)),
+            .transferBroken(.stalled(afterRecords: 10, idle: .seconds(15))),
+            .transferBroken(.connectionReset(afterRecords: 10)), .transferBroken(.tooManyRecords(limit: 5)),
         ]
         for failure in failures {
             let text = QueryError(zone: zone, server: server, kind: .soa, failure: failure).description
