@@ -67,6 +67,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     private(set) var strayAnswers = 0
     /// Datagrams that matched no request, by the address of a server with requests in flight.
     private var ignoredFrom: [SocketAddress: Int] = [:]
+    /// The last requests finished: a late answer to one of them (to an earlier attempt of a retransmitted
+    /// query) is an ordinary duplicate, not an answer that matches nothing.
+    private var finishedRecently = Set<Key>()
+    private var finishedOrder = CircularBuffer<Key>()
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -145,6 +149,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     private func finish(_ request: Request, with result: Result<Answer, any Error>) {
         request.timer?.cancel()
         if active[request.key] === request { active[request.key] = nil }
+        if finishedRecently.insert(request.key).inserted { finishedOrder.append(request.key) }
+        if finishedOrder.count > 4096, let oldest = finishedOrder.popFirst() { finishedRecently.remove(oldest) }
         let address = request.key.address
         if var queue = servers[address] {
             queue.inFlight -= 1
@@ -175,7 +181,11 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             Self.questionMatches(buffer, request.question)
         else {
             strayAnswers += 1
-            if servers[envelope.remoteAddress] != nil { ignoredFrom[envelope.remoteAddress, default: 0] += 1 }
+            let id = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self)
+            let lateDuplicate = id.map { finishedRecently.contains(Key(id: $0, address: envelope.remoteAddress)) }
+            if servers[envelope.remoteAddress] != nil && lateDuplicate != true {
+                ignoredFrom[envelope.remoteAddress, default: 0] += 1
+            }
             return
         }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
