@@ -167,6 +167,28 @@ struct HostileServerTests {
         }
     }
 
+    /// A slow server's duplicate answer (to a query already answered) arriving while another query waits is
+    /// an ordinary duplicate: the silent query times out (UNREACHABLE), it is not "no matching answer".
+    @Test func aLateDuplicateIsNotAnAnswerThatMatchesNothing() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try Self.sharedKeys.get()
+            let silent = try DomainName(presentation: "silent.test.", origin: nil)
+            let server = try HostileServer(
+                host: "127.53.20.60", port: 5320, zone: Self.zone, key: keys.key,
+                behaviour: .duplicatesAnswers(silentFor: silent))
+            defer { server.close() }
+            let client = try DNSClient()
+            let outcomes = await client.soa(zones: [Self.zone, silent], at: server.endpoint, options: Self.options)
+            await client.close()
+            #expect(outcomes[0].serial == server.serial, "\(outcomes[0])")
+            guard case .failed(let error) = outcomes[1] else {
+                Issue.record("the silent zone was answered: \(outcomes[1])")
+                return
+            }
+            #expect(error.failure == .timeout(attempts: 2, waited: .seconds(2)), "\(error)")
+        }
+    }
+
     /// A NOTIFY to a server answering garbage or with a truncated MAC is not taken as acknowledged.
     @Test(arguments: [(HostileServer.Behaviour.garbage, 50), (.truncatedMAC, 51), (.unsigned, 52)])
     func notifyIsNotAcknowledgedByAHostileServer(_ behaviour: HostileServer.Behaviour, _ address: Int) async throws {

@@ -56,6 +56,9 @@ final class HostileServer: @unchecked Sendable {
         case axfrNeverEnding
         /// A closing SOA with another serial than the opening one.
         case axfrDifferentLastSOA
+        /// Not hostile, only slow and noisy: every UDP answer is sent again 300 ms later, and queries for
+        /// `silentFor` are never answered (so a duplicate arrives while another query waits in vain).
+        case duplicatesAnswers(silentFor: DomainName)
 
         var description: String {
             switch self {
@@ -79,6 +82,7 @@ final class HostileServer: @unchecked Sendable {
             case .axfrReset: "AXFR reset half-way"
             case .axfrNeverEnding: "AXFR without end"
             case .axfrDifferentLastSOA: "AXFR whose last SOA differs"
+            case .duplicatesAnswers(let silent): "duplicate answers, silent for \(silent)"
             }
         }
     }
@@ -94,6 +98,8 @@ final class HostileServer: @unchecked Sendable {
     /// What the server does next on a connection.
     enum Step {
         case send([UInt8])
+        /// Sent after a delay (UDP only).
+        case sendLater([UInt8], TimeAmount)
         /// Bytes written as they are (no length prefix on TCP).
         case sendRaw([UInt8])
         case stall
@@ -241,6 +247,10 @@ final class HostileServer: @unchecked Sendable {
             return [.send(signed(message))]
         case .truncatedForever:
             return [.send(signed(answer(records: [], flags: 0x0200)))]
+        case .duplicatesAnswers(let silent):
+            if question.name == silent { return [] }
+            let reply = signed(answer(records: direct))
+            return [.send(reply), .sendLater(reply, .milliseconds(300))]
         default:
             break
         }
@@ -416,6 +426,11 @@ final class HostileServer: @unchecked Sendable {
                     context.writeAndFlush(
                         wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)),
                         promise: nil)
+                case .sendLater(let bytes, let delay):
+                    let channel = context.channel
+                    let envelope = AddressedEnvelope(
+                        remoteAddress: envelope.remoteAddress, data: channel.allocator.buffer(bytes: bytes))
+                    channel.eventLoop.scheduleTask(in: delay) { channel.writeAndFlush(envelope, promise: nil) }
                 default: break
                 }
             }
@@ -451,7 +466,8 @@ final class HostileServer: @unchecked Sendable {
         private func play(_ steps: [Step], context: ChannelHandlerContext) {
             for step in steps {
                 switch step {
-                case .send(let bytes): context.writeAndFlush(wrapOutboundOut(framed(bytes, context)), promise: nil)
+                case .send(let bytes), .sendLater(let bytes, _):
+                    context.writeAndFlush(wrapOutboundOut(framed(bytes, context)), promise: nil)
                 case .sendRaw(let bytes):
                     context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
                 case .stall:
