@@ -106,6 +106,7 @@ struct HostileFleetTests {
             let server = try setup.hostile(behaviour, as: "ns3", address: "127.53.20.\(100 + n)", serial: primary)
             defer { server.close() }
             let run = try ZoneCheckBinary.run("check", [Self.zone, "--format", "json"], config: setup.config)
+            print(String(format: "check, ns3 %@: %@ in %.2f s", "\(behaviour)", expected, run.seconds))
             #expect(run.status == 2, "\(behaviour): exit \(run.status)\n\(run.stdout)\(run.stderr)")
             #expect(try Self.state(of: "ns3", in: run.stdout) == expected, "\(behaviour): \(run.stdout)")
             #expect(try Self.state(of: "ns2", in: run.stdout) == "OK", "\(behaviour): the real servers are OK")
@@ -136,6 +137,7 @@ struct HostileFleetTests {
             let server = try setup.hostile(behaviour, as: "ns3", address: "127.53.20.\(120 + n)", serial: primary)
             defer { server.close() }
             let run = try ZoneCheckBinary.run("check", [Self.zone, "--deep", "--format", "json"], config: setup.config)
+            print(String(format: "check --deep, ns3 %@: %@ in %.2f s", "\(behaviour)", state, run.seconds))
             #expect(run.status == 2, "\(behaviour): exit \(run.status)\n\(run.stdout)\(run.stderr)")
             #expect(try Self.state(of: "ns3", in: run.stdout) == state, "\(behaviour): \(run.stdout)")
             #expect(run.stdout.contains(text), "\(behaviour): \(run.stdout)")
