@@ -270,6 +270,7 @@ extension QueryCommand {
     static func kind(of failure: QueryFailure) -> String {
         switch failure {
         case .timeout: "timeout"
+        case .noMatchingAnswer: "no-matching-answer"
         case .connectionRefused: "refused-connection"
         case .unreachable: "unreachable"
         case .refused: "REFUSED"

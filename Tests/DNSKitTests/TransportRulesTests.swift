@@ -44,19 +44,17 @@ import Testing
     }
 
     static func transfer(_ batches: [[ResourceRecord]], signed: (Int) -> Bool = { _ in true }) -> (
-        QueryFailure?, [ResourceRecord], ZoneTransferState
+        QueryFailure?, [ResourceRecord], AXFRStreamVerifier
     ) {
         let (mac, messages) = stream(batches, signed: signed)
-        var state = ZoneTransferState(zone: zone, limits: AXFRLimits())
-        state.requestID = 77
-        state.verifier = TSIGVerifier(key: key, requestMAC: mac, requestID: 77)
+        var state = AXFRStreamVerifier(zone: zone, requestID: 77, key: key, requestMAC: mac)
         var delivered: [ResourceRecord] = []
         do {
             for wire in messages {
-                try state.receive(wire, now: now) { delivered.append($0) }
+                delivered += try state.receive(wire, now: now)
                 if state.finished { break }
             }
-            if !state.finished { return (.transferBroken("no closing SOA"), delivered, state) }
+            if let failure = state.endOfStream() { return (failure, delivered, state) }
             return (nil, delivered, state)
         } catch {
             return (error, delivered, state)
@@ -80,14 +78,12 @@ import Testing
     @Test func unsignedRecordsAreHeldUntilTheNextMACVerifies() throws {
         let batches = [[Self.soa], [Self.record("a.example.com", 1)], [Self.soa]]
         let (mac, messages) = Self.stream(batches, signed: { $0 != 1 })
-        var state = ZoneTransferState(zone: Self.zone, limits: AXFRLimits())
-        state.requestID = 77
-        state.verifier = TSIGVerifier(key: Self.key, requestMAC: mac, requestID: 77)
+        var state = AXFRStreamVerifier(zone: Self.zone, requestID: 77, key: Self.key, requestMAC: mac)
         var delivered: [ResourceRecord] = []
-        try state.receive(messages[0], now: Self.now) { delivered.append($0) }
-        try state.receive(messages[1], now: Self.now) { delivered.append($0) }
+        delivered += try state.receive(messages[0], now: Self.now)
+        delivered += try state.receive(messages[1], now: Self.now)
         #expect(delivered.count == 1, "a record of an unsigned message was delivered before it was verified")
-        try state.receive(messages[2], now: Self.now) { delivered.append($0) }
+        delivered += try state.receive(messages[2], now: Self.now)
         #expect(delivered.count == 2 && state.finished)
     }
 
@@ -103,7 +99,10 @@ import Testing
                 "outside the zone"
             ),
             ("first not SOA", [[a, Self.soa]], { _ in true }, "not the SOA"),
-            ("last unsigned", [[Self.soa], [a, Self.soa]], { $0 == 0 }, "closing SOA is not signed"),
+            (
+                "last unsigned", [[Self.soa], [a, Self.soa]], { $0 == 0 },
+                "the last message of the answer is not signed"
+            ),
             ("first unsigned", [[Self.soa], [a, Self.soa]], { $0 == 1 }, "without a TSIG signature"),
             ("records after the end", [[Self.soa, a, Self.soa, a]], { _ in true }, "follow the closing SOA"),
         ]
@@ -125,11 +124,11 @@ import Testing
         let (mac, messages) = Self.stream([[Self.soa], [Self.soa]])
         var second = messages[1]
         second.setUInt16(78, at: 0)
-        var state = ZoneTransferState(zone: Self.zone, limits: AXFRLimits())
-        state.requestID = 77
-        state.verifier = TSIGVerifier(key: Self.key, requestMAC: mac, requestID: 77)
-        try state.receive(messages[0], now: Self.now) { _ in }
-        #expect(throws: QueryFailure.self) { try state.receive(second, now: Self.now) { _ in } }
+        var state = AXFRStreamVerifier(zone: Self.zone, requestID: 77, key: Self.key, requestMAC: mac)
+        _ = try state.receive(messages[0], now: Self.now)
+        #expect(throws: QueryFailure.transferBroken(.idChanged(message: 2, id: 78, requestID: 77))) {
+            _ = try state.receive(second, now: Self.now)
+        }
     }
 
     @Test func failureTextsNameZoneServerAndNextStep() {
@@ -142,6 +141,10 @@ import Testing
             .notAuthoritative(referral: true), .nxdomainAtApex, .malformed("x"), .macDidNotVerify(.macDidNotVerify),
             .clockSkew(serverTime: 1, skew: 400, fudge: 300), .unsignedReply(rcode: .refused),
             .transferBroken("y"), .unexpectedRcode(ResponseCode(rawValue: 7)),
+            .noMatchingAnswer(ignored: 3, attempts: 3, waited: .seconds(6)),
+            .transferBroken(.unverified(message: 4, .macDidNotVerify)),
+            .transferBroken(.stalled(afterRecords: 10, idle: .seconds(15))),
+            .transferBroken(.connectionReset(afterRecords: 10)), .transferBroken(.tooManyRecords(limit: 5)),
         ]
         for failure in failures {
             let text = QueryError(zone: zone, server: server, kind: .soa, failure: failure).description

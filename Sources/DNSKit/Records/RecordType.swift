@@ -47,9 +47,10 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, Comparable, Cust
             return
         }
         let value = upper.withCString { ldns_get_rr_type_by_name($0) }
-        // ldns returns 0 for names it does not know.
-        guard value.rawValue != 0 else { return nil }
-        self.init(rawValue: UInt16(value.rawValue))
+        // ldns returns 0 for names it does not know, and reads `TYPE327680` past 16 bits (found by
+        // fuzzing: Fuzz/Regressions/zonefile): neither is a type.
+        guard value.rawValue != 0, let type = UInt16(exactly: value.rawValue) else { return nil }
+        self.init(rawValue: type)
     }
 
     /// The mnemonic (`MX`), or `TYPEnnn` when ldns has no name for it.

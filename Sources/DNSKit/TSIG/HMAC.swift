@@ -15,17 +15,23 @@ final class HMACKey: @unchecked Sendable {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { return nil }
         defer { EVP_MAC_free(mac) }
         guard let context = EVP_MAC_CTX_new(mac) else { return nil }
-        let ok = algorithm.opensslDigestName.withCString { digest -> Bool in
-            let digestName = UnsafeMutablePointer(mutating: digest)
-            var params = [
-                OSSL_PARAM_construct_utf8_string("digest", digestName, 0),
-                OSSL_PARAM_construct_end(),
-            ]
-            return secret.withUnsafeBufferPointer { key in
-                // EVP_MAC_init needs a non-null key pointer even for an empty key.
-                var empty: UInt8 = 0
-                let base = key.baseAddress ?? withUnsafeMutablePointer(to: &empty) { UnsafePointer($0) }
-                return EVP_MAC_init(context, base, key.count, &params) == 1
+        // OSSL_PARAM keeps the pointers it is given: both C strings must outlive EVP_MAC_init, so neither
+        // may be a temporary made for one call (found by fuzz-message under AddressSanitizer: the implicit
+        // String-to-pointer conversion of "digest" was freed before EVP_MAC_init read it).
+        let ok = "digest".withCString { parameter in
+            algorithm.opensslDigestName.withCString { digest -> Bool in
+                var params = [
+                    OSSL_PARAM_construct_utf8_string(parameter, UnsafeMutablePointer(mutating: digest), 0),
+                    OSSL_PARAM_construct_end(),
+                ]
+                return secret.withUnsafeBufferPointer { key in
+                    guard let base = key.baseAddress else {
+                        // EVP_MAC_init needs a non-null key pointer even for an empty key.
+                        var empty: UInt8 = 0
+                        return withUnsafePointer(to: &empty) { EVP_MAC_init(context, $0, 0, &params) == 1 }
+                    }
+                    return EVP_MAC_init(context, base, key.count, &params) == 1
+                }
             }
         }
         guard ok else {

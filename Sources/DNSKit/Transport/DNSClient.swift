@@ -191,6 +191,10 @@ public final class DNSClient: Sendable {
         } catch {
             return failed(error)
         }
+        // RFC 7766 §6.2.1.1: TC has no meaning over TCP; a server that keeps setting it never answers.
+        guard !(overTCP && message.header.isTruncated) else {
+            return failed(.malformed("the answer is truncated (TC=1) over TCP too"))
+        }
         guard message.header.isAuthoritative else {
             let referral = message.answers.isEmpty && message.authority.contains { $0.type == .ns }
             return failed(.notAuthoritative(referral: referral))
@@ -305,6 +309,8 @@ public final class DNSClient: Sendable {
     static func classifyUDP(_ error: any Error, options: QueryOptions) -> QueryFailure {
         switch error {
         case UDPRouter.Failure.timedOut(let attempts, let waited): .timeout(attempts: attempts, waited: waited)
+        case UDPRouter.Failure.ignoredAnswers(let attempts, let ignored, let waited):
+            .noMatchingAnswer(ignored: ignored, attempts: attempts, waited: waited)
         case UDPRouter.Failure.deadlinePassed(let attempts, let waited):
             attempts == 0
                 ? .unreachable("not asked: the sweep's deadline passed before this query's turn")

@@ -1,8 +1,12 @@
 /// What went wrong with one request to one server, as a fact; `QueryError` adds the zone,
 /// the server and the operation and turns it into a sentence an operator can act on.
 public enum QueryFailure: Error, Sendable, Hashable {
-    /// No matching answer after every attempt.
+    /// No matching answer after every attempt, and nothing else came from the server either.
     case timeout(attempts: Int, waited: Duration)
+    /// No matching answer after every attempt, but `ignored` datagrams came from the server's
+    /// address that matched no request (another ID or question, or not DNS at all) and were dropped
+    /// (RFC 5452 §4.3). The server is up; what it sends cannot be used.
+    case noMatchingAnswer(ignored: Int, attempts: Int, waited: Duration)
     case connectionRefused
     case unreachable(String)
     /// RCODE REFUSED (signed, or we did not sign).
@@ -25,8 +29,8 @@ public enum QueryFailure: Error, Sendable, Hashable {
     case clockSkew(serverTime: UInt64, skew: Int64, fudge: UInt16)
     /// We signed and the answer came back without a TSIG RR (RCODE as received).
     case unsignedReply(rcode: ResponseCode)
-    /// A zone transfer broke one of RFC 5936's rules or our limits.
-    case transferBroken(String)
+    /// A zone transfer broke one of RFC 5936's rules or our limits, or a later message failed TSIG.
+    case transferBroken(AXFRFault)
 
     /// True when the server told us something we can believe (a verified or unsigned-but-
     /// expected answer), false for local verification failures and forgeable errors.
@@ -73,6 +77,11 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
         case .timeout(let attempts, let waited):
             return "\(server) did not answer the \(what) within \(Self.seconds(waited)) (\(attempts) attempt"
                 + "\(attempts == 1 ? "" : "s")): is \(server) up and reachable at \(address)?"
+        case .noMatchingAnswer(let ignored, let attempts, let waited):
+            return "\(server) sent \(ignored) answer\(ignored == 1 ? "" : "s") to the \(what) that matched no request "
+                + "(another ID or question, or not DNS at all) and none that did, within \(Self.seconds(waited)) "
+                + "(\(attempts) attempt\(attempts == 1 ? "" : "s")): not trusted; is something between this host and "
+                + "\(server) rewriting or forging answers, or is its software broken?"
         case .connectionRefused:
             return
                 "\(server) refused the TCP connection for the \(what) at \(address): is the name server running there?"
@@ -130,8 +139,17 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsignedReply(let rcode):
             return "\(server) answered the signed \(what) without a TSIG signature (\(rcode)): not trusted; "
                 + "is key \(key) configured on \(server)?"
-        case .transferBroken(let reason):
-            return "the \(what) from \(server) was rejected: \(reason); nothing received is used"
+        case .transferBroken(let fault):
+            let next =
+                switch fault {
+                case .unverified:
+                    "the stream was altered on the way or \(server) signs with another secret for key \(key)"
+                case .stalled, .tooSlow, .closedEarly, .closedMidMessage, .connectionReset:
+                    "check \(server)'s logs and the network between this host and \(server)"
+                case .tooManyRecords, .tooManyBytes: "is \(zone) really that large on \(server)?"
+                default: "check \(server)'s software and logs"
+                }
+            return "the \(what) from \(server) was rejected: \(fault); nothing received is used; \(next)"
         }
     }
 

@@ -24,6 +24,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     enum Failure: Error {
         case idInUse
         case timedOut(attempts: Int, waited: Duration)
+        /// Timed out, but `ignored` datagrams from the server's address matched no request.
+        case ignoredAnswers(attempts: Int, ignored: Int, waited: Duration)
         /// The request's deadline passed: after `attempts` attempts (0: it never left the queue).
         case deadlinePassed(attempts: Int, waited: Duration)
         /// Never sent: the caller gave up on the server (`abandonWaiting`).
@@ -50,6 +52,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         var attempts = 0
         var firstSent: NIODeadline = .now()
         let created: NIODeadline = .now()
+        /// `ignoredFrom[address]` when the request was first sent.
+        var ignoredAtStart = 0
         var timer: Scheduled<Void>?
 
         var timeout: TimeAmount { timing.timeout }
@@ -81,6 +85,12 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     /// server's distance does not change between sweeps of one run).
     private var roundTrips: [SocketAddress: RoundTripEstimator] = [:]
     private(set) var strayAnswers = 0
+    /// Datagrams that matched no request, by the address of a server with requests in flight.
+    private var ignoredFrom: [SocketAddress: Int] = [:]
+    /// The last requests finished: a late answer to one of them (to an earlier attempt of a retransmitted
+    /// query) is an ordinary duplicate, not an answer that matches nothing.
+    private var finishedRecently = Set<Key>()
+    private var finishedOrder = CircularBuffer<Key>()
 
     /// The adaptive estimate for `address`, for reports and tests (event loop only).
     func roundTrip(to address: SocketAddress) -> RoundTripEstimator? { roundTrips[address] }
@@ -138,7 +148,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             wait = min(wait, deadline - now)
         }
         request.attempts += 1
-        if first { request.firstSent = now }
+        if first {
+            request.firstSent = now
+            request.ignoredAtStart = ignoredFrom[request.key.address, default: 0]
+        }
         let envelope = AddressedEnvelope(remoteAddress: request.key.address, data: request.packet)
         context.write(wrapOutboundOut(envelope), promise: nil)
         scheduleFlush(context)
@@ -199,13 +212,20 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         } else if request.attempts < request.attemptsAllowed {
             send(request, first: false)
         } else {
-            finish(request, with: .failure(Failure.timedOut(attempts: request.attempts, waited: waited(request))))
+            let ignored = ignoredFrom[request.key.address, default: 0] - request.ignoredAtStart
+            let failure =
+                ignored > 0
+                ? Failure.ignoredAnswers(attempts: request.attempts, ignored: ignored, waited: waited(request))
+                : Failure.timedOut(attempts: request.attempts, waited: waited(request))
+            finish(request, with: .failure(failure))
         }
     }
 
     private func finish(_ request: Request, with result: Result<Answer, any Error>) {
         request.timer?.cancel()
         if active[request.key] === request { active[request.key] = nil }
+        if finishedRecently.insert(request.key).inserted { finishedOrder.append(request.key) }
+        if finishedOrder.count > 4096, let oldest = finishedOrder.popFirst() { finishedRecently.remove(oldest) }
         let address = request.key.address
         if let queue = servers[address] {
             queue.inFlight -= 1
@@ -238,6 +258,11 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             Self.questionMatches(buffer, request.question)
         else {
             strayAnswers += 1
+            let id = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self)
+            let lateDuplicate = id.map { finishedRecently.contains(Key(id: $0, address: envelope.remoteAddress)) }
+            if servers[envelope.remoteAddress] != nil && lateDuplicate != true {
+                ignoredFrom[envelope.remoteAddress, default: 0] += 1
+            }
             return
         }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []

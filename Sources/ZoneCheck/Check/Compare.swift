@@ -156,7 +156,8 @@ public enum Compare {
         case .timeout, .connectionRefused, .unreachable: .unreachable
         case .notAuth, .macDidNotVerify, .clockSkew, .unsignedReply: .authFailed
         case .refused, .servfail, .nxdomainAtApex, .notAuthoritative: .notServed
-        case .formerr, .unexpectedRcode, .malformed, .transferBroken: .badAnswer
+        case .transferBroken(let fault) where fault.isAuthenticationFailure: .authFailed
+        case .formerr, .unexpectedRcode, .malformed, .transferBroken, .noMatchingAnswer: .badAnswer
         }
     }
 
@@ -192,10 +193,17 @@ public enum Compare {
             case .failed(let error):
                 // A server whose SOA query already failed has its finding; the transfer adds nothing.
                 guard statuses[index].serial != nil else { continue }
+                let message = error.description + " (the deep check could not compare its contents)"
                 findings.append(
                     Finding(
                         severity: .critical, kind: .transferFailed, zone: zone, servers: [transfer.server],
-                        message: error.description + " (the deep check could not compare its contents)"))
+                        message: message))
+                // A stream that failed TSIG may have been altered on the way: its serial is no longer
+                // trusted either, so repair refuses instead of acting on this server's word.
+                if case .transferBroken(let fault) = error.failure, fault.isAuthenticationFailure {
+                    statuses[index].state = .authFailed
+                    statuses[index].detail = message
+                }
             case .transferred(let serial, let digest, let records):
                 guard transfer.server != primary, let reference, serial == reference.serial,
                     digest != reference.digest

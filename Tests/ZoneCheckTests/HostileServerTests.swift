@@ -1,0 +1,247 @@
+import DNSKit
+import Foundation
+import Testing
+import ZoneCheck
+
+/// Every hostile behaviour against the transport (the way BIND's xfer/ and tsig/ system tests and NSD's
+/// tpkg cases feed a resolver broken answers): the outcome is exactly the expected failure, not just "failed",
+/// nothing crashes, and the call returns within its time budget. Each case has its own loopback address
+/// (127.53.20.N port 5320), so cases run in parallel.
+@Suite("hostile server: DNSClient outcomes")
+struct HostileServerTests {
+    /// What a case expects: a predicate over the failure (nil: success) and a sentence for the report.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var behaviour: HostileServer.Behaviour
+        var transfer: Bool
+        var address: Int
+        var expected: String
+        var matches: @Sendable (QueryFailure?) -> Bool
+        var testDescription: String { "\(transfer ? "AXFR" : "SOA"): \(behaviour) -> \(expected)" }
+    }
+
+    static let zone = try! DomainName(presentation: "hostile.test.", origin: nil)
+
+    /// Short waits (the cases run on `OwnThreadsExecutor`, so other suites cannot stretch them): a UDP
+    /// attempt (and the TCP retry after TC=1) 1 s, two attempts; a transfer idle 2 s; the stream capped at
+    /// 5,000 records.
+    static let options = QueryOptions(timeout: .seconds(1), retries: 1)
+    static let limits = AXFRLimits(
+        connectTimeout: .seconds(2), idleTimeout: .seconds(2), totalTimeout: .seconds(20), maxRecords: 5_000)
+
+    static let cases: [Case] = [
+        Case(behaviour: .wellBehaved, transfer: false, address: 1, expected: "answered") { $0 == nil },
+        Case(behaviour: .garbage, transfer: false, address: 2, expected: "no matching answer (2 ignored)") {
+            if case .noMatchingAnswer(2, 2, _) = $0 { true } else { false }
+        },
+        Case(behaviour: .truncatedMessage, transfer: false, address: 3, expected: "malformed (ends early)") {
+            if case .malformed(let reason) = $0 {
+                !reason.contains("question") && !reason.contains("ID")
+            } else {
+                false
+            }
+        },
+        Case(behaviour: .wrongID, transfer: false, address: 4, expected: "no matching answer") {
+            if case .noMatchingAnswer(2, 2, _) = $0 { true } else { false }
+        },
+        Case(behaviour: .wrongQuestion, transfer: false, address: 5, expected: "no matching answer") {
+            if case .noMatchingAnswer(2, 2, _) = $0 { true } else { false }
+        },
+        Case(behaviour: .unsigned, transfer: false, address: 6, expected: "unsigned reply") {
+            $0 == .unsignedReply(rcode: .noError)
+        },
+        Case(behaviour: .truncatedMAC, transfer: false, address: 7, expected: "MAC truncated to 16 of 64") {
+            $0 == .macDidNotVerify(.truncatedMAC(length: 16, fullLength: 64))
+        },
+        Case(behaviour: .badTime(skew: 1000), transfer: false, address: 8, expected: "signed BADTIME, skew -1000") {
+            if case .notAuth(.badTime(.some, -1000), signed: true) = $0 { true } else { false }
+        },
+        Case(behaviour: .rcode(.refused), transfer: false, address: 9, expected: "REFUSED") { $0 == .refused },
+        Case(behaviour: .rcode(.notAuth), transfer: false, address: 10, expected: "not authoritative") {
+            $0 == .notAuthoritative(referral: false)
+        },
+        Case(behaviour: .rcode(.servFail), transfer: false, address: 11, expected: "SERVFAIL") { $0 == .servfail },
+        Case(behaviour: .rcode(.nxDomain), transfer: false, address: 12, expected: "NXDOMAIN at the apex") {
+            $0 == .nxdomainAtApex
+        },
+        Case(behaviour: .referral, transfer: false, address: 13, expected: "referral") {
+            $0 == .notAuthoritative(referral: true)
+        },
+        Case(behaviour: .truncatedForever, transfer: false, address: 14, expected: "truncated over TCP too") {
+            $0 == .malformed("the answer is truncated (TC=1) over TCP too")
+        },
+        Case(behaviour: .wellBehaved, transfer: true, address: 21, expected: "complete") { $0 == nil },
+        Case(behaviour: .garbage, transfer: true, address: 22, expected: "malformed message 1") {
+            if case .malformed(let reason) = $0 { reason.hasPrefix("message 1:") } else { false }
+        },
+        Case(behaviour: .truncatedMessage, transfer: true, address: 23, expected: "malformed message 1") {
+            if case .malformed(let reason) = $0 { reason.hasPrefix("message 1:") } else { false }
+        },
+        Case(behaviour: .wrongID, transfer: true, address: 24, expected: "ID changed in message 1") {
+            if case .transferBroken(.idChanged(message: 1, _, _)) = $0 { true } else { false }
+        },
+        Case(behaviour: .wrongQuestion, transfer: true, address: 25, expected: "other question in message 1") {
+            $0 == .transferBroken(.otherQuestion(message: 1))
+        },
+        Case(behaviour: .unsigned, transfer: true, address: 26, expected: "unsigned reply") {
+            $0 == .unsignedReply(rcode: .noError)
+        },
+        Case(behaviour: .truncatedMAC, transfer: true, address: 27, expected: "MAC truncated") {
+            $0 == .macDidNotVerify(.truncatedMAC(length: 16, fullLength: 64))
+        },
+        Case(behaviour: .rcode(.refused), transfer: true, address: 28, expected: "REFUSED") { $0 == .refused },
+        Case(behaviour: .axfrUnsignedRun(99), transfer: true, address: 31, expected: "complete (99 allowed)") {
+            $0 == nil
+        },
+        Case(behaviour: .axfrUnsignedRun(100), transfer: true, address: 32, expected: "100 unsigned in a row") {
+            $0 == .transferBroken(.unverified(message: 101, .tooManyUnsigned(100)))
+        },
+        Case(behaviour: .axfrTamperedBetween, transfer: true, address: 33, expected: "last MAC fails") {
+            $0 == .transferBroken(.unverified(message: 4, .macDidNotVerify))
+        },
+        Case(behaviour: .axfrChangingID, transfer: true, address: 34, expected: "ID changed in message 2") {
+            if case .transferBroken(.idChanged(message: 2, _, _)) = $0 { true } else { false }
+        },
+        Case(behaviour: .axfrSOAInMiddle, transfer: true, address: 35, expected: "records after the closing SOA") {
+            $0 == .transferBroken(.recordsAfterEnd(message: 2, record: 3))
+        },
+        Case(behaviour: .axfrOutsideZone, transfer: true, address: 36, expected: "record outside the zone") {
+            $0
+                == .transferBroken(
+                    .outsideZone(owner: try! DomainName(presentation: "www.example.net.", origin: nil), type: .a))
+        },
+        Case(behaviour: .axfrStall, transfer: true, address: 37, expected: "stalled after 10 records") {
+            $0 == .transferBroken(.stalled(afterRecords: 10, idle: .seconds(2)))
+        },
+        Case(behaviour: .axfrReset, transfer: true, address: 38, expected: "connection reset") {
+            if case .transferBroken(.connectionReset) = $0 { true } else { false }
+        },
+        Case(behaviour: .axfrNeverEnding, transfer: true, address: 39, expected: "record limit") {
+            $0 == .transferBroken(.tooManyRecords(limit: 5_000))
+        },
+        Case(behaviour: .axfrDifferentLastSOA, transfer: true, address: 40, expected: "different last SOA") {
+            $0 == .transferBroken(.differentSOA(serial: 2_000_000_001, openingSerial: 2_000_000_000, afterRecords: 23))
+        },
+    ]
+
+    /// One key file for the suite: its cases run at once, and tsig-keygen per case would only add load.
+    static let sharedKeys = Result { try HostileKeys() }
+
+    @Test(arguments: cases)
+    func outcomeIsClassifiedExactly(_ testCase: Case) async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) { try await check(testCase) }
+    }
+
+    func check(_ testCase: Case) async throws {
+        let keys = try Self.sharedKeys.get()
+        let server = try HostileServer(
+            host: "127.53.20.\(testCase.address)", port: 5320, zone: Self.zone, key: keys.key,
+            behaviour: testCase.behaviour)
+        defer { server.close() }
+        let client = try DNSClient()
+        let started = ContinuousClock.now
+        var failure: QueryFailure?
+        var text = ""
+        var delivered = 0
+        if testCase.transfer {
+            let outcome = await client.axfr(zone: Self.zone, from: server.endpoint, limits: Self.limits) { _ in
+                delivered += 1
+            }
+            if case .failed(let error, _) = outcome { failure = error.failure }
+            text = outcome.description
+        } else {
+            let outcome = await client.soa(zone: Self.zone, at: server.endpoint, options: Self.options)
+            if case .failed(let error) = outcome { failure = error.failure }
+            text = outcome.description
+        }
+        let elapsed = ContinuousClock.now - started
+        await client.close()
+        #expect(
+            testCase.matches(failure), "\(testCase.behaviour): got \(failure.map { "\($0)" } ?? "success"): \(text)")
+        #expect(elapsed < .seconds(8), "\(testCase.behaviour) took \(elapsed)")
+        #expect(!text.contains(keys.secret), "the secret appears in: \(text)")
+        #expect(!server.received.isEmpty, "the hostile server received nothing: the case did not run")
+        if testCase.transfer && failure == nil {
+            var expected = server.content().count
+            if case .axfrUnsignedRun(let unsigned) = testCase.behaviour { expected = unsigned + 1 }
+            #expect(delivered == expected, "records delivered: \(delivered)")
+        }
+    }
+
+    /// A slow server's duplicate answer (to a query already answered) arriving while another query waits is
+    /// an ordinary duplicate: the silent query times out (UNREACHABLE), it is not "no matching answer".
+    @Test func aLateDuplicateIsNotAnAnswerThatMatchesNothing() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try Self.sharedKeys.get()
+            let silent = try DomainName(presentation: "silent.test.", origin: nil)
+            let server = try HostileServer(
+                host: "127.53.20.60", port: 5320, zone: Self.zone, key: keys.key,
+                behaviour: .duplicatesAnswers(silentFor: silent))
+            defer { server.close() }
+            let client = try DNSClient()
+            let outcomes = await client.soa(zones: [Self.zone, silent], at: server.endpoint, options: Self.options)
+            await client.close()
+            #expect(outcomes[0].serial == server.serial, "\(outcomes[0])")
+            guard case .failed(let error) = outcomes[1] else {
+                Issue.record("the silent zone was answered: \(outcomes[1])")
+                return
+            }
+            #expect(error.failure == .timeout(attempts: 2, waited: .seconds(2)), "\(error)")
+        }
+    }
+
+    /// A NOTIFY to a server answering garbage or with a truncated MAC is not taken as acknowledged.
+    @Test(arguments: [(HostileServer.Behaviour.garbage, 50), (.truncatedMAC, 51), (.unsigned, 52)])
+    func notifyIsNotAcknowledgedByAHostileServer(_ behaviour: HostileServer.Behaviour, _ address: Int) async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) { try await notify(behaviour, address) }
+    }
+
+    func notify(_ behaviour: HostileServer.Behaviour, _ address: Int) async throws {
+        let keys = try Self.sharedKeys.get()
+        let server = try HostileServer(
+            host: "127.53.20.\(address)", port: 5320, zone: Self.zone, key: keys.key, behaviour: behaviour)
+        defer { server.close() }
+        let client = try DNSClient()
+        let outcome = await client.notify(zone: Self.zone, soa: nil, at: server.endpoint, options: Self.options)
+        await client.close()
+        guard case .failed(let error) = outcome else {
+            Issue.record("\(behaviour): NOTIFY acknowledged")
+            return
+        }
+        #expect(server.received.contains { $0.opcode == .notify })
+        #expect(Compare.state(of: error.failure) != .ok)
+    }
+}
+
+/// A TSIG key made by `tsig-keygen` (as an operator makes them) in a temporary directory, and its secret
+/// as written in the file, so tests can check it never appears in any output.
+struct HostileKeys {
+    let directory: String
+    let path: String
+    let key: TSIGKey
+    let secret: String
+
+    init(name: String = "hostile-test") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-hostile-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = directory + "/\(name).key"
+        let keygen = try #require(Lab.which("tsig-keygen"), "tsig-keygen is not installed (bind9-utils)")
+        let output = try Command.run(keygen, ["-a", "hmac-sha512", name])
+        try output.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        key = try TSIGKey.load(path: path)
+        secret = try #require(Self.secret(in: output.stdout))
+    }
+
+    init(existing path: String, name: String) throws {
+        directory = ""
+        self.path = path
+        key = try TSIGKey.load(path: path, name: name)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        secret = try #require(Self.secret(in: text))
+    }
+
+    static func secret(in text: String) -> String? {
+        guard let start = text.range(of: "secret \"") else { return nil }
+        return text[start.upperBound...].split(separator: "\"").first.map(String.init)
+    }
+}
