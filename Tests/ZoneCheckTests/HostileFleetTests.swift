@@ -192,7 +192,8 @@ struct HostileFleetTests {
             let run = try ZoneCheckBinary.run("repair", [Self.zone, "--yes", "--timeout", "5s"], config: setup.config)
             #expect(run.status == 2, "\(behaviour): exit \(run.status)\n\(run.stdout)\(run.stderr)")
             let added = Array(try setup.audit().dropFirst(entries))
-            let restore = added.first { $0["action"] as? String == "restore-primary" }
+            // The restore is audited as started before the file is touched, then with its outcome.
+            let restore = added.last { $0["action"] as? String == "restore-primary" }
             #expect(restore?["outcome"] as? String == "failed", "\(behaviour): audit \(added)")
             #expect(
                 !added.contains { $0["action"] as? String == "notify" }, "\(behaviour): NOTIFY after a failed restore")

@@ -17,8 +17,23 @@ extension DNSClient {
     /// SOA, no record outside the zone, nothing after the end. The closing SOA is not passed
     /// to `onRecord` (the zone has one SOA). Any failure ends the transfer: the caller must
     /// discard what it received.
+    ///
+    /// A server that closes the connection before a single message (a busy BIND at its TCP quota does) is
+    /// asked once more after 200 ms: nothing was received, so nothing reached `onRecord`.
     public func axfr(
         zone: DomainName, from server: ServerEndpoint, limits: AXFRLimits = AXFRLimits(),
+        onRecord: (ResourceRecord) throws -> Void
+    ) async -> AXFROutcome {
+        let first = await axfrOnce(zone: zone, from: server, limits: limits, onRecord: onRecord)
+        guard case .failed(let error, let stats) = first, stats.messages == 0,
+            case .transferBroken(.closedEarly(afterRecords: 0)) = error.failure
+        else { return first }
+        try? await Task.sleep(for: .milliseconds(200))
+        return await axfrOnce(zone: zone, from: server, limits: limits, onRecord: onRecord)
+    }
+
+    private func axfrOnce(
+        zone: DomainName, from server: ServerEndpoint, limits: AXFRLimits,
         onRecord: (ResourceRecord) throws -> Void
     ) async -> AXFROutcome {
         let started = ContinuousClock.now
@@ -84,6 +99,9 @@ extension DNSClient {
         } catch let error as IOError where error.errnoCode == ECONNRESET || error.errnoCode == EPIPE {
             // Connected, then reset: a transfer cut off, not a server out of reach.
             failure = .transferBroken(.connectionReset(afterRecords: stream.stats.records))
+        } catch ChannelError.ioOnClosedChannel {
+            // The server closed its end (FIN) before or while we wrote the query: ended early, not unreachable.
+            failure = .transferBroken(.closedEarly(afterRecords: stream.stats.records))
         } catch {
             failure = TCPConnection.classify(error, connectTimeout: limits.connectTimeout)
         }
