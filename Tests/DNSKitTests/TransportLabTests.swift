@@ -112,7 +112,8 @@ struct TransportLabTests {
             Issue.record("expected a timeout after 2 attempts from stopped ns3, got \(stoppedOutcome)")
             return
         }
-        #expect(elapsed < .milliseconds(1200), "took \(elapsed)")
+        // 2 x 400 ms; loose upper bound (a loaded CI machine), far below the 5 s default timeout.
+        #expect(elapsed < .milliseconds(3000), "took \(elapsed)")
         #expect(timeoutError.description.contains("ns3 did not answer"))
         for outcome in otherOutcomes { #expect(outcome.serial != nil, "\(outcome)") }
 

@@ -219,10 +219,12 @@ struct MailDeliveryTests {
             Issue.record("no error from a silent relay")
         } catch let error as MailError {
             #expect(error.code == .timeout, "\(error)")
-            #expect(error.message.contains("127.0.0.1:2533"))
+            #expect(error.message.contains("127.0.0.1:2533") && error.message.contains("within 1"), "\(error)")
         }
+        // The configured 1 s bound is what ended it, not the 30 s default. Wall time is only bounded loosely:
+        // under a full test run on two cores the thread that reports back can wait seconds for a core.
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(25), "\(elapsed)")
         // The same silence during a TLS handshake (port 465 style).
         do {
             try await SMTPTransport(host: "127.0.0.1", port: 2533, implicitTLS: true, timeout: .seconds(1))

@@ -664,10 +664,13 @@ struct RDATAText {
         var accumulator: UInt64 = 0
         var bits = 0
         for byte in slice(token) {
+            // Digits are matched as they are: folding case first (`byte | 0x20`) made control bytes
+            // 0x10-0x19 look like digits, and the subtraction then trapped (found by fuzz-zonefile).
             let value: UInt64
-            switch byte | 0x20 {
+            switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "v"): value = UInt64((byte | 0x20) - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "a")...UInt8(ascii: "v"): value = UInt64(byte - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "V"): value = UInt64(byte - UInt8(ascii: "A")) + 10
             default:
                 throw RecordRejection(
                     rule: "rdata", line: token.line, message: "\(type) \(what) is not base32hex: '\(text(token))'")
