@@ -90,8 +90,9 @@ struct CheckLabTests {
         let generated = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])
         #expect(generated.status == 0)
         let keyPath = lab.directory + "/wrong-ns2.key"
-        FileManager.default.createFile(
-            atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600])
+        #expect(
+            FileManager.default.createFile(
+                atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600]))
         let config = try Self.configCopy(lab, [(lab.keyPath("ns2"), keyPath)])
         let run = try Self.check(["--format", "json"], config: config)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")

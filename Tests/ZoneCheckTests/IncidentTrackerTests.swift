@@ -51,6 +51,10 @@ import ZoneCheck
         // Other problems are never held back by the grace.
         let down = Finding(severity: .warning, kind: .unreachable, zone: "a.example", servers: ["ns3"], message: "")
         #expect(IncidentTracker.problems([down], lag: ["a.example": clock]).count == 1)
+        // lag_grace 0: no grace, a lag counts from the run that first sees it (age 0).
+        let noGrace = LagClock(since: ["ns3": Self.t0], now: Self.t0, grace: .zero)
+        #expect(noGrace.isBeyondGrace("ns3") && !noGrace.isBeyondGrace("ns4"))
+        #expect(IncidentTracker.problems([within], lag: ["a.example": noGrace]).count == 1)
     }
 
     @Test func opensOnceUpdatesAndResolvesAfterTwoCleanRuns() {

@@ -183,8 +183,9 @@ struct MixedFleetLabTests {
         for server in ["ns3", "ns4"] {
             let generated = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-\(server)"])
             let path = lab.directory + "/wrong-\(server).key"
-            FileManager.default.createFile(
-                atPath: path, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600])
+            #expect(
+                FileManager.default.createFile(
+                    atPath: path, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600]))
             replacements.append((lab.keyPath(server), path))
             secrets.append(String(try #require(generated.stdout.split(separator: "\"").dropFirst(3).first)))
         }

@@ -219,8 +219,9 @@ struct RepairLabTests {
         let keygen = try #require(Lab.which("tsig-keygen"), "tsig-keygen (bind9-utils) is needed")
         let generated = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])
         let keyPath = lab.directory + "/wrong-ns2.key"
-        FileManager.default.createFile(
-            atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600])
+        #expect(
+            FileManager.default.createFile(
+                atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600]))
         let config = try CheckLabTests.configCopy(lab, [(lab.keyPath("ns2"), keyPath)])
         let run = try Self.repair(["zone00002.lab"], config: config)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")

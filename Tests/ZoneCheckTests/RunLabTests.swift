@@ -155,6 +155,79 @@ struct RunLabTests {
     }
 
     @Test(
+        "kill -9 at random points of six runs that sweep, record and repair: each next run works, nothing twice",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(4)))
+    func killedAtRandomPoints() throws {
+        let lab = try Self.startLab(zones: 35)
+        defer { lab.tearDown() }
+        // No grace: a lag opens an incident and is repaired (NOTIFY) in the same run, so every run writes
+        // observations, incidents, repair attempts and audit entries: there is something to interrupt.
+        try Self.configure(lab, grace: "0s")
+        let rndc = try #require(Lab.which("rndc"))
+        /// Five new zones lose their NOTIFY on ns4 (earlier rounds' zones may still be backing off).
+        func loseNotifies(round: Int) throws {
+            try lab.run(["stop-server", "ns4", "--dir", lab.directory])
+            for n in 1...5 {
+                try lab.run([
+                    "bump", String(format: "zone%05d.lab", round * 5 + n), "--no-reload", "--dir", lab.directory,
+                ])
+            }
+            let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload"])
+            #expect(reload.status == 0, "\(reload.stderr)")
+            try lab.run(["wait", "--dir", lab.directory, "--timeout", "30"])
+            try lab.run(["start-server", "ns4", "--dir", lab.directory])
+        }
+        // Round 0, not killed: how long such a run takes here, so that the kill points fall inside one.
+        try loseNotifies(round: 0)
+        let whole = try Self.run(lab)
+        #expect(whole.status == 2 && whole.stderr.contains("5 zones repaired"), "\(whole.stderr)")
+        var delays: [Double] = []
+        var killed = 0
+        for round in 1...6 {
+            try loseNotifies(round: round)
+            let delay = Double.random(in: 0.005...max(0.01, whole.seconds * 0.7))
+            delays.append(delay)
+            let doomed = try Self.launch(lab)
+            Thread.sleep(forTimeInterval: delay)
+            kill(doomed.processIdentifier, SIGKILL)
+            doomed.waitUntilExit()
+            if doomed.terminationReason == .uncaughtSignal { killed += 1 }
+            // Whatever the point: the database (once created) is whole, the audit chain verifies.
+            if let state = try StateDatabase.openExisting(directory: lab.directory + "/state") {
+                #expect(try state.integrityProblems().isEmpty, "round \(round), killed after \(delay) s")
+            }
+            #expect(try Self.audit(lab).check().firstBreak == nil, "round \(round), killed after \(delay) s")
+            // The next run takes the lock and finishes (WARNING/CRITICAL while lags remain, never UNKNOWN).
+            let next = try Self.run(lab)
+            #expect(
+                next.status != 3 && !next.stderr.contains("holds"),
+                "round \(round), killed after \(delay) s: \(next.stderr)")
+        }
+        let interrupted = try Self.actions(lab, "repair-interrupted").count
+        print(
+            String(format: "a whole run: %.2f s; killed at (s): ", whole.seconds)
+                + delays.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+                + "; \(killed) of 6 killed before they finished, \(interrupted) repairs interrupted")
+        // Most points must fall inside a run, else the test proves nothing.
+        #expect(killed >= 3, "only \(killed) of 6 runs were still running when killed: \(delays)")
+        let state = try Self.state(lab)
+        #expect(try state.integrityProblems().isEmpty)
+        #expect(try Self.audit(lab).check().firstBreak == nil)
+        // Nothing repaired twice: at most one NOTIFY per zone, whether its run was killed or not.
+        let notified = try Self.actions(lab, "notify")
+        let perZone = Dictionary(grouping: notified, by: \.zone).mapValues(\.count)
+        #expect(perZone.values.allSatisfy { $0 == 1 }, "\(perZone.filter { $0.value > 1 }) (delays \(delays))")
+        #expect(notified.allSatisfy { $0.server == "ns4" })
+        // Every run is accounted for: the seven completed ones, and each killed one that got as far as
+        // recording itself is marked as killed by the run after it (or finished before the kill came).
+        let runs = try state.runs(since: .distantPast, until: Date())
+        #expect(runs.count >= 7 && runs.count <= 13, "\(runs.count) runs recorded")
+        #expect(
+            runs.allSatisfy { $0.finished != nil || $0.summary == "killed before it finished" },
+            "\(runs.map { "\($0.id): \($0.summary ?? "-")" })")
+    }
+
+    @Test(
         "a lag that clears within the grace opens nothing and sends nothing",
         .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(2)))
     func lagWithinGrace() throws {

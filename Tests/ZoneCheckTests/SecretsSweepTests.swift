@@ -122,8 +122,10 @@ struct SecretsSweepTests {
         let wrong = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])
         let wrongKeys = lab.directory + "/wrong-keys"
         try FileManager.default.createDirectory(atPath: wrongKeys, withIntermediateDirectories: true)
-        FileManager.default.createFile(
-            atPath: wrongKeys + "/ns2.key", contents: Data(wrong.stdout.utf8), attributes: [.posixPermissions: 0o600])
+        #expect(
+            FileManager.default.createFile(
+                atPath: wrongKeys + "/ns2.key", contents: Data(wrong.stdout.utf8),
+                attributes: [.posixPermissions: 0o600]))
         let wrongConfig = try CheckLabTests.configCopy(lab, [(lab.keyPath("ns2"), wrongKeys + "/ns2.key")])
         try zonecheck("check wrong key", "check", ["--format", "json"], config: wrongConfig)
         try zonecheck("repair wrong key", "repair", ["zone00002.lab"], config: wrongConfig)

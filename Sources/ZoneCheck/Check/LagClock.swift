@@ -22,10 +22,11 @@ public struct LagClock: Sendable, Equatable {
         since[server].map { max(0, now.timeIntervalSince($0)) }
     }
 
-    /// Whether `server`'s lag has outlasted the grace (false when its start is unknown).
+    /// Whether `server`'s lag has outlasted the grace (false when its start is unknown). `lag_grace: 0`
+    /// means no grace: a lag is a problem from the run that first sees it.
     public func isBeyondGrace(_ server: String) -> Bool {
         guard let age = age(of: server) else { return false }
-        return age > grace.timeInterval
+        return grace == .zero || age > grace.timeInterval
     }
 
     /// `since 06:31 UTC (12 min)`, with the date when it started another day.
