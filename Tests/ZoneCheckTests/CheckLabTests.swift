@@ -164,6 +164,42 @@ struct CheckLabTests {
         #expect(!run.stdout.contains("zone00005.lab"))
     }
 
+    @Test(
+        "the forgotten serial increment: --deep sees the file differ from what the primary serves, then all secondaries differ",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+    func serialNotIncremented() throws {
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let zone = "zone00003.lab"
+        let path = lab.directory + "/ns1/zones/\(zone).db"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let record = "mail\tIN\tA\t192.0.2.25"
+        #expect(text.contains(record), "the lab's zone files no longer have '\(record)'")
+        try text.replacingOccurrences(of: record, with: "mail\tIN\tA\t192.0.2.26").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        // Edited, not reloaded: a serial check sees nothing; --deep compares the file with ns1's copy.
+        let plain = try Self.check([zone], config: lab.configPath)
+        #expect(plain.status == 0, "\(plain.stdout)")
+        let deep = try Self.check([zone, "--deep", "--format", "json"], config: lab.configPath)
+        #expect(deep.status == 2, "\(deep.stdout)\(deep.stderr)")
+        #expect(deep.stdout.contains("\"file-serial-not-incremented\""), "\(deep.stdout)")
+        #expect(deep.stdout.contains("increment the serial in the file, then reload"))
+        // Reloaded anyway: BIND serves the new content under the old serial, the secondaries keep theirs.
+        let rndc = try #require(Lab.which("rndc"))
+        let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", zone])
+        #expect(reload.status == 0, "\(reload.stderr)")
+        var after = try Self.check([zone, "--deep"], config: lab.configPath)
+        for _ in 0..<20 where !after.stdout.contains("DIVERGED") {
+            Thread.sleep(forTimeInterval: 0.25)
+            after = try Self.check([zone, "--deep"], config: lab.configPath)
+        }
+        #expect(after.status == 2, "\(after.stdout)")
+        #expect(
+            after.stdout.contains("ns1's content probably changed without a new serial; increment the serial on ns1"),
+            "\(after.stdout)")
+        #expect(!after.stdout.contains("file-serial-not-incremented") && !after.stdout.contains("by hand"))
+    }
+
     // MARK: without the lab
 
     @Test("bad configuration or bad --format: exit 3 (UNKNOWN) and nothing checked")

@@ -203,6 +203,21 @@ import ZoneCheck
             ])
     }
 
+    @Test func everySecondaryWithTheSameOtherCopyPointsAtThePrimary() {
+        let v = Self.deep([
+            ("ns1", 7, "aaaa", [Self.txt("a", "edited without a new serial")]),
+            ("ns2", 7, "bbbb", [Self.txt("a", "old")]), ("ns3", 7, "bbbb", [Self.txt("a", "old")]),
+        ])
+        #expect(v.findings.map(\.kind) == [.diverged, .diverged])
+        #expect(
+            v.findings.allSatisfy {
+                $0.message.contains("ns1's content probably changed without a new serial; increment the serial on ns1")
+            }, "\(v.findings.map(\.message))")
+        // One secondary differing is that secondary's problem, not the primary's.
+        let one = Self.deep([("ns1", 7, "aaaa", []), ("ns2", 7, "aaaa", []), ("ns3", 7, "bbbb", [])])
+        #expect(one.findings.count == 1 && one.findings[0].message.contains("by hand or its copy is corrupt"))
+    }
+
     @Test func differentSerialsAreNotDivergedButLagging() {
         let v = Self.deep([("ns1", 8, "aaaa", [Self.txt("a", "new")]), ("ns2", 7, "bbbb", [Self.txt("a", "old")])])
         #expect(v.findings.map(\.kind) == [.lagging])
@@ -255,6 +270,41 @@ import ZoneCheck
         let v = Self.withFile(
             served: 9, file: PrimaryFileObservation(path: "/zones/example.com.db", serial: 9, diagnostics: []))
         #expect(v.status == .ok && v.findings.isEmpty)
+    }
+
+    /// `--deep`: the file's digest against the primary's verified transfer under the same serial.
+    static func withFile(served: UInt32, servedDigest: String, file: PrimaryFileObservation) -> ZoneVerdict {
+        Compare.verdict(
+            ZoneObservation(
+                zone: zone, servers: [answered("ns1", served, role: .primary), answered("ns2", served)],
+                transfers: [
+                    TransferObservation(
+                        server: "ns1", outcome: .transferred(serial: served, digest: servedDigest, records: [])),
+                    TransferObservation(
+                        server: "ns2", outcome: .transferred(serial: served, digest: servedDigest, records: [])),
+                ],
+                primaryFile: file))
+    }
+
+    @Test func fileChangedUnderTheSameSerialIsTheForgottenIncrement() throws {
+        let path = "/zones/example.com.db"
+        let changed = Self.withFile(
+            served: 9, servedDigest: "aaaa",
+            file: PrimaryFileObservation(path: path, serial: 9, diagnostics: [], digest: "ffff"))
+        #expect(changed.status == .critical)
+        let finding = try #require(changed.findings.first)
+        #expect(changed.findings.count == 1 && finding.kind == .fileSerialNotIncremented && finding.servers == ["ns1"])
+        #expect(finding.message.contains(path) && finding.message.contains("same serial 9"))
+        #expect(finding.message.contains("increment the serial in the file, then reload"))
+        // The same content, or a new serial (not yet loaded: its own finding), is not this.
+        let same = Self.withFile(
+            served: 9, servedDigest: "aaaa",
+            file: PrimaryFileObservation(path: path, serial: 9, diagnostics: [], digest: "aaaa"))
+        #expect(same.findings.isEmpty)
+        let newer = Self.withFile(
+            served: 9, servedDigest: "aaaa",
+            file: PrimaryFileObservation(path: path, serial: 10, diagnostics: [], digest: "ffff"))
+        #expect(newer.findings.map(\.kind) == [.fileNotLoaded])
     }
 
     @Test func lintDiagnosticsGiveWarningOrCriticalBySeverity() throws {

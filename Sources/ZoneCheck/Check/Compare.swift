@@ -86,7 +86,14 @@ public enum Compare {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
         }
         if let file = observation.primaryFile {
-            findings += fileFindings(file, zone: zone, primary: primaryName, served: primarySerial)
+            var servedDigest: (serial: UInt32, digest: String)?
+            if let transfer = observation.transfers?.first(where: { $0.server == primaryName }),
+                case .transferred(let serial, let digest, _) = transfer.outcome
+            {
+                servedDigest = (serial, digest)
+            }
+            findings += fileFindings(
+                file, zone: zone, primary: primaryName, served: primarySerial, servedDigest: servedDigest)
         }
         return ZoneVerdict(zone: zone, servers: statuses, findings: findings)
     }
@@ -187,6 +194,17 @@ public enum Compare {
         {
             reference = (serial, digest, records)
         }
+        // Every secondary transferred, all with the primary's serial, all with the same content that is not
+        // the primary's: the primary's content changed without a new serial (a hand edit on each secondary
+        // is far less likely).
+        let secondaryCopies = transfers.filter { $0.server != primary }.map { transfer -> String? in
+            guard case .transferred(let serial, let digest, _) = transfer.outcome, serial == reference?.serial
+            else { return nil }
+            return digest
+        }
+        let primaryChanged =
+            secondaryCopies.count >= 2 && Set(secondaryCopies).count == 1
+            && secondaryCopies[0].map { $0 != reference?.digest } == true
         for transfer in transfers {
             guard let index = statuses.firstIndex(where: { $0.server == transfer.server }) else { continue }
             switch transfer.outcome {
@@ -210,11 +228,16 @@ public enum Compare {
                 else { continue }
                 let details = recordDiff(
                     primary: primary, reference.records, other: transfer.server, records, limit: detailLimit)
-                let message =
+                let sameContent =
                     "\(transfer.server) serves \(zone) with the same serial as \(primary) (\(serial)) but different "
-                    + "content (digest \(digest.prefix(12))... vs \(reference.digest.prefix(12))...): a change was "
-                    + "made on \(transfer.server) by hand or its copy is corrupt; bring it back to \(primary)'s copy with "
-                    + "'zonecheck repair \(zone) --deep --source \(primary)'"
+                    + "content (digest \(digest.prefix(12))... vs \(reference.digest.prefix(12))...): "
+                let message =
+                    primaryChanged
+                    ? sameContent + "every secondary has this same other copy, so \(primary)'s content probably "
+                        + "changed without a new serial; increment the serial on \(primary) and reload (or force "
+                        + "them to \(primary)'s copy with 'zonecheck repair \(zone) --deep --source \(primary)')"
+                    : sameContent + "a change was made on \(transfer.server) by hand or its copy is corrupt; bring it "
+                        + "back to \(primary)'s copy with 'zonecheck repair \(zone) --deep --source \(primary)'"
                 findings.append(
                     Finding(
                         severity: .critical, kind: .diverged, zone: zone, servers: [primary, transfer.server],
@@ -251,8 +274,10 @@ public enum Compare {
 
     // MARK: primary's file
 
+    /// - Parameter servedDigest: the serial and digest of the primary's verified transfer (deep checks).
     static func fileFindings(
-        _ file: PrimaryFileObservation, zone: String, primary: String, served: UInt32?
+        _ file: PrimaryFileObservation, zone: String, primary: String, served: UInt32?,
+        servedDigest: (serial: UInt32, digest: String)? = nil
     ) -> [Finding] {
         if let reason = file.unreadable {
             return [
@@ -269,6 +294,19 @@ public enum Compare {
                     severity: .critical, kind: .fileNotLoaded, zone: zone, servers: [primary],
                     message: "\(primary) serves \(zone) with serial \(served) but its file \(file.path) has "
                         + "\(fileSerial): \(primary) has not loaded the file: check its log or reload"))
+        }
+        // The forgotten serial increment: the file says the same serial as the primary serves, but other
+        // content. A reload may or may not load it, and no secondary would ever transfer it.
+        if let fileSerial = file.serial, let fileDigest = file.digest, let servedDigest,
+            servedDigest.serial == fileSerial, servedDigest.digest != fileDigest
+        {
+            findings.append(
+                Finding(
+                    severity: .critical, kind: .fileSerialNotIncremented, zone: zone, servers: [primary],
+                    message: "\(primary)'s zone file \(file.path) for \(zone) has other content than \(primary) "
+                        + "serves (digest \(fileDigest.prefix(12))... vs \(servedDigest.digest.prefix(12))...) "
+                        + "under the same serial \(fileSerial): the change was made without incrementing the serial, "
+                        + "so no secondary would transfer it; increment the serial in the file, then reload"))
         }
         let errors = file.diagnostics.filter { $0.severity == .error }
         if !file.diagnostics.isEmpty {

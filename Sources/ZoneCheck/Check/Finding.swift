@@ -32,6 +32,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case diverged
     case transferFailed = "transfer-failed"
     case fileNotLoaded = "file-not-loaded"
+    /// The primary's file has other content than the primary serves under the same serial (`--deep`).
+    case fileSerialNotIncremented = "file-serial-not-incremented"
     case fileLint = "file-lint"
 }
 

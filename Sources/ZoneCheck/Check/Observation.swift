@@ -79,12 +79,18 @@ public struct PrimaryFileObservation: Sendable {
     public var diagnostics: [Diagnostic]
     /// Why the file could not be read at all, or nil.
     public var unreadable: String?
+    /// The file's RFC 8976 SIMPLE digest (hex), computed for deep checks only (to compare with what the
+    /// primary serves under the same serial); nil otherwise or when the file has errors.
+    public var digest: String?
 
-    public init(path: String, serial: UInt32?, diagnostics: [Diagnostic], unreadable: String? = nil) {
+    public init(
+        path: String, serial: UInt32?, diagnostics: [Diagnostic], unreadable: String? = nil, digest: String? = nil
+    ) {
         self.path = path
         self.serial = serial
         self.diagnostics = diagnostics
         self.unreadable = unreadable
+        self.digest = digest
     }
 }
 

@@ -128,19 +128,23 @@ public struct Sweep: Sendable {
     }
 
     /// Reads and lints the primary's zone file for `zone`, or nil when the primary has no `zone_file`.
-    /// `today` is for the lint rule on serials dated in the future.
-    public func primaryFile(of zone: DomainName, today: DateSerial.Day) -> PrimaryFileObservation? {
+    /// `today` is for the lint rule on serials dated in the future; with `digest`, the file's content
+    /// digest is computed too (deep checks compare it with what the primary serves).
+    public func primaryFile(of zone: DomainName, today: DateSerial.Day, digest: Bool = false)
+        -> PrimaryFileObservation?
+    {
         guard let path = fleet.primary.config.zoneFile(for: zone) else { return nil }
         guard FileManager.default.isReadableFile(atPath: path) else {
             return PrimaryFileObservation(
                 path: path, serial: nil, diagnostics: [], unreadable: "no such file or no permission")
         }
         let report = Linter.lint(path: path, origin: zone, today: today)
-        var serial: UInt32?
         // The serial of the file as the server would load it: the reader's SOA, errors or not.
-        let result = ZoneFileReader(path: path, origin: zone).read { _ in }
-        serial = result.soa?.soaSerial
-        return PrimaryFileObservation(path: path, serial: serial, diagnostics: report.diagnostics)
+        let builder = digest ? ZoneDigestBuilder(origin: zone) : nil
+        let result = ZoneFileReader(path: path, origin: zone).read { builder?.add($0.record) }
+        let fileDigest = result.hasErrors ? nil : builder?.finish().digestHex
+        return PrimaryFileObservation(
+            path: path, serial: result.soa?.soaSerial, diagnostics: report.diagnostics, digest: fileDigest)
     }
 
     /// Everything a check observes: serials, the primary's files, and with `deep` the transfers.
@@ -150,7 +154,7 @@ public struct Sweep: Sendable {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
         // answers: file reads block, and the sweep's tasks need the cooperative pool.
         let sweep = self
-        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today) } }
+        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: deep) } }
         let serials = await serials(of: zones, client: client)
         var transfers: [[TransferObservation]]?
         if deep {

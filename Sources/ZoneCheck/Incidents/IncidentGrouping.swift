@@ -72,6 +72,7 @@ public enum IncidentGrouping {
             return "\(list(others)) \(others.count > 1 ? "serve" : "serves") other content than \(reference) on \(on)"
         case .transferFailed: return "transfers from \(who) fail for \(on)"
         case .fileNotLoaded: return "\(who) has not loaded its zone file for \(on)"
+        case .fileSerialNotIncremented: return "\(who)'s zone file changed without a new serial for \(on)"
         case .fileLint: return "\(who)'s zone file does not lint clean for \(on)"
         }
     }
