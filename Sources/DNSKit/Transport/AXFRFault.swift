@@ -55,6 +55,20 @@ public enum AXFRFault: Error, Sendable, Hashable, CustomStringConvertible, Expre
         return false
     }
 
+    /// True when the server sent a stream that breaks RFC 5936's rules (a changed ID, another question,
+    /// records after the closing SOA or outside the zone, ...): its answer is unusable, whatever its SOA
+    /// said. False for what the network or a busy server causes (a reset, a stall, a limit, an RCODE).
+    public var isProtocolViolation: Bool {
+        switch self {
+        case .idChanged, .notAResponse, .otherQuestion, .authorityRecords, .emptyFirstMessage, .firstRecordNotSOA,
+            .differentSOA, .recordsAfterEnd, .outsideZone, .wrongClass:
+            return true
+        case .errorRcode, .unverified, .tooManyRecords, .tooManyBytes, .stalled, .tooSlow, .closedEarly,
+            .closedMidMessage, .connectionReset, .receiverStopped, .other:
+            return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .idChanged(let message, let id, let requestID):

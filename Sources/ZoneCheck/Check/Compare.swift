@@ -221,6 +221,12 @@ public enum Compare {
                 if case .transferBroken(let fault) = error.failure, fault.isAuthenticationFailure {
                     statuses[index].state = .authFailed
                     statuses[index].detail = message
+                } else if case .transferBroken(let fault) = error.failure, fault.isProtocolViolation {
+                    // A stream against the rules is an unusable answer: the matrix says so (not OK), and
+                    // repair skips the server rather than call it in sync. A reset or a stall stays OK
+                    // with its transfer-failed finding: the network, not the server's word.
+                    statuses[index].state = .badAnswer
+                    statuses[index].detail = message
                 }
             case .transferred(let serial, let digest, let records):
                 guard transfer.server != primary, let reference, serial == reference.serial,
