@@ -231,42 +231,33 @@ import ZoneCheck
         #expect(lines.prefix(20).allSatisfy { $0.hasPrefix("only on ns1: ") })
     }
 
-    @Test func failedTransferOfAnAnsweringServerIsCritical() {
+    /// ns1 and ns2 both answer serial 7; ns1's transfer succeeds, ns2's fails with `failure`.
+    static func transferOfNs2Failed(_ failure: QueryFailure) -> ZoneVerdict {
         let endpoint = ServerEndpoint(name: "ns2", host: "192.0.2.2", port: 53, key: nil)
-        let v = Compare.verdict(
+        return Compare.verdict(
             ZoneObservation(
-                zone: Self.zone, servers: [Self.answered("ns1", 7, role: .primary), Self.answered("ns2", 7)],
+                zone: zone, servers: [answered("ns1", 7, role: .primary), answered("ns2", 7)],
                 transfers: [
                     TransferObservation(server: "ns1", outcome: .transferred(serial: 7, digest: "aa", records: [])),
                     TransferObservation(
                         server: "ns2",
-                        outcome: .failed(QueryError(zone: Self.zone, server: endpoint, kind: .axfr, failure: .refused))),
+                        outcome: .failed(QueryError(zone: zone, server: endpoint, kind: .axfr, failure: failure))),
                 ]))
+    }
+
+    @Test func failedTransferOfAnAnsweringServerIsCritical() {
+        let v = Self.transferOfNs2Failed(.refused)
         #expect(v.status == .critical)
         #expect(v.findings.map(\.kind) == [.transferFailed])
         #expect(Self.state(v, "ns2") == .ok, "a refused transfer leaves the SOA answer standing")
     }
 
     @Test func transferAgainstTheRulesMakesTheServerABadAnswer() throws {
-        let endpoint = ServerEndpoint(name: "ns2", host: "192.0.2.2", port: 53, key: nil)
-        func verdict(_ fault: AXFRFault) -> ZoneVerdict {
-            Compare.verdict(
-                ZoneObservation(
-                    zone: Self.zone, servers: [Self.answered("ns1", 7, role: .primary), Self.answered("ns2", 7)],
-                    transfers: [
-                        TransferObservation(server: "ns1", outcome: .transferred(serial: 7, digest: "aa", records: [])),
-                        TransferObservation(
-                            server: "ns2",
-                            outcome: .failed(
-                                QueryError(
-                                    zone: Self.zone, server: endpoint, kind: .axfr, failure: .transferBroken(fault)))),
-                    ]))
-        }
         let owner = try DomainName(presentation: "www.example.org.", origin: nil)
-        let outside = verdict(.outsideZone(owner: owner, type: .a))
+        let outside = Self.transferOfNs2Failed(.transferBroken(.outsideZone(owner: owner, type: .a)))
         #expect(Self.state(outside, "ns2") == .badAnswer)
         #expect(outside.findings.map(\.kind) == [.transferFailed])
-        let reset = verdict(.connectionReset(afterRecords: 3))
+        let reset = Self.transferOfNs2Failed(.transferBroken(.connectionReset(afterRecords: 3)))
         #expect(Self.state(reset, "ns2") == .ok && reset.findings.map(\.kind) == [.transferFailed])
     }
 

@@ -204,7 +204,7 @@ public enum Compare {
         }
         let primaryChanged =
             secondaryCopies.count >= 2 && Set(secondaryCopies).count == 1
-            && secondaryCopies[0].map { $0 != reference?.digest } == true
+            && secondaryCopies[0] != nil && secondaryCopies[0] != reference?.digest
         for transfer in transfers {
             guard let index = statuses.firstIndex(where: { $0.server == transfer.server }) else { continue }
             switch transfer.outcome {
