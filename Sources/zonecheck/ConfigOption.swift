@@ -23,7 +23,7 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
-/// Ends a command with a message on stderr and a monitoring-plugin exit code (DESIGN: 2 CRITICAL, 3 UNKNOWN).
+/// Ends a command with a message on stderr and a monitoring-plugin exit code (docs/architecture.md: 2 CRITICAL, 3 UNKNOWN).
 enum Failure: Error {
     case unknown(String)
     case critical(String)

@@ -12,6 +12,8 @@ struct DigestCommand: AsyncParsableCommand {
             Gathered from <state.directory>/state.sqlite and audit.jsonl: incidents opened, resolved and still \
             open (with durations), repairs and their outcomes, per-server health (answer rate, median RTT, zones \
             lagging, auth failures), zones checked, top offenders, and whether the audit chain is intact.
+            Before the first 'zonecheck run' there is no history: digest says so and how to start it, and sends \
+            nothing (exit 0).
             Exit status: 0 done, 3 cannot read the state or cannot send.
             """
     )
@@ -35,7 +37,10 @@ struct DigestCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let now = Date()
         let period = try since.map { try TimeText.since($0) } ?? configuration.alerts.digestEvery.timeInterval
-        let state = try TimeText.state(configuration)
+        guard let state = try TimeText.state(configuration) else {
+            print(StatusCommand.noHistoryYet(configuration) + (send ? "\nNothing was sent." : ""))
+            return
+        }
         let audit = AuditLog(directory: configuration.state.directory)
         let report: DigestReport
         do {

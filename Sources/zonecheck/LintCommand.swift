@@ -5,7 +5,7 @@ import ZoneCheck
 
 /// `zonecheck lint FILE... [--origin NAME] [--previous FILE] [--strict] [--format text|json]`
 ///
-/// Exit codes as monitoring plugins read them (DESIGN.md): 0 clean, 1 warnings only,
+/// Exit codes as monitoring plugins read them (docs/architecture.md): 0 clean, 1 warnings only,
 /// 2 errors (or warnings under `--strict`), 3 when the command itself could not run
 /// (bad arguments, unreadable `--previous`).
 struct LintCommand: ParsableCommand {
@@ -38,7 +38,7 @@ struct LintCommand: ParsableCommand {
     var format: String = "text"
 
     /// Arguments are checked here rather than in `validate()`, whose ValidationError exits 64:
-    /// DESIGN.md gives bad arguments exit code 3 (UNKNOWN) like every other command.
+    /// docs/architecture.md gives bad arguments exit code 3 (UNKNOWN) like every other command.
     func run() throws {
         let request: Request
         do {

@@ -2,13 +2,17 @@ import ArgumentParser
 import Foundation
 import ZoneCheck
 
-/// `zonecheck status [--config FILE]`: the open incidents, grouped by cause, and the last run. Exit 0 none,
-/// 1 warnings only, 2 a critical incident open, 3 no state yet or unreadable.
+/// `zonecheck status [--config FILE]`: the open incidents, grouped by cause, and the last run. Exit 0 none
+/// (or no history yet: `noHistoryYet` says how to start it), 1 warnings only, 2 a critical incident open,
+/// 3 unreadable.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the open incidents (grouped by cause) and the last run, from the state database.",
-        discussion: "Exit status: 0 nothing open, 1 warnings only, 2 a critical incident is open, 3 no state yet."
+        discussion: """
+            Before the first 'zonecheck run' there is no history: status says so and how to start it (exit 0).
+            Exit status: 0 nothing open, 1 warnings only, 2 a critical incident is open, 3 the state cannot be read.
+            """
     )
 
     @OptionGroup var options: ConfigOption
@@ -19,9 +23,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         guard let state = try TimeText.state(configuration) else {
-            throw Failure.unknown(
-                "no state yet (\(StateDatabase.path(directory: configuration.state.directory)) does not exist): "
-                    + "'zonecheck run' creates it")
+            print(Self.noHistoryYet(configuration))
+            return
         }
         let now = Date()
         let open: [Incident]
@@ -63,5 +66,16 @@ struct StatusCommand: AsyncParsableCommand {
         print(lines.joined(separator: "\n"))
         let worst = open.map(\.severity).max() ?? .ok
         if worst != .ok { throw ExitCode(worst.exitCode) }
+    }
+
+    /// What `status` and `digest` say before the first `zonecheck run`: that `run` keeps the history they
+    /// read, and how to start it. Not an error: `check` works without it.
+    static func noHistoryYet(_ configuration: Configuration) -> String {
+        """
+        no history yet: 'zonecheck run' keeps it in \(StateDatabase.path(directory: configuration.state.directory)); \
+        status, history and digest read it.
+        Start it: run 'zonecheck run' once, then every five minutes from cron or a systemd timer
+        (docs/operations.md). 'zonecheck check' shows the fleet now, without it.
+        """
     }
 }

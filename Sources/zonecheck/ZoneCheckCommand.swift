@@ -8,11 +8,15 @@ struct ZoneCheckCommand: AsyncParsableCommand {
         commandName: "zonecheck",
         abstract:
             "Keep the copies of a DNS zone on a primary and its secondaries identical, and repair them when they are not.",
+        version: version,
         subcommands: [
             LintCommand.self, QueryCommand.self, CheckCommand.self, RepairCommand.self, RunCommand.self,
             StatusCommand.self, HistoryCommand.self, AuditCommand.self, DigestCommand.self,
         ]
     )
+
+    /// What `zonecheck --version` prints. Raised by hand with each release.
+    static let version = "0.9.0"
 
     /// Monitoring plugins read exit 3 as UNKNOWN: bad arguments must say so, not exit 64 (EX_USAGE) as
     /// ArgumentParser would.

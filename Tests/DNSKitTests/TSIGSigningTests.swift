@@ -15,7 +15,7 @@ import Testing
     static func now() -> UInt64 { UInt64(Date.now.timeIntervalSince1970) }
 
     /// ldns signs the query at its own clock; signing the same bytes at that time must give
-    /// the same message byte for byte (ldns's hmac-sha256/512 are correct, DESIGN.md).
+    /// the same message byte for byte (ldns's hmac-sha256/512 are correct, docs/architecture.md).
     @Test(arguments: [("hmac-sha512.", TSIGAlgorithm.hmacSHA512), ("hmac-sha256.", .hmacSHA256)])
     func requestMatchesLDNS(ldnsName: String, algorithm: TSIGAlgorithm) throws {
         let query = MessageBuilder.soaQuery(zone: Self.zone, id: 0x1234)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import ZoneCheck
 
-/// The configuration loader: the DESIGN.md example loads with the values it says, and each mistake an
+/// The configuration loader: the docs/configuration.md example loads with the values it says, and each mistake an
 /// operator can make is reported with the file, the line, the key and a fix.
 @Suite("Configuration")
 struct ConfigTests {
@@ -25,7 +25,7 @@ struct ConfigTests {
         return yaml.replacingOccurrences(of: old, with: new)
     }
 
-    @Test("the DESIGN example loads with its values")
+    @Test("the docs/configuration.md example loads with its values")
     func validExample() throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }

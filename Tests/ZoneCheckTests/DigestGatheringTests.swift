@@ -1,7 +1,7 @@
 import DNSKit
 import Foundation
 import Testing
-import ZoneCheck
+@testable import ZoneCheck
 
 /// The digest assembled from plain values (what the state database and the audit log hold): no database,
 /// no clock.
@@ -67,6 +67,42 @@ import ZoneCheck
         #expect(ns3.medianRTT == .milliseconds(50))
         #expect(report.topOffenders.first == ZoneOffender(zone: "b.example", incidents: 2, repairs: 2))
         #expect(report.audit == AuditSummary(entries: 3, byAction: ["notify": 1, "retransfer": 1, "alert-sent": 1]))
+    }
+
+    /// A NOTIFY is audited when it is sent, before the secondary transfers: the row takes the serial from
+    /// `repair`'s verification, else from what the next run observed, never from after a later repair.
+    @Test func theSerialAfterARepairComesFromItsVerificationOrTheNextObservation() {
+        func entry(_ hour: Double, _ zone: String, _ server: String, _ action: String, after: UInt32? = nil)
+            -> AuditEntry
+        {
+            AuditEntry(
+                time: Self.at(hour), user: "alice", host: "h", zone: zone, server: server, action: action,
+                serialBefore: 1, serialAfter: after, outcome: "ok", detail: "")
+        }
+        func seen(_ hour: Double, _ zone: String, _ server: String, _ serial: UInt32) -> ObservationChange {
+            ObservationChange(
+                time: Self.at(hour), zone: zone, server: server, serial: serial, state: "OK", rttMilliseconds: 1,
+                detail: nil)
+        }
+        let audit = [
+            entry(1, "a.example", "ns3", "notify"),
+            entry(1.1, "a.example", "ns2", "verify", after: 7),  // another server: not ns3's
+            entry(1.2, "a.example", "ns3", "verify", after: 2),
+            entry(2, "b.example", "ns3", "notify"),  // a run's repair: no verify entry
+            entry(3, "c.example", "ns4", "notify"),
+            entry(3.5, "c.example", "ns4", "retransfer"),  // the next repair: what follows is its doing
+            entry(4, "d.example", "ns4", "restore-primary", after: 9),
+        ]
+        let observations = [
+            seen(1.9, "b.example", "ns3", 4),  // before the repair
+            seen(2.5, "b.example", "ns3", 5),
+            seen(4, "c.example", "ns4", 6),
+        ]
+        let report = DigestGathering.assemble(
+            incidents: [], runs: [], serverRuns: [], audit: audit, chain: nil, servers: [], since: Self.since,
+            until: Self.until, host: "h", observations: observations)
+        #expect(report.repairs.map(\.serialAfter) == [2, 5, nil, 6, 9])
+        #expect(DigestText.render(report).contains("1 -> 2 "), "the row shows the verified serial, not '1 -> ?'")
     }
 
     @Test func aBrokenChainIsReported() {

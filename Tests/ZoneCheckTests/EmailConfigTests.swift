@@ -8,7 +8,7 @@ import ZoneCheck
     static let emailLine =
         "email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: sendmail }"
 
-    /// The DESIGN example with its email line replaced by `email` (block style, indented under alerts:).
+    /// The docs/configuration.md example with its email line replaced by `email` (block style, indented under alerts:).
     static func yaml(_ email: String) -> String {
         precondition(ConfigFixture.validYAML.contains(emailLine))
         return ConfigFixture.validYAML.replacingOccurrences(of: emailLine, with: email)

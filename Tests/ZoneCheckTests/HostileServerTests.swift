@@ -226,8 +226,12 @@ struct HostileKeys {
     let secret: String
 
     init(name: String = "hostile-test") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-hostile-\(UUID())").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-hostile-\(UUID())")
+            .path
+        self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The key lives on in memory; the file is only for loading it, so the directory goes at once.
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         path = directory + "/\(name).key"
         let keygen = try #require(Lab.which("tsig-keygen"), "tsig-keygen is not installed (bind9-utils)")
         let output = try Command.run(keygen, ["-a", "hmac-sha512", name])

@@ -4,7 +4,7 @@ internal import CLDNS
 ///
 /// TSIG needs an HMAC that can be fed piece by piece (RFC 8945 §5.3.1 folds up to 99
 /// unsigned messages into the next MAC), so this wraps libcrypto's EVP_MAC rather than
-/// ldns's one-shot TSIG code (whose hmac-sha384 is broken, DESIGN.md). The keyed context
+/// ldns's one-shot TSIG code (whose hmac-sha384 is broken, docs/architecture.md). The keyed context
 /// is never updated itself; every computation works on a duplicate, which keeps this
 /// object safe to share between tasks.
 final class HMACKey: @unchecked Sendable {

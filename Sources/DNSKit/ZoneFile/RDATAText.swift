@@ -16,7 +16,7 @@ struct RecordRejection: Error {
 ///
 /// Each parser takes exactly the fields RFC 1035 §3.3 (and the RFC of the type) defines: a
 /// missing or extra field, a number out of its field's range or a malformed address is an
-/// error, where libldns would truncate, wrap or guess (DESIGN.md "Facts about libldns").
+/// error, where libldns would truncate, wrap or guess (docs/architecture.md "Facts about libldns").
 struct RDATAText {
     let bytes: UnsafeBufferPointer<UInt8>
     let tokens: UnsafeBufferPointer<ZoneToken>

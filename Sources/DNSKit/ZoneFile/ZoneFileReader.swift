@@ -10,7 +10,7 @@
 /// MINFO RP NAPTR); every other type libldns knows goes through
 /// `ldns_rr_new_frm_str` one record at a time. Records stream to the caller one at a time.
 ///
-/// Whatever libldns is lenient about (DESIGN.md "Facts about libldns") is an error here, at the
+/// Whatever libldns is lenient about (docs/architecture.md "Facts about libldns") is an error here, at the
 /// file and line where it is written, and reading goes on so that one pass reports everything.
 ///
 /// Rule ids of the diagnostics (stable; lint fixtures and tests refer to them):

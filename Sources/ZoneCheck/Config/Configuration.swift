@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// The whole configuration of zonecheck, read from YAML (DESIGN.md "Configuration").
+/// The whole configuration of zonecheck, read from YAML (docs/configuration.md).
 ///
 /// Loading is strict: an unknown key, a missing or world-readable key file, zero or two primaries, or a
 /// duplicate server is an error naming the file, the line and the key, so a typo never turns into a silently

@@ -15,15 +15,30 @@ public enum DigestGathering {
         let serverRuns = try state?.serverRuns(since: since, until: until) ?? []
         let entries = try audit.records()
         let chain = try audit.check()
+        // What the servers were seen to serve after a repair whose audit entry could not say (a NOTIFY is
+        // recorded when sent, before the secondary transfers): only the zones that need it are read.
+        var observations: [ObservationChange] = []
+        if let state {
+            let unknown = entries.filter {
+                $0.time >= since && $0.time <= until && repairActions.contains($0.action) && $0.serialAfter == nil
+            }
+            for zone in Set(unknown.map(\.zone)).sorted() {
+                let first = unknown.filter { $0.zone == zone }.map(\.time).min() ?? since
+                observations += try state.observations(zone: zone, since: first, until: until)
+            }
+        }
         return assemble(
             incidents: incidents, runs: runs, serverRuns: serverRuns, audit: entries, chain: chain.firstBreak,
-            servers: configuration.servers.map { ($0.name, $0.role) }, since: since, until: until, host: host)
+            servers: configuration.servers.map { ($0.name, $0.role) }, since: since, until: until, host: host,
+            observations: observations)
     }
 
-    /// The report for [since, until] from plain values.
+    /// The report for [since, until] from plain values. `observations`: the state database's serial changes
+    /// of the repaired zones, for the serial after a repair whose audit entry has none.
     public static func assemble(
         incidents: [Incident], runs: [RunSummary], serverRuns: [ServerRunRow], audit: [AuditEntry],
-        chain: AuditBreak?, servers: [(name: String, role: ServerRole)], since: Date, until: Date, host: String
+        chain: AuditBreak?, servers: [(name: String, role: ServerRole)], since: Date, until: Date, host: String,
+        observations: [ObservationChange] = []
     ) -> DigestReport {
         let order = servers.map(\.name)
         let opened = incidents.filter { $0.openedAt >= since && $0.openedAt <= until }
@@ -35,10 +50,16 @@ public enum DigestGathering {
             return incident
         }
         let inPeriod = audit.filter { $0.time >= since && $0.time <= until }
-        let repairs = inPeriod.filter { repairActions.contains($0.action) }.map {
-            RepairNote(
-                time: $0.time, zone: $0.zone, server: $0.server, action: $0.action, outcome: $0.outcome,
-                serialBefore: $0.serialBefore, serialAfter: $0.serialAfter, user: $0.user)
+        let repairs = audit.indices.filter {
+            audit[$0].time >= since && audit[$0].time <= until && repairActions.contains(audit[$0].action)
+        }.map { index in
+            let entry = audit[index]
+            return RepairNote(
+                time: entry.time, zone: entry.zone, server: entry.server, action: entry.action, outcome: entry.outcome,
+                serialBefore: entry.serialBefore,
+                serialAfter: entry.serialAfter
+                    ?? serialAfter(repairAt: index, audit: audit, observations: observations),
+                user: entry.user)
         }
         let lastRun = serverRuns.map(\.runID).max()
         let health = servers.map { server -> ServerHealth in
@@ -72,5 +93,25 @@ public enum DigestGathering {
             zonesChecked: runs.map(\.zones).max() ?? 0, topOffenders: Array(offenders.prefix(10)),
             audit: AuditSummary(
                 entries: inPeriod.count, byAction: byAction, chainIntact: chain == nil, firstBrokenLine: chain?.line))
+    }
+
+    /// The serial a server served after the repair action at `audit[index]`, when its entry does not carry
+    /// one: the next `verify` entry for the same zone and server (what `zonecheck repair` saw when it
+    /// verified), else the first serial the runs observed there afterwards; either only up to the next repair
+    /// action on that zone and server, which would be the one that got it there. Nil when nothing saw it.
+    static func serialAfter(repairAt index: Int, audit: [AuditEntry], observations: [ObservationChange]) -> UInt32? {
+        let repair = audit[index]
+        var nextRepair: Date?
+        for entry in audit[(index + 1)...] where entry.zone == repair.zone && entry.server == repair.server {
+            if entry.action == "verify", let serial = entry.serialAfter { return serial }
+            if repairActions.contains(entry.action) {
+                nextRepair = entry.time
+                break
+            }
+        }
+        return observations.first { seen in
+            seen.zone == repair.zone && seen.server == repair.server && seen.serial != nil && seen.time >= repair.time
+                && (nextRepair.map { seen.time < $0 } ?? true)
+        }?.serial
     }
 }

@@ -1,7 +1,7 @@
 import CLDNS
 
 /// libldns's own TSIG code, used only as an independent reference for hmac-sha256/512
-/// (the algorithms whose ldns implementation works, DESIGN.md).
+/// (the algorithms whose ldns implementation works, docs/architecture.md).
 enum LDNSReference {
     /// Signs `wire` with ldns (at ldns's current time) and returns ldns's wire form.
     static func sign(

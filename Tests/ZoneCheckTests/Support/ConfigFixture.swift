@@ -50,7 +50,7 @@ struct ConfigFixture {
         return lines.firstIndex { $0.contains(text) }.map { $0 + 1 }
     }
 
-    /// The DESIGN.md example with keys relative to the configuration file.
+    /// The docs/configuration.md example with keys relative to the configuration file.
     static let validYAML = """
         servers:
           - name: ns1

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// A scripted name server that misbehaves on purpose, for the hostile-input tests (DESIGN.md: "a scripted
+/// A scripted name server that misbehaves on purpose, for the hostile-input tests (docs/architecture.md: "a scripted
 /// fake server is for malformed and hostile input only"). It listens on UDP and TCP on one loopback
 /// address and answers every request with one `Behaviour`, signing with a real key file's key (as
 /// `tsig-keygen` writes it) wherever the behaviour calls for a valid signature. It records what it
