@@ -362,6 +362,12 @@ struct RunLabTests {
         #expect(gathered.resolved.map(\.headline) == ["ns4 is behind on 50 zones"])
         #expect(gathered.stillOpen.isEmpty)
         #expect(gathered.repairs.count == 50 && gathered.repairs.allSatisfy { $0.outcome == "ok" })
+        // A NOTIFY is audited when sent; the serial after comes from what the next run saw ns4 serve.
+        #expect(
+            gathered.repairs.allSatisfy { repair in
+                repair.serialAfter.map { after in repair.serialBefore.map { after == $0 + 1 } ?? false } ?? false
+            }, "\(gathered.repairs.map { ($0.serialBefore, $0.serialAfter) })")
+        #expect(!digest.stdout.contains("-> ?"), "\(digest.stdout)")
         #expect(gathered.runs == 4 && gathered.zonesChecked == 51)
         #expect(gathered.servers.map(\.server) == ["ns1", "ns2", "ns3", "ns4", "ns5"])
         #expect(gathered.servers.allSatisfy { $0.answerRate == 1 })
