@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Layers, strictly downward (see README "Architecture"):
+// Layers, strictly downward (see docs/architecture.md):
 //   zonecheck (executable) -> ZoneCheck (product) -> DNSKit (DNS itself) -> CLDNS (libldns + libcrypto)
 //                                               \-> Mail (email on the wire) -> COpenSSL (libssl, for STARTTLS)
 let strict: [SwiftSetting] = [
