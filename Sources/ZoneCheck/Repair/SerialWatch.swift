@@ -4,11 +4,16 @@ public import DNSKit
 /// asked in one batch per round (`DNSClient.soa(zones:)`), not one query loop per zone, so a batch repair
 /// of 300 zones polls a secondary with a few batches a second instead of 300 loops.
 ///
-/// Each wait keeps `RepairRun.poll`'s schedule: asked at once, then after 100 ms, doubling to 1 s, until the
-/// serial is the target (true) or the next ask would fall after the deadline (false).
+/// Each wait is asked at once, then after 100 ms, doubling to `longestDelay`, until the serial is the target
+/// (true) or the next ask would fall after the deadline (false). `RepairRun.poll` backs off to 1 s, which
+/// costs a lone zone little; in a batch each zone holds a slot on its servers until its wait ends, and a
+/// transfer that lands just after a 700 ms ask would be seen only at 1.7 s, its slots idle meanwhile. So the
+/// watch asks at most 250 ms apart: the zones of a round share one batch per server, and the slots stay busy
+/// with transfers, not with waiting.
 public actor SerialWatch {
     let client: DNSClient
     let options: QueryOptions
+    let longestDelay = Duration.milliseconds(250)
 
     struct Waiter {
         var zone: DomainName
@@ -68,7 +73,7 @@ public actor SerialWatch {
                     waiter.continuation.resume(returning: false)
                 } else {
                     waiter.due = asked + waiter.delay
-                    waiter.delay = min(waiter.delay * 2, .seconds(1))
+                    waiter.delay = min(waiter.delay * 2, longestDelay)
                     waiting[member.name]?[id] = waiter
                 }
             }
