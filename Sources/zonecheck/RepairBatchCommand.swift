@@ -87,14 +87,15 @@ extension RepairCommand {
             return
         }
         let audit = AuditLog(directory: configuration.state.directory)
-        for plan in plans {
-            guard let refusal = plan.refusal else { continue }
-            try Self.record(audit) {
-                AuditEntry(
-                    zone: plan.zone, server: "-", action: "plan-refused", serialBefore: nil, serialAfter: nil,
-                    outcome: "refused", detail: refusal)
-            }
-        }
+        try Self.record(
+            audit,
+            plans.compactMap { plan in
+                plan.refusal.map {
+                    AuditEntry(
+                        zone: plan.zone, server: "-", action: "plan-refused", serialBefore: nil, serialAfter: nil,
+                        outcome: "refused", detail: $0)
+                }
+            })
         let executor = RepairRun(
             fleet: fleet, options: sweep.queryOptions, timeout: limit, audit: audit, say: { say("  " + $0) })
         let work = plans.compactMap { plan in namesByZone[plan.zone].map { (plan: plan, zone: $0) } }
@@ -132,6 +133,7 @@ extension RepairCommand {
         progress?.clear()
         let before = Dictionary(verdicts.map { ($0.zone, $0) }, uniquingKeysWith: { a, _ in a })
         var results: [ZoneRepairResult] = []
+        var verifications: [AuditEntry] = []
         for plan in plans {
             guard let verdict = after[plan.zone] else {
                 results.append(ZoneRepairResult.make(plan: plan, after: before[plan.zone]!))
@@ -140,18 +142,27 @@ extension RepairCommand {
             for status in verdict.servers {
                 let old = before[plan.zone]?.servers.first { $0.server == status.server }?.serial
                 let ok = status.serial == plan.targetSerial && status.state != .diverged
-                try Self.record(audit) {
+                verifications.append(
                     AuditEntry(
                         zone: plan.zone, server: status.server, action: "verify", serialBefore: old,
                         serialAfter: status.serial, outcome: ok ? "ok" : "failed",
-                        detail: status.detail ?? "serves the target serial")
-                }
+                        detail: status.detail ?? "serves the target serial"))
             }
             results.append(ZoneRepairResult.make(plan: plan, after: verdict))
         }
+        try Self.record(audit, verifications)
         let summary = RepairSummary(results: results)
         say(summary.text(seconds: (ContinuousClock.now - started).timeInterval))
         if let message = summary.failureMessage { throw Failure.critical(message) }
+    }
+
+    /// Appends `entries` in one write (one fsync for a whole batch's verification).
+    static func record(_ audit: AuditLog, _ entries: [AuditEntry]) throws {
+        do {
+            try audit.append(contentsOf: entries)
+        } catch {
+            throw Failure.critical("cannot write the audit log: \(error)")
+        }
     }
 
     /// `--timeout`, else `repair.converge_timeout`.

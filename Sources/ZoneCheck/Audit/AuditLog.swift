@@ -67,7 +67,13 @@ public struct AuditLog: Sendable {
 
     /// Appends `entry`: the directory is created (mode 0700: the log says who repaired what), the file is
     /// opened O_APPEND so no write lands in the middle of another's, and the line is fsynced before returning.
-    public func append(_ entry: AuditEntry) throws(AuditError) {
+    public func append(_ entry: AuditEntry) throws(AuditError) { try append(contentsOf: [entry]) }
+
+    /// Appends `entries` in order, each chained to the one before, under one lock, in one write and with one
+    /// fsync: a batch repair's verification records every zone and server at once, and an fsync (and a
+    /// read of the log for the last line) per entry made 250 entries take seconds.
+    public func append(contentsOf entries: [AuditEntry]) throws(AuditError) {
+        guard !entries.isEmpty else { return }
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(
@@ -82,11 +88,15 @@ public struct AuditLog: Sendable {
         guard flock(descriptor, LOCK_EX) == 0 else {
             throw AuditError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
         }
-        let previous = (try? Self.lines(of: path).last).flatMap { $0 }.map { SHA256.hex(of: $0) } ?? Self.firstPrev
-        var entry = entry
-        if let actor { entry.user = actor }
-        var bytes = Array(Self.encode(entry, prev: previous).utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        var previous = (try? Self.lines(of: path).last).flatMap { $0 }.map { SHA256.hex(of: $0) } ?? Self.firstPrev
+        var bytes: [UInt8] = []
+        for var entry in entries {
+            if let actor { entry.user = actor }
+            let line = Array(Self.encode(entry, prev: previous).utf8)
+            previous = SHA256.hex(of: line)
+            bytes += line
+            bytes.append(UInt8(ascii: "\n"))
+        }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             throw AuditError(path: path, reason: "short write: \(String(cString: strerror(errno)))")
