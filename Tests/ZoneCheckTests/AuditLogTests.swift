@@ -51,6 +51,19 @@ struct AuditLogTests {
         #expect(try log.verify() == nil, "the chain holds across the lines written together")
     }
 
+    @Test("the chain holds when the last line is longer than the 64 KiB an append reads back at a time")
+    func longLastLine() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let log = AuditLog(directory: directory)
+        try log.append(Self.entry("ns2"))
+        try log.append(Self.entry("ns3", secretFree: String(repeating: "x", count: 150_000)))
+        try log.append(Self.entry("ns4"))
+        try log.append(Self.entry("ns5"))
+        #expect(try log.entries().map { $0["server"] as? String } == ["ns2", "ns3", "ns4", "ns5"])
+        #expect(try log.verify() == nil)
+    }
+
     @Test("an edited line breaks the chain at the line after it; a deleted line too")
     func tamper() throws {
         let directory = Self.temporaryDirectory()

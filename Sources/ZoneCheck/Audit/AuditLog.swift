@@ -88,7 +88,7 @@ public struct AuditLog: Sendable {
         guard flock(descriptor, LOCK_EX) == 0 else {
             throw AuditError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
         }
-        var previous = (try? Self.lines(of: path).last).flatMap { $0 }.map { SHA256.hex(of: $0) } ?? Self.firstPrev
+        var previous = Self.lastLine(of: path).map { SHA256.hex(of: $0) } ?? Self.firstPrev
         var bytes: [UInt8] = []
         for var entry in entries {
             if let actor { entry.user = actor }
@@ -128,6 +128,29 @@ public struct AuditLog: Sendable {
     /// The entries' JSON objects, for tests and tools.
     public func entries() throws -> [[String: Any]] {
         try Self.lines(of: path).compactMap { try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+    }
+
+    /// The last non-empty line, as `lines(of:).last` would give it, read from the end of the file in
+    /// 64 KiB steps: an append must not read months of log (300 appends to a log of a few thousand lines
+    /// took seconds that way).
+    static func lastLine(of path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard var offset = try? handle.seekToEnd() else { return nil }
+        let newline = UInt8(ascii: "\n")
+        var tail: [UInt8] = []
+        while offset > 0 {
+            let step = min(UInt64(65_536), offset)
+            offset -= step
+            guard (try? handle.seek(toOffset: offset)) != nil, let chunk = try? handle.read(upToCount: Int(step))
+            else { return nil }
+            tail = Array(chunk) + tail
+            var end = tail.count
+            while end > 0 && tail[end - 1] == newline { end -= 1 }
+            if let start = tail[..<end].lastIndex(of: newline) { return Array(tail[(start + 1)..<end]) }
+            if offset == 0 { return end > 0 ? Array(tail[..<end]) : nil }
+        }
+        return nil
     }
 
     static func lines(of path: String) throws -> [[UInt8]] {
