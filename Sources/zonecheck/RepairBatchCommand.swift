@@ -99,58 +99,17 @@ extension RepairCommand {
         let executor = RepairRun(
             fleet: fleet, options: sweep.queryOptions, timeout: limit, audit: audit, say: { say("  " + $0) })
         let work = plans.compactMap { plan in namesByZone[plan.zone].map { (plan: plan, zone: $0) } }
+        let batch = RepairBatchRun(run: executor, progress: progress?.report)
+        let results: [ZoneRepairResult]
         do {
-            _ = try await RepairBatchRun(run: executor, progress: progress?.report).execute(work, client: client)
+            _ = try await batch.execute(work, client: client)
+            results = try await batch.verify(work, before: verdicts, sweep: sweep, deep: deep, client: client)
         } catch {
             await client.close()
-            throw Failure.critical("\(error)")
-        }
-        // One verification sweep of every zone acted on or in sync; with --deep, the zones still diverged
-        // are looked at again (a retransfer keeps the serial) until they agree or the timeout passes.
-        let checked = work.filter { $0.plan.refusal == nil }
-        var after = Dictionary(
-            uniqueKeysWithValues: await sweep.observe(
-                zones: checked.map(\.zone), deep: deep, today: DateSerial.today(), client: client
-            ).map { (observation: ZoneObservation) -> (String, ZoneVerdict) in
-                let verdict = Compare.verdict(observation)
-                return (verdict.zone, verdict)
-            })
-        let verifyDeadline = ContinuousClock.now + limit
-        var delay = Duration.milliseconds(100)
-        while deep, ContinuousClock.now + delay < verifyDeadline {
-            let diverged = checked.filter { after[$0.plan.zone]?.servers.contains { $0.state == .diverged } == true }
-            if diverged.isEmpty { break }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(1))
-            for observation in await sweep.observe(
-                zones: diverged.map(\.zone), deep: true, today: DateSerial.today(), client: client)
-            {
-                let verdict = Compare.verdict(observation)
-                after[verdict.zone] = verdict
-            }
+            throw Failure.critical("cannot write the audit log: \(error)")
         }
         await client.close()
         progress?.clear()
-        let before = Dictionary(verdicts.map { ($0.zone, $0) }, uniquingKeysWith: { a, _ in a })
-        var results: [ZoneRepairResult] = []
-        var verifications: [AuditEntry] = []
-        for plan in plans {
-            guard let verdict = after[plan.zone] else {
-                results.append(ZoneRepairResult.make(plan: plan, after: before[plan.zone]!))
-                continue
-            }
-            for status in verdict.servers {
-                let old = before[plan.zone]?.servers.first { $0.server == status.server }?.serial
-                let ok = status.serial == plan.targetSerial && status.state != .diverged
-                verifications.append(
-                    AuditEntry(
-                        zone: plan.zone, server: status.server, action: "verify", serialBefore: old,
-                        serialAfter: status.serial, outcome: ok ? "ok" : "failed",
-                        detail: status.detail ?? "serves the target serial"))
-            }
-            results.append(ZoneRepairResult.make(plan: plan, after: verdict))
-        }
-        try Self.record(audit, verifications)
         let summary = RepairSummary(results: results)
         say(summary.text(seconds: (ContinuousClock.now - started).timeInterval))
         if let message = summary.failureMessage { throw Failure.critical(message) }

@@ -77,6 +77,56 @@ public struct RepairBatchRun: Sendable {
     }
 }
 
+extension RepairBatchRun {
+    /// One verification sweep of every zone not refused (with `deep`, the zones still diverged are looked at
+    /// again, backing off, until they agree or `run.timeout` passes: a retransfer keeps the serial), one
+    /// `verify` audit entry per zone and server, written together, and how each plan ended.
+    public func verify(
+        _ plans: [(plan: RepairPlan, zone: DomainName)], before: [ZoneVerdict], sweep: Sweep, deep: Bool,
+        client: DNSClient
+    ) async throws(AuditError) -> [ZoneRepairResult] {
+        let checked = plans.filter { $0.plan.refusal == nil }
+        var after: [String: ZoneVerdict] = [:]
+        func observe(_ zones: [DomainName]) async {
+            for observation in await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client)
+            {
+                let verdict = Compare.verdict(observation)
+                after[verdict.zone] = verdict
+            }
+        }
+        await observe(checked.map(\.zone))
+        let deadline = ContinuousClock.now + run.timeout
+        var delay = Duration.milliseconds(100)
+        while deep, ContinuousClock.now + delay < deadline {
+            let diverged = checked.filter { after[$0.plan.zone]?.servers.contains { $0.state == .diverged } == true }
+            if diverged.isEmpty { break }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+            await observe(diverged.map(\.zone))
+        }
+        let earlier = Dictionary(before.map { ($0.zone, $0) }, uniquingKeysWith: { first, _ in first })
+        var results: [ZoneRepairResult] = []
+        var entries: [AuditEntry] = []
+        for (plan, _) in plans {
+            guard let verdict = after[plan.zone] ?? earlier[plan.zone] else { continue }
+            if after[plan.zone] != nil {
+                for status in verdict.servers {
+                    let old = earlier[plan.zone]?.servers.first { $0.server == status.server }?.serial
+                    let ok = status.serial == plan.targetSerial && status.state != .diverged
+                    entries.append(
+                        AuditEntry(
+                            zone: plan.zone, server: status.server, action: "verify", serialBefore: old,
+                            serialAfter: status.serial, outcome: ok ? "ok" : "failed",
+                            detail: status.detail ?? "serves the target serial"))
+                }
+            }
+            results.append(ZoneRepairResult.make(plan: plan, after: verdict))
+        }
+        try run.audit.append(contentsOf: entries)
+        return results
+    }
+}
+
 extension RepairRun {
     /// The same executor, its lines prefixed with the zone: in a batch, lines of many zones interleave.
     func saying(prefix: String) -> RepairRun {
