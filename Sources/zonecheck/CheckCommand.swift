@@ -67,8 +67,11 @@ struct CheckCommand: AsyncParsableCommand {
             await client.close()
             throw error
         }
-        let sweep = Sweep(fleet: fleet, settings: configuration.check)
+        var sweep = Sweep(fleet: fleet, settings: configuration.check)
+        let progress = TerminalProgress.onStderr()
+        sweep.progress = progress?.report
         let observations = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
+        progress?.clear()
         await client.close()
         // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
         let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []

@@ -19,14 +19,27 @@ struct RepairCommand: AsyncParsableCommand {
             written over the primary's zone_file and the primary's reload command is run). A diverged secondary \
             named by --deep --source SERVER --yes replaces the primary's copy the same way, with the next serial so \
             that every secondary transfers it. Every action is appended to <state.directory>/audit.jsonl.
+            Several zones, --lagging or --incident N: one sweep, one plan per zone, the zones repaired in parallel \
+            (at most 8 at a time per server), one verification sweep and one summary; exit 0 only when every zone \
+            agrees, 2 naming the zones refused or failed.
             Exit status: 0 all servers serve the same serial, 2 not (or refused), 3 bad arguments/configuration.
             """
     )
 
     @OptionGroup var options: ConfigOption
 
-    @Argument(help: "The zone to repair.")
-    var zone: String
+    @Argument(help: "The zone to repair (several: repaired together, as one batch).")
+    var zones: [String] = []
+    var zone: String { zones.first ?? "" }
+
+    @Flag(help: "Repair every zone a fresh sweep finds behind the primary.")
+    var lagging = false
+
+    @Option(help: "With --lagging: only the zones behind on this secondary.")
+    var server: String?
+
+    @Option(help: "Repair the zones of open incident N (the number 'zonecheck status' and the alert show).")
+    var incident: Int64?
 
     @Flag(help: "Print the plan and change nothing.")
     var dryRun = false
@@ -44,6 +57,7 @@ struct RepairCommand: AsyncParsableCommand {
     var deep = false
 
     func run() async throws {
+        if isBatch { return try await runBatch() }
         let started = ContinuousClock.now
         let configuration = try options.load()
         let zoneName: DomainName

@@ -36,6 +36,34 @@ struct AuditLogTests {
         #expect(try log.verify() == nil)
     }
 
+    @Test("entries appended together chain like entries appended one by one; an empty list writes nothing")
+    func appendTogether() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let log = AuditLog(directory: directory)
+        try log.append(contentsOf: [])
+        #expect(!FileManager.default.fileExists(atPath: log.path))
+        try log.append(Self.entry("ns1"))
+        try log.append(contentsOf: ["ns2", "ns3", "ns4"].map { Self.entry($0) })
+        try log.append(Self.entry("ns5"))
+        let entries = try log.entries()
+        #expect(entries.map { $0["server"] as? String } == ["ns1", "ns2", "ns3", "ns4", "ns5"])
+        #expect(try log.verify() == nil, "the chain holds across the lines written together")
+    }
+
+    @Test("the chain holds when the last line is longer than the 64 KiB an append reads back at a time")
+    func longLastLine() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let log = AuditLog(directory: directory)
+        try log.append(Self.entry("ns2"))
+        try log.append(Self.entry("ns3", secretFree: String(repeating: "x", count: 150_000)))
+        try log.append(Self.entry("ns4"))
+        try log.append(Self.entry("ns5"))
+        #expect(try log.entries().map { $0["server"] as? String } == ["ns2", "ns3", "ns4", "ns5"])
+        #expect(try log.verify() == nil)
+    }
+
     @Test("an edited line breaks the chain at the line after it; a deleted line too")
     func tamper() throws {
         let directory = Self.temporaryDirectory()

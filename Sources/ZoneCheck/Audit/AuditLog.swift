@@ -67,7 +67,13 @@ public struct AuditLog: Sendable {
 
     /// Appends `entry`: the directory is created (mode 0700: the log says who repaired what), the file is
     /// opened O_APPEND so no write lands in the middle of another's, and the line is fsynced before returning.
-    public func append(_ entry: AuditEntry) throws(AuditError) {
+    public func append(_ entry: AuditEntry) throws(AuditError) { try append(contentsOf: [entry]) }
+
+    /// Appends `entries` in order, each chained to the one before, under one lock, in one write and with one
+    /// fsync: a batch repair's verification records every zone and server at once, and an fsync (and a
+    /// read of the log for the last line) per entry made 250 entries take seconds.
+    public func append(contentsOf entries: [AuditEntry]) throws(AuditError) {
+        guard !entries.isEmpty else { return }
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(
@@ -82,11 +88,15 @@ public struct AuditLog: Sendable {
         guard flock(descriptor, LOCK_EX) == 0 else {
             throw AuditError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
         }
-        let previous = (try? Self.lines(of: path).last).flatMap { $0 }.map { SHA256.hex(of: $0) } ?? Self.firstPrev
-        var entry = entry
-        if let actor { entry.user = actor }
-        var bytes = Array(Self.encode(entry, prev: previous).utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        var previous = Self.lastLine(of: path).map { SHA256.hex(of: $0) } ?? Self.firstPrev
+        var bytes: [UInt8] = []
+        for var entry in entries {
+            if let actor { entry.user = actor }
+            let line = Array(Self.encode(entry, prev: previous).utf8)
+            previous = SHA256.hex(of: line)
+            bytes += line
+            bytes.append(UInt8(ascii: "\n"))
+        }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             throw AuditError(path: path, reason: "short write: \(String(cString: strerror(errno)))")
@@ -118,6 +128,29 @@ public struct AuditLog: Sendable {
     /// The entries' JSON objects, for tests and tools.
     public func entries() throws -> [[String: Any]] {
         try Self.lines(of: path).compactMap { try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+    }
+
+    /// The last non-empty line, as `lines(of:).last` would give it, read from the end of the file in
+    /// 64 KiB steps: an append must not read months of log (300 appends to a log of a few thousand lines
+    /// took seconds that way).
+    static func lastLine(of path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard var offset = try? handle.seekToEnd() else { return nil }
+        let newline = UInt8(ascii: "\n")
+        var tail: [UInt8] = []
+        while offset > 0 {
+            let step = min(UInt64(65_536), offset)
+            offset -= step
+            guard (try? handle.seek(toOffset: offset)) != nil, let chunk = try? handle.read(upToCount: Int(step))
+            else { return nil }
+            tail = Array(chunk) + tail
+            var end = tail.count
+            while end > 0 && tail[end - 1] == newline { end -= 1 }
+            if let start = tail[..<end].lastIndex(of: newline) { return Array(tail[(start + 1)..<end]) }
+            if offset == 0 { return end > 0 ? Array(tail[..<end]) : nil }
+        }
+        return nil
     }
 
     static func lines(of path: String) throws -> [[UInt8]] {

@@ -16,6 +16,8 @@ public struct DeepCheck: Sendable {
     /// at once and answers the next one SERVFAIL ("quota reached"), and its real secondaries need room too.
     /// A transfer refused that way is tried once more after a second.
     public var parallelTransfers: Int
+    /// Told how many transfers are done, for a progress line on a terminal.
+    public var progress: ProgressReport? = nil
 
     public init(fleet: Fleet, settings: CheckSettings, parallelTransfers: Int = 8) {
         self.fleet = fleet
@@ -40,6 +42,7 @@ public struct DeepCheck: Sendable {
         var done = [Int](repeating: 0, count: zones.count)
         await withTaskGroup(of: (Int, TransferObservation.Outcome).self) { group in
             var next = 0
+            var finished = 0
             func add() {
                 let index = next
                 let zone = zones[index / members.count]
@@ -52,6 +55,8 @@ public struct DeepCheck: Sendable {
                 outcomes[index] = outcome
                 let z = index / members.count
                 done[z] += 1
+                finished += 1
+                progress?(ProgressStep(work: "transfers", done: finished, total: total))
                 if done[z] == members.count { Self.dropAgreeingRecords(&outcomes, zone: z, members: members) }
                 if next < total { add() }
             }

@@ -7,6 +7,8 @@ import Foundation
 public struct Sweep: Sendable {
     public var fleet: Fleet
     public var settings: CheckSettings
+    /// Told how many queries (and, deep, transfers) are done, for a progress line on a terminal.
+    public var progress: ProgressReport? = nil
 
     public init(fleet: Fleet, settings: CheckSettings) {
         self.fleet = fleet
@@ -78,11 +80,14 @@ public struct Sweep: Sendable {
                     return (m, -1, [])
                 }
             }
+            var finished = 0
             while let (m, start, outcomes) = await group.next() {
                 if start < 0 {
                     for _ in 0..<depth where next[m] < count { submit(m) }
                     continue
                 }
+                finished += outcomes.count
+                progress?(ProgressStep(work: "SOA queries", done: finished, total: count * members.count))
                 for (k, outcome) in outcomes.enumerated() {
                     switch outcome {
                     case .answered(let answer):
@@ -158,7 +163,9 @@ public struct Sweep: Sendable {
         let serials = await serials(of: zones, client: client)
         var transfers: [[TransferObservation]]?
         if deep {
-            transfers = await DeepCheck(fleet: fleet, settings: settings).transfers(of: zones, client: client)
+            var deepCheck = DeepCheck(fleet: fleet, settings: settings)
+            deepCheck.progress = progress
+            transfers = await deepCheck.transfers(of: zones, client: client)
         }
         let primaryFiles = await files
         return zones.indices.map { i in

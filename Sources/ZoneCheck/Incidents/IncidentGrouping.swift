@@ -31,8 +31,10 @@ public enum IncidentGrouping {
             let members = groups[key]!.sorted { $0.zone < $1.zone }
             let zones = members.map(\.zone)
             let resolved = members.allSatisfy { $0.resolvedAt != nil }
+            let id = members.compactMap(\.id).min() ?? 0
             var detail = members[0].detail
             if members.count > 1 {
+                detail = groupCommand(detail, zone: members[0].zone, incident: id)
                 detail +=
                     "\n(the same on \(members.count - 1) more zone\(members.count == 2 ? "" : "s"); every zone is listed)"
             }
@@ -42,7 +44,7 @@ public enum IncidentGrouping {
                     + "been stable for a while.\n" + detail
             }
             return IncidentNote(
-                id: members.compactMap(\.id).min() ?? 0, severity: key.severity, problem: key.problem,
+                id: id, severity: key.severity, problem: key.problem,
                 servers: key.servers, zones: zones, headline: headline(key.problem, servers: key.servers, zones: zones),
                 detail: detail, openedAt: members.map(\.openedAt).min()!,
                 resolvedAt: resolved ? members.compactMap(\.resolvedAt).max() : nil, flapping: key.flapping)
@@ -75,6 +77,14 @@ public enum IncidentGrouping {
         case .fileSerialNotIncremented: return "\(who)'s zone file changed without a new serial for \(on)"
         case .fileLint: return "\(who)'s zone file does not lint clean for \(on)"
         }
+    }
+
+    /// `text` with the repair command for one zone (`'zonecheck repair example.com'`, `'zonecheck repair
+    /// example.com --yes'`) turned into the one command that repairs every zone of the group at once
+    /// (`'zonecheck repair --incident 7'`, `'zonecheck repair --incident 7 --yes'`).
+    public static func groupCommand(_ text: String, zone: String, incident id: Int64) -> String {
+        text.replacingOccurrences(of: "'zonecheck repair \(zone)'", with: "'zonecheck repair --incident \(id)'")
+            .replacingOccurrences(of: "'zonecheck repair \(zone) ", with: "'zonecheck repair --incident \(id) ")
     }
 
     /// "ns3", "ns3 and ns4", "ns2, ns3 and ns4".

@@ -15,6 +15,9 @@ public struct RepairRun: Sendable {
     public var audit: AuditLog
     /// Progress lines for the operator.
     public var say: @Sendable (String) -> Void
+    /// Set by a batch repair: every wait for a serial goes through this one watch, which asks a server about
+    /// all the zones waiting on it in one batch per round (nil: each wait polls on its own).
+    public var watch: SerialWatch? = nil
 
     public init(
         fleet: Fleet, options: QueryOptions, timeout: Duration, audit: AuditLog,
@@ -241,6 +244,7 @@ public struct RepairRun: Sendable {
         _ member: Fleet.Member, zone: DomainName, target: UInt32, until deadline: ContinuousClock.Instant,
         client: DNSClient
     ) async -> Bool {
+        if let watch { return await watch.wait(for: member, zone: zone, target: target, until: deadline) }
         var delay = Duration.milliseconds(100)
         while true {
             if await client.soa(zone: zone, at: member.endpoint, options: options).serial == target { return true }

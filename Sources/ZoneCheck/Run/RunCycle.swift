@@ -233,11 +233,13 @@ public struct RunCycle: Sendable {
                 "\nAutomatic repair this run (\(Set(mine.map(\.actions)).sorted().joined(separator: "; "))): "
                 + "\(converged) of \(mine.count) zone\(mine.count == 1 ? "" : "s") converged"
                 + (converged < mine.count
-                    ? "; the others are retried with backoff, or run 'zonecheck repair ZONE'" : "")
+                    ? "; the others are retried with backoff, or run 'zonecheck repair --incident \(note.id)'" : "")
         }
-        if let first = skipped.first?.skipped {
+        if let first = skipped.first, let why = first.skipped {
+            let reason =
+                note.zones.count > 1 ? IncidentGrouping.groupCommand(why, zone: first.zone, incident: note.id) : why
             note.detail +=
-                "\nNot repaired automatically (\(skipped.count) zone\(skipped.count == 1 ? "" : "s")): \(first)"
+                "\nNot repaired automatically (\(skipped.count) zone\(skipped.count == 1 ? "" : "s")): \(reason)"
         }
         return note
     }

@@ -8,8 +8,12 @@ final class WANRelay {
     let listenPort: Int
     let statsPath: String
 
-    /// Starts a relay and waits until it says "ready".
-    init(listen host: String, port: Int, to target: String, rtt: Int, loss: Double, seed: Int? = nil) throws {
+    /// Starts a relay and waits until it says "ready". With `tamperZone`, UDP answers about that zone get one
+    /// bit flipped (their TSIG MAC no longer verifies).
+    init(
+        listen host: String, port: Int, to target: String, rtt: Int, loss: Double, seed: Int? = nil,
+        tamperZone: String? = nil
+    ) throws {
         listenHost = host
         listenPort = port
         statsPath = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).json").path
@@ -20,6 +24,7 @@ final class WANRelay {
             String(loss), "--stats", statsPath,
         ]
         if let seed { arguments += ["--seed", String(seed)] }
+        if let tamperZone { arguments += ["--tamper-zone", tamperZone] }
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output

@@ -1,0 +1,138 @@
+public import DNSKit
+
+/// Carries out the plans of a batch repair. Each zone's plan runs through `RepairRun.execute`, so every
+/// rule and audit entry of a single-zone repair holds (NOTIFY, then the retransfer command; the primary
+/// restored only when the plan says so; refused plans never reach here). Zones run in parallel, holding at
+/// most `perServer` slots on any server (`RepairBatch.slots`), and every wait for a serial goes through one
+/// `SerialWatch`, which asks each server about all waiting zones in one batch per round.
+public struct RepairBatchRun: Sendable {
+    /// The single-zone executor whose fleet, query options, timeout, audit log and `say` every zone uses.
+    public var run: RepairRun
+    /// Slots per server. 8: a BIND primary serves `transfers-out` (default 10) transfers at once and answers
+    /// the next "quota reached", after which a secondary backs off for minutes; its real traffic needs room.
+    public var perServer: Int
+    /// Told as each zone's actions end: zones done of the zones with work.
+    public var progress: ProgressReport?
+
+    public init(run: RepairRun, perServer: Int = 8, progress: ProgressReport? = nil) {
+        self.run = run
+        self.perServer = perServer
+        self.progress = progress
+    }
+
+    /// Runs every plan that has work; returns, per zone acted on, whether its servers reached the target
+    /// serial while it ran (the verification sweep decides the end result). An audit failure stops the
+    /// batch: no new zone starts, the running ones finish, and the error is thrown.
+    public func execute(_ plans: [(plan: RepairPlan, zone: DomainName)], client: DNSClient)
+        async throws(AuditError) -> [String: Bool]
+    {
+        let work = plans.filter { $0.plan.hasWork }
+        guard !work.isEmpty else { return [:] }
+        let primary = run.fleet.primary.name
+        let bound = max(1, perServer)
+        let slots = work.map { RepairBatch.slots(of: $0.plan, primary: primary) }
+        var zoneRun = run
+        zoneRun.watch = SerialWatch(client: client, options: run.options)
+        let template = zoneRun
+        let results = await withTaskGroup(of: (Int, Result<Bool, AuditError>).self) { group in
+            var waiting = Array(work.indices)
+            var inUse: [String: Int] = [:]
+            var failure: AuditError?
+            func startWhatFits() {
+                var k = 0
+                while k < waiting.count, failure == nil, inUse[primary, default: 0] < bound {
+                    let index = waiting[k]
+                    guard RepairBatch.fits(slots[index], inUse: inUse, bound: bound) else {
+                        k += 1
+                        continue
+                    }
+                    waiting.remove(at: k)
+                    for (server, count) in slots[index] { inUse[server, default: 0] += count }
+                    let (plan, zone) = work[index]
+                    let executor = template.saying(prefix: plan.zone)
+                    group.addTask {
+                        do throws(AuditError) {
+                            return (index, .success(try await executor.execute(plan, zone: zone, client: client)))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+            }
+            startWhatFits()
+            var converged: [String: Bool] = [:]
+            while let (index, result) = await group.next() {
+                for (server, count) in slots[index] { inUse[server, default: 0] -= count }
+                switch result {
+                case .success(let done): converged[work[index].plan.zone] = done
+                case .failure(let error): failure = failure ?? error
+                }
+                progress?(ProgressStep(work: "zones repaired", done: converged.count, total: work.count))
+                startWhatFits()
+            }
+            return (converged, failure)
+        }
+        if let failure = results.1 { throw failure }
+        return results.0
+    }
+}
+
+extension RepairBatchRun {
+    /// One verification sweep of every zone not refused (with `deep`, the zones still diverged are looked at
+    /// again, backing off, until they agree or `run.timeout` passes: a retransfer keeps the serial), one
+    /// `verify` audit entry per zone and server, written together, and how each plan ended.
+    public func verify(
+        _ plans: [(plan: RepairPlan, zone: DomainName)], before: [ZoneVerdict], sweep: Sweep, deep: Bool,
+        client: DNSClient
+    ) async throws(AuditError) -> [ZoneRepairResult] {
+        let checked = plans.filter { $0.plan.refusal == nil }
+        var after: [String: ZoneVerdict] = [:]
+        func observe(_ zones: [DomainName]) async {
+            for observation in await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client)
+            {
+                let verdict = Compare.verdict(observation)
+                after[verdict.zone] = verdict
+            }
+        }
+        await observe(checked.map(\.zone))
+        let deadline = ContinuousClock.now + run.timeout
+        var delay = Duration.milliseconds(100)
+        while deep, ContinuousClock.now + delay < deadline {
+            let diverged = checked.filter { after[$0.plan.zone]?.servers.contains { $0.state == .diverged } == true }
+            if diverged.isEmpty { break }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+            await observe(diverged.map(\.zone))
+        }
+        let earlier = Dictionary(before.map { ($0.zone, $0) }, uniquingKeysWith: { first, _ in first })
+        var results: [ZoneRepairResult] = []
+        var entries: [AuditEntry] = []
+        for (plan, _) in plans {
+            guard let verdict = after[plan.zone] ?? earlier[plan.zone] else { continue }
+            if after[plan.zone] != nil {
+                for status in verdict.servers {
+                    let old = earlier[plan.zone]?.servers.first { $0.server == status.server }?.serial
+                    let ok = status.serial == plan.targetSerial && status.state != .diverged
+                    entries.append(
+                        AuditEntry(
+                            zone: plan.zone, server: status.server, action: "verify", serialBefore: old,
+                            serialAfter: status.serial, outcome: ok ? "ok" : "failed",
+                            detail: status.detail ?? "serves the target serial"))
+                }
+            }
+            results.append(ZoneRepairResult.make(plan: plan, after: verdict))
+        }
+        try run.audit.append(contentsOf: entries)
+        return results
+    }
+}
+
+extension RepairRun {
+    /// The same executor, its lines prefixed with the zone: in a batch, lines of many zones interleave.
+    func saying(prefix: String) -> RepairRun {
+        var copy = self
+        let say = self.say
+        copy.say = { say("\(prefix): \($0)") }
+        return copy
+    }
+}
