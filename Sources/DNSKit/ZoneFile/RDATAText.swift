@@ -48,7 +48,7 @@ struct RDATAText {
 
     /// The token as written, for messages.
     func text(_ token: ZoneToken) -> String {
-        let body = String(decoding: slice(token), as: UTF8.self)
+        let body = PrintableText.escaping(slice(token))
         return token.isQuoted ? "\"\(body)\"" : body
     }
 
@@ -383,12 +383,19 @@ struct RDATAText {
 
     // MARK: RFC 3597 generic form
 
+    /// RFC 3597 §5 applies only to `\\# <length>`: a `\\#` followed by anything else (or nothing) is
+    /// an escaped `#` and the RDATA of the type itself (`TXT \\# text` is the strings `#` and `text`),
+    /// as BIND and NSD read it.
     func isGenericStart() -> Bool {
-        guard index < tokens.count else { return false }
+        guard index + 1 < tokens.count else { return false }
         let token = tokens[index]
+        let length = tokens[index + 1]
         return !token.isQuoted && token.end - token.start == 2 && bytes[token.start] == UInt8(ascii: "\\")
-            && bytes[token.start + 1] == UInt8(ascii: "#")
+            && bytes[token.start + 1] == UInt8(ascii: "#") && !length.isQuoted && TTLText.decimal(slice(length)) != nil
     }
+
+    /// Types whose RDATA may be empty: NULL (RFC 1035 §3.3.10) and APL (RFC 3123 §4, no items).
+    static let mayBeEmpty: Set<UInt16> = [10, 42]
 
     /// RFC 3597 §5: `\# length hex...`, for any type; the length must match the hex.
     mutating func generic() throws(RecordRejection) {
@@ -400,6 +407,12 @@ struct RDATAText {
             throw RecordRejection(
                 rule: "rdata", line: lengthToken?.line ?? recordLine,
                 message: "\\# says \(length) octets but \(out.count) follow in hex; make the length match the data")
+        }
+        let known = type.description != "TYPE\(type.rawValue)"
+        if out.isEmpty && known && !Self.mayBeEmpty.contains(type.rawValue) {
+            throw RecordRejection(
+                rule: "rdata", line: lengthToken?.line ?? recordLine,
+                message: "\\# 0 gives \(type) no data, but a \(type) record needs its fields; write them out")
         }
     }
 
@@ -477,6 +490,9 @@ struct RDATAText {
             try uint16("key tag")
             try name("signer name")
             try base64ToEnd("signature")
+        case 30:  // NXT, RFC 2535 §5.2 (obsolete, RFC 3755): next name, one bit map of types 1-127
+            try name("next domain name")
+            try nxtBitmap()
         case 47:  // NSEC, RFC 4034 §4.2
             try name("next domain name")
             try typeBitmap()
@@ -591,6 +607,26 @@ struct RDATAText {
             out.append(UInt8(length))
             out.append(contentsOf: bitmap[..<length])
         }
+    }
+
+    /// RFC 2535 §5.2: bit n of the map is type n; only types 1 to 127 can be listed, and the map
+    /// ends at its last non-zero octet.
+    mutating func nxtBitmap() throws(RecordRejection) {
+        var bitmap = [UInt8](repeating: 0, count: 16)
+        var length = 0
+        while index < tokens.count {
+            let token = tokens[index]
+            let value = try typeValue(token, what: "type in the bit map")
+            guard value >= 1 && value <= 127 else {
+                throw RecordRejection(
+                    rule: "rdata", line: token.line,
+                    message: "NXT can list only types 1 to 127 (RFC 2535 §5.2), not \(text(token)); use NSEC")
+            }
+            bitmap[Int(value) / 8] |= 0x80 >> UInt8(value % 8)
+            length = max(length, Int(value) / 8 + 1)
+            index += 1
+        }
+        out.append(contentsOf: bitmap[..<length])
     }
 
     /// RFC 4034 §3.2: `YYYYMMDDHHmmSS` in UTC, or seconds since 1970 as a plain number; kept

@@ -40,7 +40,14 @@ extension ZoneFileReader {
                 else { return }
                 includeOrigin = name
             }
-            try include(text(bytes, argument), origin: includeOrigin, line: line, file: file, body)
+            let written = String(decoding: slice(bytes, argument), as: UTF8.self)
+            guard !written.unicodeScalars.contains(where: { PrintableText.isUnsafe($0) }) else {
+                error(
+                    "include", file, line,
+                    "$INCLUDE file name '\(written)' holds control characters; rename the file and the include")
+                return
+            }
+            try include(written, origin: includeOrigin, line: line, file: file, body)
         case "$GENERATE":
             error(
                 "directive", file, line,
@@ -69,13 +76,26 @@ extension ZoneFileReader {
     private func include(
         _ written: String, origin: DomainName, line: Int, file: String, _ body: (ParsedRecord) throws -> Void
     ) rethrows {
-        let path = ZoneFileContents.resolve(written, relativeTo: file)
+        let path: String
+        if let includeDirectory, !written.hasPrefix("/") {
+            path = includeDirectory.hasSuffix("/") ? includeDirectory + written : includeDirectory + "/" + written
+        } else {
+            path = ZoneFileContents.resolve(written, relativeTo: file)
+        }
         let contents: ZoneFileContents
         switch ZoneFileContents.read(path: path) {
         case .success(let read):
             contents = read
         case .failure(let reason):
-            error("include", file, line, "cannot read $INCLUDE file \(path): \(reason)")
+            let base =
+                written.hasPrefix("/")
+                ? ""
+                : includeDirectory.map { " (relative names are read from \($0), like BIND's 'directory')" }
+                    ?? " (relative names are read from the including file's directory)"
+            error(
+                "include", file, line,
+                "cannot read $INCLUDE file \(path): \(reason)\(base); findings that need its records are not "
+                    + "reported until it can be read")
             return
         }
         let canonical = ZoneFileContents.canonicalPath(path)
