@@ -412,7 +412,7 @@ struct RDATAText {
         if out.isEmpty && known && !Self.mayBeEmpty.contains(type.rawValue) {
             throw RecordRejection(
                 rule: "rdata", line: lengthToken?.line ?? recordLine,
-                message: "\\# 0 gives \(type) no data, but a \(type) record needs its fields; write them out")
+                message: "\\# 0 gives \(type) no data, but \(type) records need their fields; write them out")
         }
     }
 
@@ -493,6 +493,8 @@ struct RDATAText {
         case 30:  // NXT, RFC 2535 §5.2 (obsolete, RFC 3755): next name, one bit map of types 1-127
             try name("next domain name")
             try nxtBitmap()
+        case 22:  // NSAP, RFC 1706 §5: 0x, then hex digits (dots allowed between them), whole octets
+            try nsap()
         case 47:  // NSEC, RFC 4034 §4.2
             try name("next domain name")
             try typeBitmap()
@@ -606,6 +608,36 @@ struct RDATAText {
             out.append(UInt8(window))
             out.append(UInt8(length))
             out.append(contentsOf: bitmap[..<length])
+        }
+    }
+
+    /// RFC 1706 §5: `0x` and an even number (at least two) of hex digits, dots anywhere after `0x`.
+    mutating func nsap() throws(RecordRejection) {
+        let token = try next("address")
+        let raw = slice(token)
+        let hasPrefix = raw.count >= 2 && raw[0] == UInt8(ascii: "0") && raw[1] | 0x20 == UInt8(ascii: "x")
+        var digits: [UInt8] = []
+        var valid = hasPrefix && !token.isQuoted
+        if valid {
+            for byte in raw.dropFirst(2) where byte != UInt8(ascii: ".") {
+                guard let nibble = Self.hexValue(byte) else {
+                    valid = false
+                    break
+                }
+                digits.append(nibble)
+            }
+        }
+        guard valid, !digits.isEmpty, digits.count % 2 == 0 else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message:
+                    "NSAP address '\(text(token))' must be 0x and an even number of hex digits, at least two (RFC 1706 §5)"
+            )
+        }
+        var k = 0
+        while k < digits.count {
+            out.append(digits[k] << 4 | digits[k + 1])
+            k += 2
         }
     }
 

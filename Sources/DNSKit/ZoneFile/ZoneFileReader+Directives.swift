@@ -1,4 +1,5 @@
-/// The `$` control entries of RFC 1035 §5.1 (`$ORIGIN`, `$INCLUDE`) and RFC 2308 §4 (`$TTL`).
+/// The `$` control entries of RFC 1035 §5.1 (`$ORIGIN`, `$INCLUDE`), RFC 2308 §4 (`$TTL`) and
+/// BIND's `$GENERATE`.
 extension ZoneFileReader {
     func directive(
         _ tokens: [ZoneToken], bytes: UnsafeBufferPointer<UInt8>, line: Int, file: String,
@@ -49,14 +50,12 @@ extension ZoneFileReader {
             }
             try include(written, origin: includeOrigin, line: line, file: file, body)
         case "$GENERATE":
-            error(
-                "directive", file, line,
-                "$GENERATE is a BIND extension this reader does not expand; write the records out (or run named-compilezone)"
-            )
+            try generate(tokens, bytes: bytes, line: line, file: file, body)
         default:
             error(
                 "directive", file, line,
-                "unknown directive '\(text(bytes, tokens[0]))'; the known ones are $ORIGIN, $TTL and $INCLUDE")
+                "unknown directive '\(text(bytes, tokens[0]))'; the known ones are $ORIGIN, $TTL, $INCLUDE and $GENERATE"
+            )
         }
     }
 

@@ -363,6 +363,7 @@ public final class ZoneFileReader {
     ) throws(RecordRejection) -> [UInt8] {
         var parser = RDATAText(
             bytes: bytes, tokens: tokens, index: index, origin: currentOrigin, type: type, recordLine: logical.line)
+        let rdata: [UInt8]
         if parser.isGenericStart() {
             try parser.generic()
             guard LDNSRecordText.wireIsValid(type: type, rdata: parser.out) else {
@@ -370,11 +371,17 @@ public final class ZoneFileReader {
                     rule: "rdata", line: tokens[index].line,
                     message: "the \\# data is not a valid \(type) RDATA; check the octets against the type's layout")
             }
+            rdata = parser.out
+        } else if try parser.parseNative() {
             return parser.out
+        } else {
+            try LDNSRecordText.checkLeadingIntegers(parser)
+            rdata = try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
         }
-        if try parser.parseNative() { return parser.out }
-        try LDNSRecordText.checkLeadingIntegers(parser)
-        return try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
+        if type == .svcb || type == .https {
+            try SVCBParameters.check(rdata, type: type, line: index < tokens.count ? tokens[index].line : logical.line)
+        }
+        return rdata
     }
 
     /// The fallback for the rarer types: one normalised line through libldns.
