@@ -337,6 +337,35 @@ struct ZoneFileIncludeTests {
         return url.path
     }
 
+    @Test func includeDirectoryIsWhereRelativeNamesAreRead() throws {
+        _ = try write("host A 192.0.2.7\n", to: "zones/host.inc")
+        let main = try write(zoneHeader + "$INCLUDE host.inc\n", to: "zones/example.com.zone")
+        let base = ZoneFileReader(path: main, origin: name("example.com.")).readAll()
+        #expect(base.result.diagnostics.isEmpty, "\(base.result.diagnostics)")
+        // BIND's `directory`: the name is looked up there, not beside the including file.
+        let elsewhere = ZoneFileReader(path: main, origin: name("example.com."), includeDirectory: directory.path)
+            .readAll()
+        #expect(elsewhere.result.diagnostics.map(\.rule) == ["include"])
+        #expect(elsewhere.result.diagnostics.first?.message.contains("like BIND's 'directory'") == true)
+        let there = ZoneFileReader(
+            path: main, origin: name("example.com."), includeDirectory: directory.appendingPathComponent("zones").path
+        ).readAll()
+        #expect(there.result.diagnostics.isEmpty && there.records.count == 3)
+    }
+
+    @Test func tooManyIncludedFilesStopWithOneError() throws {
+        var text = zoneHeader
+        for i in 0...ZoneFileReader.maxIncludedFiles {
+            _ = try write("h\(i) A 192.0.2.1\n", to: "many/\(i).inc")
+            text += "$INCLUDE many/\(i).inc\n"
+        }
+        let main = try write(text, to: "many.zone")
+        let (records, result) = ZoneFileReader(path: main, origin: name("example.com.")).readAll()
+        #expect(result.diagnostics.map(\.rule) == ["include"])
+        #expect(result.diagnostics.first?.location.line == 4 + ZoneFileReader.maxIncludedFiles)
+        #expect(records.count == 2 + ZoneFileReader.maxIncludedFiles)
+    }
+
     @Test func includeWithOriginRestoresOriginAndOwner() throws {
         _ = try write("host A 192.0.2.7\n  AAAA 2001:db8::7\n", to: "parts/hosts.inc")
         let main = try write(

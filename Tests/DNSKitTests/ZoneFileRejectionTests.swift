@@ -105,6 +105,7 @@ struct ZoneFileRejectionTests {
         Rejection(entry: "$GENERATE 1-4 host${0,3,q} A 192.0.2.$", rule: "directive"),
         Rejection(entry: "$GENERATE 1-4 host${-2} A 192.0.2.$", rule: "directive"),
         Rejection(entry: "$GENERATE 0-2000000 host$ A 192.0.2.1", rule: "directive"),
+        Rejection(entry: "$GENERATE 1-2 h${-9223372036854775808} A 192.0.2.1", rule: "directive"),
         Rejection(entry: "$GENERATE 1-4 host$ A", rule: "directive"),
         Rejection(entry: "$GENERATE 250-260 host$ A 192.0.2.$", rule: "address"),
         // RFC 9460, RFC 1706 and RFC 3597 rules both BIND and NSD hold records to

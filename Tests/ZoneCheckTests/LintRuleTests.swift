@@ -313,4 +313,19 @@ import ZoneCheck
         #expect(findings(txt(65_535 - 414 + 2)) == ["record-too-large-to-transfer 8"])
         #expect(findings(txt(65_535 - 414 - 1_024)) == [])
     }
+
+    @Test func aGiantRecordFedFromElsewhereIsReportedNotTrapped() throws {
+        // The reader never delivers one (rdata-too-long); the linter must survive one anyway,
+        // upper-case owner and all (the canonical form it would need cannot hold the length).
+        let origin = try DomainName(presentation: "example.com.", origin: nil)
+        var linter = Linter(origin: origin, today: LintFixtures.today)
+        let giant = ResourceRecord(
+            owner: try DomainName(presentation: "Big.example.com.", origin: nil), type: RecordType(rawValue: 99),
+            ttl: 60, rdata: Array(repeating: 0x41, count: 70_000))
+        linter.check(ParsedRecord(record: giant, location: SourceLocation(file: "feed", line: 7)))
+        #expect(
+            linter.finish(wholeZone: false).map { "\($0.rule) \($0.location.line)" } == [
+                "record-too-large-to-transfer 7"
+            ])
+    }
 }

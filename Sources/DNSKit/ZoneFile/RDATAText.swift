@@ -710,18 +710,17 @@ struct RDATAText {
             out.append(0)
             return
         }
-        guard !token.isQuoted, raw.count % 2 == 0, raw.count / 2 <= 255, raw.allSatisfy({ Self.hexValue($0) != nil })
-        else {
+        let salt = stride(from: 0, to: raw.count - 1, by: 2).compactMap { k -> UInt8? in
+            guard let high = Self.hexValue(raw[k]), let low = Self.hexValue(raw[k + 1]) else { return nil }
+            return high << 4 | low
+        }
+        guard !token.isQuoted, raw.count % 2 == 0, salt.count == raw.count / 2, salt.count <= 255 else {
             throw RecordRejection(
                 rule: "rdata", line: token.line,
                 message: "\(type) salt must be '-' or up to 255 octets of hex, not '\(text(token))'")
         }
-        out.append(UInt8(raw.count / 2))
-        var k = 0
-        while k < raw.count {
-            out.append(Self.hexValue(raw[k])! << 4 | Self.hexValue(raw[k + 1])!)
-            k += 2
-        }
+        out.append(UInt8(salt.count))
+        out.append(contentsOf: salt)
     }
 
     /// RFC 5155 §3.3: base32hex (RFC 4648 §7) without padding, one length octet first.

@@ -103,6 +103,16 @@ extension ZoneFileReader {
             error("include", file, line, "$INCLUDE of \(path) makes a cycle (\(cycle)); remove one of the includes")
             return
         }
+        if !includedFiles.contains(canonical) {
+            guard includedFiles.count < Self.maxIncludedFiles else {
+                error(
+                    "include", file, line,
+                    "$INCLUDE of \(path) would be the zone's file number \(Self.maxIncludedFiles + 1), more than "
+                        + "this reader reads; merge the included files")
+                return
+            }
+            includedFiles.insert(canonical)
+        }
         guard includeStack.count <= Self.maxIncludeDepth else {
             error(
                 "include", file, line,

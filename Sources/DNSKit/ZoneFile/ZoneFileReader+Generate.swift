@@ -70,7 +70,8 @@ extension ZoneFileReader {
                     separator: UInt8(ascii: ","), omittingEmptySubsequences: false
                 )
                 .map { String(decoding: $0, as: UTF8.self) }
-                guard (1...3).contains(fields.count), let parsed = Int(fields[0]), abs(parsed) <= Int(Int32.max) else {
+                guard (1...3).contains(fields.count), let parsed = Int(fields[0]), parsed.magnitude <= UInt(Int32.max)
+                else {
                     return nil
                 }
                 offset = parsed

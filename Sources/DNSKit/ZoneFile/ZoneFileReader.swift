@@ -22,7 +22,8 @@
 ///   TTL known for a record before the SOA.
 /// - `directive` (error): unknown `$` directive, wrong arguments, or a `$GENERATE` whose range,
 ///   modifiers or generated records are malformed.
-/// - `include` (error): `$INCLUDE` file missing or unreadable, nested more than 16 deep, or cyclic.
+/// - `include` (error): `$INCLUDE` file missing or unreadable, nested more than 16 deep, cyclic,
+///   more than 4,096 distinct files, or a file name with control characters.
 /// - `name` (error): a label over 63 octets, a name over 255, an empty label, a bad escape.
 /// - `type` (error): unknown type mnemonic, meta type (ANY, AXFR, OPT...), or no type at all.
 /// - `class` (error): unknown class, or a class other than the zone's (the first record's).
@@ -46,6 +47,10 @@
 public final class ZoneFileReader {
     /// Deepest `$INCLUDE` nesting accepted.
     public static let maxIncludeDepth = 16
+
+    /// Most distinct files one zone may include (RFC 1035 sets no limit; BIND none either): a
+    /// bound on the work and the file table, far above any real zone.
+    public static let maxIncludedFiles = 4_096
 
     /// Largest RDATA a record can carry: RDLENGTH is 16 bits (RFC 1035 §3.2.1).
     public static let maxRDATALength = 65_535
@@ -99,6 +104,7 @@ public final class ZoneFileReader {
     @exclusivity(unchecked) var sawSOA = false
     @exclusivity(unchecked) var recordCount = 0
     @exclusivity(unchecked) var includeStack: [String] = []
+    @exclusivity(unchecked) var includedFiles: Set<String> = []
     @exclusivity(unchecked) var shortTypes: [UInt64: RecordType] = [:]
     @exclusivity(unchecked) var longTypes: [String: RecordType] = [:]
 
@@ -115,6 +121,7 @@ public final class ZoneFileReader {
         sawSOA = false
         recordCount = 0
         includeStack = []
+        includedFiles = []
     }
 
     // MARK: reading

@@ -67,6 +67,15 @@ public struct Linter {
     public mutating func check(_ parsed: ParsedRecord) {
         recordCount += 1
         let record = parsed.record
+        // The zone-file reader never delivers such a record; one fed from elsewhere must not reach
+        // the digest or the canonical form, which need RDLENGTH to fit 16 bits.
+        guard record.rdata.count <= ZoneFileReader.maxRDATALength else {
+            report(
+                .recordTooLargeToTransfer, parsed.location,
+                "\(record.owner) \(record.type) has \(record.rdata.count) octets of RDATA, more than the "
+                    + "\(ZoneFileReader.maxRDATALength) a record can hold: no server can load or send it; shorten it")
+            return
+        }
         history?.add(record)
         let file = fileIndex(parsed.location.file)
         let line = UInt32(clamping: parsed.location.line)
@@ -240,10 +249,12 @@ public struct Linter {
     }
 
     mutating func fileIndex(_ file: String) -> UInt16 {
-        // Records come in runs from one file; $INCLUDE makes a handful of files at most.
-        if let last = files.last, last == file { return UInt16(files.count - 1) }
-        if let found = files.firstIndex(of: file) { return UInt16(found) }
-        files.append(file)
-        return UInt16(files.count - 1)
+        // Records come in runs from one file; $INCLUDE makes a handful of files at most (the
+        // reader stops at `ZoneFileReader.maxIncludedFiles`). Past 65,535 files (records fed
+        // from elsewhere) the last slot is reused rather than trapping.
+        if let last = files.last, last == file { return UInt16(truncatingIfNeeded: files.count - 1) }
+        if let found = files.firstIndex(of: file) { return UInt16(clamping: found) }
+        if files.count < Int(UInt16.max) { files.append(file) }
+        return UInt16(truncatingIfNeeded: files.count - 1)
     }
 }
