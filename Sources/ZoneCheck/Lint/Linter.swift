@@ -126,7 +126,7 @@ public struct Linter {
         if bit == .dname, index[owner].types.contains(.dname) {
             report(
                 .multipleDNAME, parsed.location,
-                "\(record.owner) already has a DNAME (line \(index[owner].line)); a name can redirect to only one "
+                "\(record.owner) already has a DNAME (its records start at line \(index[owner].line)); a name can redirect to only one "
                     + "name (RFC 6672 §2.4; BIND: 'multiple RRs of singleton type'): keep one DNAME and delete the others"
             )
         }
@@ -161,7 +161,7 @@ public struct Linter {
         let wire = record.owner.wire.count + 10 + record.rdata.count
         let what =
             "\(record.owner) \(record.type) is \(wire) octets on the wire (RDATA \(record.rdata.count)); a transfer "
-            + "message carrying it with its header, question and TSIG (\(signer)) needs \(size) octets"
+            + "message carrying it, with header, question and a TSIG by \(signer), needs \(size) octets"
         let fix =
             record.type == .txt || record.type.rawValue == 99
             ? "split the text into several \(record.type) records, or shorten it"
