@@ -58,8 +58,8 @@ extension Configuration {
         try checkKeyFile(keyPath, keyName: keyName, map: map)
 
         let zoneFile = try map.string("zone_file")
-        let reload = try map.string("reload")
-        let retransfer = try map.string("retransfer")
+        let reload = try map.command("reload")
+        let retransfer = try map.command("retransfer")
         switch role {
         case .primary:
             if retransfer != nil {
@@ -79,13 +79,10 @@ extension Configuration {
                 at: map.value("zone_file"), map.path("zone_file"), "'\(zoneFile)' does not contain {zone}",
                 fix: "Write where each zone's file is, e.g. /var/lib/bind/{zone}.db")
         }
-        if let retransfer, !retransfer.contains("{zone}") {
+        if let retransfer, !retransfer.mentionsZone {
             throw source.error(
                 at: map.value("retransfer"), map.path("retransfer"), "'\(retransfer)' does not contain {zone}",
                 fix: "Name the zone in the command, e.g. rndc retransfer {zone}")
-        }
-        for (key, command) in [("reload", reload), ("retransfer", retransfer)] where command?.isEmpty == true {
-            throw source.error(at: map.keyNode(key), map.path(key), "is empty", fix: "Give a command or remove the key")
         }
         return ServerConfig(
             name: name, role: role, address: address, port: UInt16(port), keyPath: keyPath, keyName: keyName,
