@@ -267,7 +267,7 @@ struct ConfigTests {
         let error = try #require(try configError(yaml, fixture: fixture))
         #expect(error.keyPath == "servers[1].key")
         #expect(error.line == ConfigFixture.line(of: "keys/nope.key", in: yaml))
-        #expect(error.message == "key file \(fixture.directory)/keys/nope.key does not exist")
+        #expect(error.message == "TSIG key file \(fixture.directory)/keys/nope.key does not exist")
         #expect(error.fix.contains("tsig-keygen -a hmac-sha512"))
     }
 

@@ -222,12 +222,12 @@ extension Configuration {
             do {
                 _ = try SMTPCredentials.load(path: path)
             } catch {
+                // "what is wrong; what to do": the chmod or chown to run, or how to write the file.
+                let parts = error.message.components(separatedBy: "; ")
                 let fix =
-                    error.message.contains("chmod 600")
-                    ? "Run 'chmod 600 \(path)'" : "Write one line 'user:password' into \(path), mode 600"
-                throw source.error(
-                    at: at, map.path("credentials"),
-                    error.message.components(separatedBy: "; ").first ?? error.message, fix: fix)
+                    parts.count > 1 && parts[1].hasPrefix("Run")
+                    ? parts[1] : "Write one line 'user:password' into \(path), mode 600"
+                throw source.error(at: at, map.path("credentials"), parts[0], fix: fix)
             }
             credentials = path
         }
