@@ -113,7 +113,9 @@ extension Configuration {
     static func readRepair(_ top: ConfigMapping) throws(ConfigError) -> RepairSettings {
         var settings = RepairSettings()
         guard let map = try top.mapping("repair") else { return settings }
-        try map.checkKeys(["auto", "primary_from_secondary", "max_per_zone_per_hour", "converge_timeout"])
+        try map.checkKeys([
+            "auto", "primary_from_secondary", "max_per_zone_per_hour", "converge_timeout", "restore_quorum",
+        ])
         if let auto = try map.bool("auto") { settings.auto = auto }
         if let fromSecondary = try map.bool("primary_from_secondary") { settings.primaryFromSecondary = fromSecondary }
         if let limit = try map.int(
@@ -123,6 +125,13 @@ extension Configuration {
             settings.maxPerZonePerHour = limit
         }
         if let converge = try map.duration("converge_timeout") { settings.convergeTimeout = converge }
+        if let quorum = try map.int(
+            "restore_quorum", in: 1...16, what: "a number of servers",
+            fix: "Use 2 (the default: two secondaries must agree before run rewrites the primary) or more; "
+                + "1 trusts a single secondary")
+        {
+            settings.restoreQuorum = quorum
+        }
         return settings
     }
 

@@ -30,8 +30,11 @@ public struct RepairRun: Sendable {
     }
 
     /// Carries out `plan` for `zone`. Returns whether every acted-on server reached the target serial.
-    /// Audit failures are thrown: a repair that cannot be recorded must not go on.
-    public func execute(_ plan: RepairPlan, zone: DomainName, client: DNSClient) async throws(AuditError) -> Bool {
+    /// Audit failures are thrown: a repair that cannot be recorded must not go on. With `requiredDigest`
+    /// (`run`'s restore quorum), a restore writes only a copy with that RFC 8976 SIMPLE digest.
+    public func execute(
+        _ plan: RepairPlan, zone: DomainName, client: DNSClient, requiredDigest: String? = nil
+    ) async throws(AuditError) -> Bool {
         guard plan.refusal == nil, let target = plan.targetSerial else { return false }
         let name = plan.zone
         // The last gate before a command or a path: discovery refuses such names already.
@@ -51,7 +54,7 @@ public struct RepairRun: Sendable {
                     serialAfter: target, outcome: "started",
                     detail: "transferring from \(from); the current file is kept under backups before it is replaced"))
             let (result, backup) = await restorePrimary(
-                zone: zone, from: from, serial: plan.restoreSerial, client: client)
+                zone: zone, from: from, serial: plan.restoreSerial, requiredDigest: requiredDigest, client: client)
             let kept = backup.map { "; previous file kept as \($0)" } ?? ""
             let renumbered = plan.restoreSerial.map { " as serial \($0)" } ?? ""
             try audit.append(
@@ -137,7 +140,9 @@ public struct RepairRun: Sendable {
     /// mode, owner and group kept, never a half-written master copy) and runs the primary's reload command. With `serial`, the
     /// copy's SOA gets that serial (the same-serial case: the copy must be newer than what everyone serves).
     /// Returns why it failed (nil on success) and where the previous file was kept.
-    func restorePrimary(zone: DomainName, from: String, serial: UInt32?, client: DNSClient) async -> (
+    func restorePrimary(
+        zone: DomainName, from: String, serial: UInt32?, requiredDigest: String? = nil, client: DNSClient
+    ) async -> (
         failure: String?, backup: String?
     ) {
         var backup: String? = nil
@@ -152,7 +157,9 @@ public struct RepairRun: Sendable {
         }
         var lines: [String] = []
         var seenSOA = false
+        let digest = ZoneDigestBuilder(origin: zone)
         let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
+            digest.add(record)
             // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
             var record = record
             if record.type == .soa {
@@ -163,6 +170,9 @@ public struct RepairRun: Sendable {
             lines.append(record.presentation)
         }
         if case .failed(let error, _) = outcome { return failed("transfer from \(from) failed: \(error)") }
+        if let requiredDigest, digest.finish().digestHex != requiredDigest {
+            return failed("the copy from \(from) changed since the restore quorum agreed on it: nothing written")
+        }
         let text = "; restored by zonecheck repair from \(from)\n" + lines.joined(separator: "\n") + "\n"
         let report = Linter.lint(text: text, fileName: path, origin: zone, today: DateSerial.today())
         if report.errorCount > 0 {
