@@ -50,6 +50,7 @@ struct ServerCommandTests {
             ("rndc reload {zone} # comment", "#"),
             ("rm /var/lib/bind/*.jnl", "*"),
             ("~/bin/reload {zone}", "~"),
+            ("RNDC_CONF=/etc/rndc.conf rndc reload {zone}", "="),
         ])
     func shellSyntax(text: String, what: String) {
         #expect(throws: ServerCommandError.self) { try ServerCommand(parsing: text) }

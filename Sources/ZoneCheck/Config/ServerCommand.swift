@@ -15,7 +15,8 @@
 ///
 /// A string that needs a shell to mean what it says is refused when the configuration is loaded, naming the
 /// file and key: operators `;` `&&` `||` `|` `&` `<` `>` `(` `)`, a newline, `` ` ``, `$` (outside single
-/// quotes), a `#` comment, and unquoted `*` `?` `[` `~`. Such a command belongs in a script, named here.
+/// quotes), a `#` comment, unquoted `*` `?` `[` `~`, and a first word with `=` (a variable assignment). Such
+/// a command belongs in a script, named here.
 ///
 /// `{zone}` stands for the zone's name without its trailing dot. It is replaced inside the word that holds it
 /// after the split, so the name is always part of exactly one argument, quoted or not, whatever it contains.
@@ -36,7 +37,10 @@ public struct ServerCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// A command from one string, split by the rules above.
     public init(parsing text: String) throws(ServerCommandError) {
-        try self.init(words: try Self.split(text))
+        let words = try Self.split(text)
+        // `NAME=value program` sets a variable in a shell; here it would name a program called NAME=value.
+        if let program = words.first, program.contains("=") { throw .shellSyntax("= (a variable assignment)") }
+        try self.init(words: words)
     }
 
     /// Whether some argument names the zone.
@@ -44,9 +48,7 @@ public struct ServerCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// The arguments for `zone` (trailing dot removed, `{zone}` replaced inside each word).
     public func arguments(zone: String) -> [String] {
-        var name = zone
-        if name.count > 1 && name.hasSuffix(".") { name.removeLast() }
-        return words.map { $0.replacingOccurrences(of: "{zone}", with: name) }
+        words.map { ServerConfig.substitute(zone: zone, in: $0) }
     }
 
     /// The command as a string that splits back into the same words (single quotes where needed), for
