@@ -138,11 +138,11 @@ struct ServerCommandTests {
     // MARK: - The runner
 
     @Test("the arguments reach the program as given: no shell sees them")
-    func argumentsVerbatim() throws {
+    func argumentsVerbatim() async throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-\(UUID()).touched").path
         let name = "x;touch \(marker);`touch \(marker)`$(touch \(marker))"
         let command = try ServerCommand(parsing: "printf '%s|' {zone} 'b c'")
-        let outcome = CommandRunner(output: .capture(limit: 4096)).run(command, zone: name)
+        let outcome = await CommandRunner(output: .capture(limit: 4096)).run(command, zone: name)
         #expect(outcome.succeeded, "\(outcome)")
         #expect(outcome.standardOutput == name + "|b c|")
         #expect(!FileManager.default.fileExists(atPath: marker))

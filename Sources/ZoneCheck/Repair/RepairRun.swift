@@ -115,7 +115,7 @@ public struct RepairRun: Sendable {
                 }
             }
             if !converged, let command = member.config.retransfer {
-                let outcome = commands.run(command, zone: name)
+                let outcome = await commands.run(command, zone: name)
                 try audit.append(
                     AuditEntry(
                         zone: name, server: member.name, action: "retransfer", serialBefore: line.serial,
@@ -192,7 +192,7 @@ public struct RepairRun: Sendable {
         } catch {
             return failed("cannot keep a backup of \(path): \(error)")
         }
-        let reloaded = commands.run(reload, zone: zone.description)
+        let reloaded = await commands.run(reload, zone: zone.description)
         return reloaded.succeeded ? (nil, backup) : failed("the reload command \(reloaded)")
     }
 

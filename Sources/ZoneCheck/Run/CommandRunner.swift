@@ -21,7 +21,7 @@ import Foundation
 ///   sent to its process group (its children too).
 ///   Output a grandchild keeps writing after the program ended is read for one more second at most.
 ///
-/// Blocking: call it from a thread that may wait (the repair's steps are sequential anyway).
+/// `run(_:zone:)` is async and waits on its own thread; `run(_ arguments:)` blocks the calling thread.
 public struct CommandRunner: Sendable {
     public enum Output: Sendable, Equatable {
         /// Standard output and standard error both go to zonecheck's standard error.
@@ -45,12 +45,16 @@ public struct CommandRunner: Sendable {
     /// The directories searched when `PATH` is not set.
     public static let defaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    /// Runs `command` for `zone` (`{zone}` replaced).
-    public func run(_ command: ServerCommand, zone: String) -> CommandOutcome {
-        run(command.arguments(zone: zone))
+    /// Runs `command` for `zone` (`{zone}` replaced) on a thread of its own: the wait for the program never
+    /// holds one of the few threads of Swift's cooperative pool (repairs run side by side).
+    public func run(_ command: ServerCommand, zone: String) async -> CommandOutcome {
+        let arguments = command.arguments(zone: zone)
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.run(arguments)) }.start()
+        }
     }
 
-    /// Runs `arguments[0]` with the rest as its arguments.
+    /// Runs `arguments[0]` with the rest as its arguments, blocking the calling thread until it ends.
     public func run(_ arguments: [String]) -> CommandOutcome {
         guard let program = arguments.first else { return CommandOutcome(end: .notStarted("no program given")) }
         let search = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? Self.defaultSearchPath
