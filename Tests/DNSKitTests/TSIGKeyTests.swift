@@ -58,20 +58,70 @@ import Testing
             _ = try TSIGKey.load(path: file)
             Issue.record("a world-readable key file was accepted")
         } catch {
-            #expect(error == .readableByOthers(file: file, mode: 0o100644))
+            #expect(
+                error
+                    == .file(
+                        PrivateFileError(path: file, what: "TSIG key file", problem: .readableByOthers(mode: 0o644))))
             #expect(error.description.contains("chmod 600 \(file)"))
         }
+    }
+
+    static let validKey = "key k { algorithm hmac-sha512; secret \"AAAA\"; };\n"
+
+    @Test(
+        "a key file others may change or read is refused, with the chmod to run",
+        arguments: [(0o620, "its group"), (0o602, "every user"), (0o660, "its group"), (0o604, "every user")])
+    func refusesLooseModes(mode: Int, who: String) throws {
+        let directory = try TemporaryDirectory("tsigkey")
+        let file = try directory.write("loose.key", Self.validKey, mode: mode)
+        do {
+            _ = try TSIGKey.load(path: file)
+            Issue.record("mode \(String(mode, radix: 8)) accepted")
+        } catch {
+            #expect(error.description.contains(who), "\(error)")
+            #expect(error.description.contains("Run 'chmod 600 \(file)'"), "\(error)")
+        }
+        // Its group may read it (root:bind 0640, as BIND installs keys).
+        let shared = try directory.write("shared.key", Self.validKey, mode: 0o640)
+        #expect(throws: Never.self) { try TSIGKey.load(path: shared) }
+    }
+
+    @Test("a key file of another user is refused, with the chown to run", .enabled(if: getuid() == 0))
+    func refusesForeignOwner() throws {
+        let directory = try TemporaryDirectory("tsigkey")
+        let file = try directory.write("foreign.key", Self.validKey)
+        #expect(chown(file, 65534, 65534) == 0)
+        do {
+            _ = try TSIGKey.load(path: file)
+            Issue.record("a key file of uid 65534 accepted")
+        } catch {
+            #expect(error.description.contains("uid 65534") && error.description.contains("Run 'chown root \(file)'"))
+        }
+    }
+
+    @Test("a link is judged by the file it points to, as the reader reads it")
+    func links() throws {
+        let directory = try TemporaryDirectory("tsigkey")
+        let open = try directory.write("open.key", Self.validKey, mode: 0o644)
+        let closed = try directory.write("closed.key", Self.validKey, mode: 0o600)
+        let toOpen = directory.path + "/to-open.key"
+        let toClosed = directory.path + "/to-closed.key"
+        try FileManager.default.createSymbolicLink(atPath: toOpen, withDestinationPath: open)
+        try FileManager.default.createSymbolicLink(atPath: toClosed, withDestinationPath: closed)
+        #expect(throws: TSIGKeyError.self) { try TSIGKey.load(path: toOpen) }
+        #expect(throws: Never.self) { try TSIGKey.load(path: toClosed) }
+        #expect(throws: TSIGKeyError.self) { try TSIGKey.load(path: directory.path) }
     }
 
     /// Each broken file with the error (and line) it must produce.
     static let brokenFiles: [(String, String, @Sendable (String) -> TSIGKeyError)] = [
         (
             "missing-semicolon", "key k {\n algorithm hmac-sha512\n secret \"AAAA\";\n};\n",
-            { .syntax(file: $0, line: 3, message: "expected \";\" after algorithm, found \"secret\"") }
+            { .syntax(file: $0, line: 3, column: 2, message: "expected \";\" after algorithm, found a word") }
         ),
         (
             "unknown-algorithm", "key k {\n algorithm hmac-sha3;\n secret \"AAAA\";\n};\n",
-            { .unknownAlgorithm(file: $0, line: 2, algorithm: "hmac-sha3") }
+            { .unknownAlgorithm(file: $0, line: 2, column: 12) }
         ),
         (
             "bad-base64", "key k {\n algorithm hmac-sha512;\n\n secret \"A*AA\";\n};\n",
@@ -85,12 +135,15 @@ import Testing
             "options", "options { };\n",
             {
                 .syntax(
-                    file: $0, line: 1,
-                    message: "expected a `key` statement, found \"options\" (only key statements belong here)")
+                    file: $0, line: 1, column: 1,
+                    message: "expected a `key` statement, found a word (only key statements belong here)")
             }
         ),
         ("empty", "# nothing\n", { .noKeys(file: $0) }),
-        ("open-comment", "key k { /* forever\n", { .syntax(file: $0, line: 1, message: "comment /* is never closed") }),
+        (
+            "open-comment", "key k { /* forever\n",
+            { .syntax(file: $0, line: 1, column: 9, message: "comment /* is never closed") }
+        ),
         (
             "twice",
             "key k { algorithm hmac-sha512; secret \"AAAA\"; };\nkey K. { algorithm hmac-sha512; secret \"AAAA\"; };\n",
@@ -126,6 +179,11 @@ import Testing
             text.replacingOccurrences(of: "secret", with: "secrets"),
             text.replacingOccurrences(of: "};", with: "}"),
             text + text,
+            // The secret on its own line (the clause name lost): the reader must not quote what it found.
+            text.replacingOccurrences(of: "secret \"", with: "\""),
+            text.replacingOccurrences(of: "secret \"", with: "").replacingOccurrences(of: "\";", with: ";"),
+            text.replacingOccurrences(of: "algorithm hmac-sha512;", with: "algorithm \(secretBase64);"),
+            "key \(secretBase64) {};\n",
         ]
         for (n, body) in broken.enumerated() {
             let path = try directory.write("broken\(n).key", body)

@@ -64,6 +64,32 @@ struct AuditLogTests {
         #expect(try log.verify() == nil)
     }
 
+    @Test("user is the real user from the uid; SUDO_USER is recorded beside it as a claim; USER is not believed")
+    func realUser() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let saved = (getenv("USER").map { String(cString: $0) }, getenv("SUDO_USER").map { String(cString: $0) })
+        setenv("USER", "alice", 1)
+        setenv("SUDO_USER", "mallory", 1)
+        let claimed = Self.entry("ns2")
+        unsetenv("SUDO_USER")
+        let plain = Self.entry("ns3")
+        if let user = saved.0 { setenv("USER", user, 1) } else { unsetenv("USER") }
+        if let sudo = saved.1 { setenv("SUDO_USER", sudo, 1) }
+        let log = AuditLog(directory: directory)
+        try log.append(claimed)
+        try log.append(plain)
+        let real = try #require(getpwuid(getuid())).pointee.pw_name.map { String(cString: $0) }
+        let entries = try log.entries()
+        #expect(entries.map { $0["user"] as? String } == [real, real], "\(entries)")
+        #expect(entries.map { $0["real_user"] as? String } == [real, real])
+        #expect(entries[0]["sudo_user"] as? String == "mallory")
+        #expect(entries[1]["sudo_user"] is NSNull)
+        let records = try log.records()
+        #expect(records.map(\.sudoUser) == ["mallory", nil] && records.map(\.realUser) == [real!, real!])
+        #expect(try log.verify() == nil)
+    }
+
     @Test("an edited line breaks the chain at the line after it; a deleted line too")
     func tamper() throws {
         let directory = Self.temporaryDirectory()

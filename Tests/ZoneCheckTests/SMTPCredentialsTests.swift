@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZoneCheck
 
 @testable import Mail
 
@@ -23,7 +24,9 @@ import Testing
         #expect(credentials.user == "alice" && credentials.password == Self.password)
     }
 
-    @Test("group- or world-readable files are refused with the chmod fix", arguments: [0o640, 0o604, 0o644])
+    @Test(
+        "group- or world-readable or -writable files are refused with the chmod fix",
+        arguments: [0o640, 0o604, 0o644, 0o620, 0o602])
     func permissions(mode: Int) throws {
         let path = try Self.file("alice:\(Self.password)\n", mode: mode)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -33,6 +36,19 @@ import Testing
         } catch {
             #expect(error.message.contains("chmod 600 \(path)"), "\(error)")
             #expect(!error.message.contains(Self.password))
+        }
+    }
+
+    @Test("a file of another user is refused with the chown fix", .enabled(if: getuid() == 0))
+    func owner() throws {
+        let path = try Self.file("alice:\(Self.password)\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(chown(path, 65534, 65534) == 0)
+        #expect(throws: MailError.self) { try SMTPCredentials.load(path: path) }
+        do {
+            _ = try SMTPCredentials.load(path: path)
+        } catch {
+            #expect(error.message.contains("chown root \(path)"), "\(error)")
         }
     }
 

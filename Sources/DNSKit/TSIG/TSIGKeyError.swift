@@ -1,11 +1,11 @@
-/// Why a TSIG key file could not be used. Every text names the file (and line when there
-/// is one) and what to do; none ever contains the secret or any part of it.
+/// Why a TSIG key file could not be used. Every text names the file (and line and column when there
+/// are some) and what to do; none quotes the file's text (so never the secret or any part of it): only key
+/// names that passed the name check appear.
 public enum TSIGKeyError: Error, Sendable, Equatable, CustomStringConvertible {
-    case cannotRead(file: String, reason: String)
-    /// The file can be read by every user of the machine (mode & 0o004).
-    case readableByOthers(file: String, mode: UInt32)
-    case syntax(file: String, line: Int, message: String)
-    case unknownAlgorithm(file: String, line: Int, algorithm: String)
+    /// Missing, unreadable, or open to others (`PrivateFile`'s rules).
+    case file(PrivateFileError)
+    case syntax(file: String, line: Int, column: Int, message: String)
+    case unknownAlgorithm(file: String, line: Int, column: Int)
     case badSecret(file: String, line: Int, keyName: String)
     case missingClause(file: String, line: Int, keyName: String, clause: String)
     case duplicateKey(file: String, line: Int, keyName: String)
@@ -15,15 +15,12 @@ public enum TSIGKeyError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .cannotRead(let file, let reason):
-            "\(file): cannot read TSIG key file: \(reason); check the path and that this user may read it"
-        case .readableByOthers(let file, let mode):
-            "\(file): TSIG key file is readable by every user (mode \(String(mode & 0o7777, radix: 8))); "
-                + "run `chmod 600 \(file)` and keep it owned by the user running zonecheck"
-        case .syntax(let file, let line, let message):
-            "\(file):\(line): \(message); the file must look like what `tsig-keygen -a hmac-sha512 NAME` writes"
-        case .unknownAlgorithm(let file, let line, let algorithm):
-            "\(file):\(line): unknown TSIG algorithm \"\(algorithm)\"; use hmac-sha512 "
+        case .file(let problem): problem.description
+        case .syntax(let file, let line, let column, let message):
+            "\(file):\(line):\(column): \(message); the file must look like what `tsig-keygen -a hmac-sha512 NAME` "
+                + "writes"
+        case .unknownAlgorithm(let file, let line, let column):
+            "\(file):\(line):\(column): unknown TSIG algorithm; use hmac-sha512 "
                 + "(also accepted: hmac-sha384, hmac-sha256, hmac-sha224, hmac-sha1, hmac-md5)"
         case .badSecret(let file, let line, let keyName):
             "\(file):\(line): the secret of key \"\(keyName)\" is not valid base64; "

@@ -2,7 +2,7 @@ import Foundation
 
 /// The user name and password for SMTP AUTH, read from their own file (like TSIG keys, never from the
 /// configuration). The file holds one line `user:password` (split at the first ":", so the password may
-/// contain ":"; a trailing newline is ignored) and must not be readable by group or others.
+/// contain ":"; a trailing newline is ignored); ZoneCheck reads it only when no one else may read or change it.
 ///
 /// The password never appears in `description`, `dump`, logs or errors.
 public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
@@ -23,27 +23,13 @@ public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible, Cus
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["user": user, "path": path]) }
 
-    /// Reads and checks the credentials file at `path`.
-    public static func load(path: String) throws(MailError) -> SMTPCredentials {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
+    /// The credentials from the bytes of their file (read by ZoneCheck's `SMTPCredentials.load`, which
+    /// checks the file's mode and owner on the descriptor it reads).
+    public static func parse(_ bytes: [UInt8], path: String) throws(MailError) -> SMTPCredentials {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw MailError(
                 .configuration,
-                "SMTP credentials file \(path) does not exist; create it holding user:password and run 'chmod 600 \(path)'"
-            )
-        }
-        let mode = Int(status.st_mode) & 0o777
-        if mode & 0o044 != 0 {
-            throw MailError(
-                .configuration,
-                "SMTP credentials file \(path) is readable by \(mode & 0o004 != 0 ? "every user" : "its group") "
-                    + "(mode \(String(mode, radix: 8))); run 'chmod 600 \(path)'")
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else {
-            throw MailError(
-                .configuration,
-                "SMTP credentials file \(path) cannot be read as UTF-8 text by this user; check its owner")
+                "SMTP credentials file \(path) is not UTF-8 text; write it as 'user:password' (one line)")
         }
         return try parse(text, path: path)
     }

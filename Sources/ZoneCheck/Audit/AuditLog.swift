@@ -10,7 +10,12 @@ public import Foundation
 /// and outcomes.
 public struct AuditEntry: Sendable, Equatable {
     public var time: Date
+    /// Who acted: `run` or `digest` for zonecheck's own cycles (`AuditLog.actor`), else `realUser`.
     public var user: String
+    /// The real user of the process, from getuid (a fact; not from the environment).
+    public var realUser: String
+    /// The user sudo says started it (SUDO_USER: a claim, recorded beside the fact), nil without sudo.
+    public var sudoUser: String?
     public var host: String
     public var zone: String
     public var server: String
@@ -23,11 +28,14 @@ public struct AuditEntry: Sendable, Equatable {
     public var detail: String
 
     public init(
-        time: Date = Date(), user: String = AuditLog.currentUser, host: String = AuditLog.currentHost, zone: String,
+        time: Date = Date(), user: String = AuditLog.currentUser, realUser: String = AuditLog.currentUser,
+        sudoUser: String? = AuditLog.claimedUser, host: String = AuditLog.currentHost, zone: String,
         server: String, action: String, serialBefore: UInt32?, serialAfter: UInt32?, outcome: String, detail: String
     ) {
         self.time = time
         self.user = user
+        self.realUser = realUser
+        self.sudoUser = sudoUser
         self.host = host
         self.zone = zone
         self.server = server
@@ -53,10 +61,15 @@ public struct AuditLog: Sendable {
         self.path = (directory as NSString).appendingPathComponent("audit.jsonl")
     }
 
-    public static var currentUser: String {
-        if let name = getenv("SUDO_USER") ?? getenv("USER") ?? getenv("LOGNAME") { return String(cString: name) }
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return String(getuid())
+    /// The real user, from getuid through the password database (getpwuid_r); `uid N` without an entry.
+    /// USER and LOGNAME are not read: anyone can set them.
+    public static var currentUser: String { SystemUser.real }
+
+    /// SUDO_USER when set: who sudo says ran the command. Recorded as a claim beside the real user.
+    public static var claimedUser: String? {
+        guard let name = getenv("SUDO_USER") else { return nil }
+        let text = String(cString: name)
+        return text.isEmpty ? nil : text
     }
 
     public static var currentHost: String {
@@ -81,8 +94,13 @@ public struct AuditLog: Sendable {
         } catch {
             throw AuditError(path: directory, reason: "cannot create the state directory: \(error)")
         }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
-        guard descriptor >= 0 else { throw AuditError(path: path, reason: String(cString: strerror(errno))) }
+        // O_CLOEXEC: repairs run side by side, and a command started by one must not inherit this descriptor
+        // (nor, through it, the lock below, which would then outlive our close).
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link; give the real file" : String(cString: strerror(errno))
+            throw AuditError(path: path, reason: reason)
+        }
         defer { close(descriptor) }
         // The chain needs the last line; a lock keeps two repairs from chaining to the same line.
         guard flock(descriptor, LOCK_EX) == 0 else {
@@ -172,6 +190,7 @@ public struct AuditLog: Sendable {
         func number(_ value: UInt32?) -> String { value.map(String.init) ?? "null" }
         let fields: [(String, String)] = [
             ("time", string(formatter.string(from: entry.time))), ("user", string(entry.user)),
+            ("real_user", string(entry.realUser)), ("sudo_user", entry.sudoUser.map(string) ?? "null"),
             ("host", string(entry.host)), ("zone", string(entry.zone)), ("server", string(entry.server)),
             ("action", string(entry.action)), ("serial_before", number(entry.serialBefore)),
             ("serial_after", number(entry.serialAfter)), ("outcome", string(entry.outcome)),

@@ -138,7 +138,9 @@ extension AuditLog {
             }
             func serial(_ key: String) -> UInt32? { (object[key] as? NSNumber).map { $0.uint32Value } }
             return AuditEntry(
-                time: time, user: object["user"] as? String ?? "", host: object["host"] as? String ?? "",
+                time: time, user: object["user"] as? String ?? "",
+                realUser: object["real_user"] as? String ?? object["user"] as? String ?? "",
+                sudoUser: object["sudo_user"] as? String, host: object["host"] as? String ?? "",
                 zone: object["zone"] as? String ?? "", server: object["server"] as? String ?? "",
                 action: object["action"] as? String ?? "", serialBefore: serial("serial_before"),
                 serialAfter: serial("serial_after"), outcome: object["outcome"] as? String ?? "",

@@ -58,8 +58,8 @@ extension Configuration {
         try checkKeyFile(keyPath, keyName: keyName, map: map)
 
         let zoneFile = try map.string("zone_file")
-        let reload = try map.string("reload")
-        let retransfer = try map.string("retransfer")
+        let reload = try map.command("reload")
+        let retransfer = try map.command("retransfer")
         switch role {
         case .primary:
             if retransfer != nil {
@@ -79,50 +79,39 @@ extension Configuration {
                 at: map.value("zone_file"), map.path("zone_file"), "'\(zoneFile)' does not contain {zone}",
                 fix: "Write where each zone's file is, e.g. /var/lib/bind/{zone}.db")
         }
-        if let retransfer, !retransfer.contains("{zone}") {
+        if let retransfer, !retransfer.mentionsZone {
             throw source.error(
                 at: map.value("retransfer"), map.path("retransfer"), "'\(retransfer)' does not contain {zone}",
                 fix: "Name the zone in the command, e.g. rndc retransfer {zone}")
-        }
-        for (key, command) in [("reload", reload), ("retransfer", retransfer)] where command?.isEmpty == true {
-            throw source.error(at: map.keyNode(key), map.path(key), "is empty", fix: "Give a command or remove the key")
         }
         return ServerConfig(
             name: name, role: role, address: address, port: UInt16(port), keyPath: keyPath, keyName: keyName,
             zoneFile: zoneFile.map { source.resolve($0) }, reload: reload, retransfer: retransfer)
     }
 
-    /// The key file must exist, be private, and hold the key to use. Only key names are read out of it (and
+    /// The key file must exist, be private (`PrivateFile`), and hold the key to use. Only key names are read out of it (and
     /// may appear in messages); the secret stays in the file for DNSKit's TSIG code.
     private static func checkKeyFile(_ path: String, keyName: String?, map: ConfigMapping) throws(ConfigError) {
         let source = map.source
         let at = map.value("key")
         let keyPath = map.path("key")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw source.error(
-                at: at, keyPath, "key file \(path) does not exist",
-                fix: "Correct the path, or create the key with 'tsig-keygen -a hmac-sha512 NAME > \(path)' "
-                    + "and 'chmod 600 \(path)', and install the same key on the server")
-        }
-        guard !isDirectory.boolValue else {
-            throw source.error(
-                at: at, keyPath, "\(path) is a directory, not a key file", fix: "Name the key file itself")
-        }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o004 != 0 {
-            throw source.error(
-                at: at, keyPath,
-                "key file \(path) is readable by every user (mode \(String(mode & 0o777, radix: 8)))",
-                fix: "Run 'chmod 600 \(path)': a TSIG secret lets anyone transfer zones and forge answers")
-        }
-        // DNSKit's reader is the one parser of key files: what passes here is what the transport will use.
-        // The key (and its secret) is dropped at once; only names and the reason reach a message.
+        // DNSKit's reader is the one reader of key files (one descriptor: its mode and owner checked, then
+        // read), so what passes here is what the transport will use, links included. The key (and its secret)
+        // is dropped at once; only names, places and the reason reach a message.
         do {
             _ = try TSIGKey.load(path: path, name: keyName)
         } catch {
             let fixKey = "Write it in BIND key-file syntax, as 'tsig-keygen -a hmac-sha512 NAME' prints it"
             switch error {
+            case .file(let problem) where problem.problem == .missing:
+                throw source.error(
+                    at: at, keyPath, problem.message,
+                    fix: "Correct the path, or create the key with 'tsig-keygen -a hmac-sha512 NAME > \(path)' "
+                        + "and 'chmod 600 \(path)', and install the same key on the server")
+            case .file(let problem):
+                throw source.error(
+                    at: at, keyPath, problem.message,
+                    fix: problem.fix + ": a TSIG secret lets anyone transfer zones and forge answers")
             case .keyNotFound, .severalKeys:
                 throw source.error(
                     at: keyName == nil ? at : map.value("key_name"), keyName == nil ? keyPath : map.path("key_name"),

@@ -113,7 +113,9 @@ extension Configuration {
     static func readRepair(_ top: ConfigMapping) throws(ConfigError) -> RepairSettings {
         var settings = RepairSettings()
         guard let map = try top.mapping("repair") else { return settings }
-        try map.checkKeys(["auto", "primary_from_secondary", "max_per_zone_per_hour", "converge_timeout"])
+        try map.checkKeys([
+            "auto", "primary_from_secondary", "max_per_zone_per_hour", "converge_timeout", "restore_quorum",
+        ])
         if let auto = try map.bool("auto") { settings.auto = auto }
         if let fromSecondary = try map.bool("primary_from_secondary") { settings.primaryFromSecondary = fromSecondary }
         if let limit = try map.int(
@@ -123,6 +125,13 @@ extension Configuration {
             settings.maxPerZonePerHour = limit
         }
         if let converge = try map.duration("converge_timeout") { settings.convergeTimeout = converge }
+        if let quorum = try map.int(
+            "restore_quorum", in: 1...16, what: "a number of servers",
+            fix: "Use 2 (the default: two secondaries must agree before run rewrites the primary) or more; "
+                + "1 trusts a single secondary")
+        {
+            settings.restoreQuorum = quorum
+        }
         return settings
     }
 
@@ -222,12 +231,12 @@ extension Configuration {
             do {
                 _ = try SMTPCredentials.load(path: path)
             } catch {
+                // "what is wrong; what to do": the chmod or chown to run, or how to write the file.
+                let parts = error.message.components(separatedBy: "; ")
                 let fix =
-                    error.message.contains("chmod 600")
-                    ? "Run 'chmod 600 \(path)'" : "Write one line 'user:password' into \(path), mode 600"
-                throw source.error(
-                    at: at, map.path("credentials"),
-                    error.message.components(separatedBy: "; ").first ?? error.message, fix: fix)
+                    parts.count > 1 && parts[1].hasPrefix("Run")
+                    ? parts[1] : "Write one line 'user:password' into \(path), mode 600"
+                throw source.error(at: at, map.path("credentials"), parts[0], fix: fix)
             }
             credentials = path
         }

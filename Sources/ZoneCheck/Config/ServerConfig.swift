@@ -24,14 +24,15 @@ public struct ServerConfig: Sendable, Equatable {
     public var keyName: String?
     /// Primary only: where its zone files are, with `{zone}` for the zone name (absolute path).
     public var zoneFile: String?
-    /// Primary only: command run after a zone file is rewritten, `{zone}` replaced.
-    public var reload: String?
-    /// Secondary only: command that forces a new transfer, `{zone}` replaced.
-    public var retransfer: String?
+    /// Primary only: command run after a zone file is rewritten, `{zone}` replaced (run without a shell).
+    public var reload: ServerCommand?
+    /// Secondary only: command that forces a new transfer, `{zone}` replaced (run without a shell).
+    public var retransfer: ServerCommand?
 
     public init(
         name: String, role: ServerRole, address: String, port: UInt16 = 53, keyPath: String, keyName: String? = nil,
-        zoneFile: String? = nil, reload: String? = nil, retransfer: String? = nil
+        zoneFile: String? = nil, reload: ServerCommand? = nil,
+        retransfer: ServerCommand? = nil
     ) {
         self.name = name
         self.role = role
@@ -54,14 +55,14 @@ public struct ServerConfig: Sendable, Equatable {
         zoneFile(for: zone.description)
     }
 
-    /// The reload command for `zone`, `{zone}` replaced; nil when none is configured.
-    public func reloadCommand(for zone: String) -> String? {
-        reload.map { ServerConfig.substitute(zone: zone, in: $0) }
+    /// The reload command's arguments for `zone`, `{zone}` replaced; nil when none is configured.
+    public func reloadCommand(for zone: String) -> [String]? {
+        reload?.arguments(zone: zone)
     }
 
-    /// The retransfer command for `zone`, `{zone}` replaced; nil when none is configured.
-    public func retransferCommand(for zone: String) -> String? {
-        retransfer.map { ServerConfig.substitute(zone: zone, in: $0) }
+    /// The retransfer command's arguments for `zone`, `{zone}` replaced; nil when none is configured.
+    public func retransferCommand(for zone: String) -> [String]? {
+        retransfer?.arguments(zone: zone)
     }
 
     static func substitute(zone: String, in template: String) -> String {

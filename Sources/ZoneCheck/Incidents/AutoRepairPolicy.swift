@@ -8,6 +8,8 @@ public import Foundation
 ///   `RepairPlan` has work and no refusal: the plan already refuses untrusted data (TSIG failures, too few
 ///   answers, serials 2^31 apart, diverged content without a chosen source). Restoring the primary from a
 ///   secondary only with `repair.primary_from_secondary`.
+/// - A restore of the primary only when `repair.restore_quorum` secondaries serve the plan's serial with the
+///   same verified content (`restoreQuorum`): checked after `decide`, on transfers made for it.
 /// - At most `max_per_zone_per_hour` attempts per zone in the last hour, and after `n` recent attempts
 ///   the next waits `backoff x 2^(n-1)`: a repair that does not hold is not hammered. An attempt a killed
 ///   run left "started" counts like any other, so it is never silently repeated at once.
@@ -61,5 +63,53 @@ public enum AutoRepairPolicy {
             decisions.append(Decision(zone: verdict.zone, plan: plan, skipped: nil))
         }
         return decisions
+    }
+
+    /// One secondary's copy as the quorum sees it: the serial it answered in the sweep, and the RFC 8976
+    /// SIMPLE digest of a verified AXFR when it was transferred (or why the transfer failed).
+    public struct RestoreWitness: Sendable, Equatable {
+        public var server: String
+        public var serial: UInt32?
+        public var digest: String?
+        public var failure: String?
+
+        public init(server: String, serial: UInt32?, digest: String? = nil, failure: String? = nil) {
+            self.server = server
+            self.serial = serial
+            self.digest = digest
+            self.failure = failure
+        }
+    }
+
+    /// Whether `plan`'s restore of the primary may run unattended: at least `quorum` witnesses serve its
+    /// target serial with the digest of its source's copy. Returns that digest (the restore writes only a
+    /// copy with it), or the refusal with the evidence for a human: every witness's serial and digest.
+    public static func restoreQuorum(plan: RepairPlan, witnesses: [RestoreWitness], quorum: Int) -> Result<
+        String, QuorumRefusal
+    > {
+        let target = plan.targetSerial
+        let source = witnesses.first { $0.server == plan.source }
+        let agreeing = witnesses.filter {
+            $0.serial == target && $0.digest != nil && $0.digest == source?.digest
+        }
+        if let digest = source?.digest, target != nil, agreeing.count >= quorum { return .success(digest) }
+        let evidence = witnesses.map { witness -> String in
+            var text = "\(witness.server) serial \(witness.serial.map(String.init) ?? "none")"
+            if let digest = witness.digest { text += " digest \(digest.prefix(16))" }
+            if let failure = witness.failure { text += " (no verified copy: \(failure))" }
+            return text
+        }.joined(separator: "; ")
+        return .failure(
+            QuorumRefusal(
+                text: "restoring the primary of \(plan.zone) unattended needs \(quorum) secondaries serving serial "
+                    + "\(target.map(String.init) ?? "?") with the same content (repair.restore_quorum); "
+                    + "\(agreeing.count) do (\(evidence)). Left to a human: check which copy is right, then "
+                    + "'zonecheck repair \(plan.zone) --yes', or bump the primary's serial past it"))
+    }
+
+    /// Why a restore was not done unattended, with the evidence.
+    public struct QuorumRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+        public var text: String
+        public var description: String { text }
     }
 }

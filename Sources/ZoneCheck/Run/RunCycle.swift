@@ -85,14 +85,17 @@ public struct RunCycle: Sendable {
                 incidents: update, servers: stats, status: status))
         let open = stored.filter(\.isOpen)
 
-        let decisions = AutoRepairPolicy.decide(
-            verdicts: verdicts, open: open,
-            attempts: try state.repairAttempts(since: checkedAt.addingTimeInterval(-3600)),
-            settings: configuration.repair, now: checkedAt)
+        let (decisions, restoreDigests) = try await holdRestoresToQuorum(
+            AutoRepairPolicy.decide(
+                verdicts: verdicts, open: open,
+                attempts: try state.repairAttempts(since: checkedAt.addingTimeInterval(-3600)),
+                settings: configuration.repair, now: checkedAt),
+            verdicts: verdicts, client: client)
         for decision in decisions where decision.plan == nil {
             logger.debug("not repaired", metadata: ["zone": "\(decision.zone)", "why": "\(decision.skipped ?? "")"])
         }
-        let repairs = try await repair(decisions.compactMap(\.plan), runID: runID, client: client, sweep: sweep)
+        let repairs = try await repair(
+            decisions.compactMap(\.plan), runID: runID, client: client, sweep: sweep, restoreDigests: restoreDigests)
 
         var alertFailure: String?
         var alertSent = false
@@ -161,7 +164,9 @@ public struct RunCycle: Sendable {
 
     /// Carries out the plans, `repairConcurrency` zones at a time. Each attempt is stored "started" before
     /// anything is sent and updated after, so a run killed half-way leaves a trace that counts.
-    func repair(_ plans: [RepairPlan], runID: Int64, client: DNSClient, sweep: Sweep) async throws -> [RepairResult] {
+    func repair(
+        _ plans: [RepairPlan], runID: Int64, client: DNSClient, sweep: Sweep, restoreDigests: [String: String]
+    ) async throws -> [RepairResult] {
         guard !plans.isEmpty else { return [] }
         let executor = RepairRun(
             fleet: fleet, options: sweep.queryOptions, timeout: configuration.repair.convergeTimeout, audit: audit,
@@ -184,7 +189,8 @@ public struct RunCycle: Sendable {
                     do {
                         let id = try state.startAttempt(runID: runID, zone: plan.zone, actions: actions, at: Date())
                         let name = try DomainName(presentation: plan.zone + ".", origin: nil)
-                        let converged = try await executor.execute(plan, zone: name, client: client)
+                        let converged = try await executor.execute(
+                            plan, zone: name, client: client, requiredDigest: restoreDigests[plan.zone])
                         try state.finishAttempt(
                             id: id, status: converged ? "converged" : "failed",
                             detail: converged
