@@ -78,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let cycle = RunCycle(
             configuration: configuration, fleet: fleet, state: state, logger: logger,
-            sendAlert: AlertDelivery.sender(for: configuration.alerts.email), forceDeep: deep)
+            sendAlert: AlertDelivery.sender(for: configuration.alerts), forceDeep: deep)
         let outcome: RunOutcome
         do {
             outcome = try await cycle.run(zones: zoneNames, client: client)
