@@ -88,6 +88,7 @@ struct WebhookTests {
         #expect(try Self.url("http://127.0.0.1:8080").description == "http://127.0.0.1:8080/")
         #expect(try Self.url("http://[::1]:8080/x").host == "::1")
         #expect(WebhookURL.parse("http://tickets.example.com/hook") == .failure(.plainHTTP("tickets.example.com")))
+        #expect(WebhookURL.parse("http://127.evil.example.net/") == .failure(.plainHTTP("127.evil.example.net")))
         #expect(WebhookURL.parse("https://user:pw@tickets.example.com/") == .failure(.userInfo))
         #expect(WebhookURL.parse("ftp://tickets.example.com/") == .failure(.scheme("ftp")))
         #expect(WebhookURL.parse("tickets.example.com") == .failure(.notAURL))

@@ -59,7 +59,9 @@ public struct WebhookURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return host == "localhost" || host == "::1"
+            || (octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil })
     }
 
     /// `https://tickets.example.com/hook/zonecheck`: without the query, which may hold a token, so it can
