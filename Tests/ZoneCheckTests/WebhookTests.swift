@@ -120,6 +120,14 @@ struct WebhookTests {
         #expect(webhook.secretPath == secret && webhook.retries == 2 && webhook.timeout == .seconds(5))
         #expect(webhook.backoff == .milliseconds(500) && webhook.url.host == "tickets.example.com")
 
+        // The loaded secret shows only where it came from, whatever prints it.
+        let loadedSecret = try WebhookSecret.load(path: secret)
+        var dumped = ""
+        dump(loadedSecret, to: &dumped)
+        for shown in ["\(loadedSecret)", String(reflecting: loadedSecret), dumped] {
+            #expect(shown.contains(secret) && !shown.contains(Self.secret), "\(shown)")
+        }
+
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
         guard case .failure(let readable) = try fixture.load(yaml) else {
             Issue.record("a secret file readable by all was accepted")
