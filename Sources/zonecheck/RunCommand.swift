@@ -19,7 +19,8 @@ struct RunCommand: AsyncParsableCommand {
             incidents (a lag that clears within check.lag_grace opens nothing; an incident resolves after \
             alerts.resolve_after clean runs), repairs what repair.* allows (NOTIFY, retransfer; restoring the \
             primary only with repair.primary_from_secondary; at most repair.max_per_zone_per_hour per zone, \
-            with backoff), and mails one grouped alert for new or worse critical incidents and resolutions. \
+            with backoff), and mails (alerts.email) and posts (alerts.webhook) one grouped alert for new or worse \
+            critical incidents and resolutions. \
             Every action is appended to <state.directory>/audit.jsonl. One summary line per run goes to the log.
             Exit status: 0 OK, 1 WARNING, 2 CRITICAL (open problems), 3 UNKNOWN (could not run).
             """
@@ -78,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let cycle = RunCycle(
             configuration: configuration, fleet: fleet, state: state, logger: logger,
-            sendAlert: AlertDelivery.sender(for: configuration.alerts.email), forceDeep: deep)
+            sendAlert: AlertDelivery.sender(for: configuration.alerts), forceDeep: deep)
         let outcome: RunOutcome
         do {
             outcome = try await cycle.run(zones: zoneNames, client: client)

@@ -6,9 +6,28 @@ import Foundation
     import Darwin
 #endif
 
-/// One TCP connection to an SMTP relay, blocking, with a timeout on every connect, read and write, and
+/// One TCP connection to an SMTP relay (or, for HTTPPost, a webhook server), blocking, with a timeout on every connect, read and write, and
 /// optionally TLS on top after STARTTLS. Used by one thread for one short dialogue, then closed.
 final class SMTPConnection {
+    /// Who is at the other end, as errors name it.
+    struct Peer: Sendable {
+        var noun: String
+        var article: String
+        var protocolName: String
+        /// The settings that name the host and the CA file.
+        var hostSetting: String
+        var caSetting: String
+        /// Which ports speak TLS, for a handshake that never completes.
+        var tlsPorts: String
+
+        static let smtpRelay = Peer(
+            noun: "SMTP relay", article: "an", protocolName: "SMTP", hostSetting: "alerts.email.smtp.host",
+            caSetting: "alerts.email.smtp.ca_file", tlsPorts: "TLS (465) or STARTTLS (587)")
+        static let webhook = Peer(
+            noun: "webhook server", article: "a", protocolName: "HTTP", hostSetting: "alerts.webhook.url",
+            caSetting: "alerts.webhook.ca_file", tlsPorts: "HTTPS (443 unless the URL names a port)")
+    }
+
     /// `host:port`, as errors name it.
     let server: String
     private var descriptor: Int32
@@ -16,11 +35,14 @@ final class SMTPConnection {
     private var buffer: [UInt8] = []
     private var bufferStart = 0
     private let timeout: Duration
+    /// What the peer is and which settings name it, for errors (the webhook reuses this connection).
+    let peer: Peer
 
     /// Resolves `host` and connects to the first address that answers within `timeout`.
-    init(host: String, port: UInt16, timeout: Duration) throws(MailError) {
+    init(host: String, port: UInt16, timeout: Duration, peer: Peer = .smtpRelay) throws(MailError) {
         server = "\(host):\(port)"
         self.timeout = timeout
+        self.peer = peer
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
@@ -34,7 +56,7 @@ final class SMTPConnection {
             let reason = String(cString: gai_strerror(resolved))
             throw MailError(
                 .connect,
-                "cannot resolve SMTP relay \(host) (\(reason)); check alerts.email.smtp.host and the resolver")
+                "cannot resolve \(peer.noun) \(host) (\(reason)); check \(peer.hostSetting) and the resolver")
         }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
@@ -59,8 +81,8 @@ final class SMTPConnection {
         }
         throw MailError(
             .connect,
-            "cannot connect to SMTP relay \(server): \(lastError); check alerts.email.smtp.host and port, and that "
-                + "the relay accepts connections from this host")
+            "cannot connect to \(peer.noun) \(server): \(lastError); check \(peer.hostSetting) and port, and that "
+                + "the \(peer.noun) accepts connections from this host")
     }
 
     deinit {
@@ -114,7 +136,7 @@ final class SMTPConnection {
             throw MailError(
                 .tls, "\(server) sent data after its STARTTLS reply, before the TLS handshake; not continuing")
         }
-        tls = try TLSSession(descriptor: descriptor, host: host, server: server, caFile: caFile)
+        tls = try TLSSession(descriptor: descriptor, host: host, server: server, caFile: caFile, peer: peer)
     }
 
     func write(_ text: String) throws(MailError) {
@@ -144,7 +166,9 @@ final class SMTPConnection {
                 return String(decoding: line, as: UTF8.self)
             }
             if buffer.count - bufferStart > 4096 {
-                throw MailError(.protocolViolation, "\(server) sent a line longer than 4096 bytes; not an SMTP relay?")
+                throw MailError(
+                    .protocolViolation,
+                    "\(server) sent a line longer than 4096 bytes; not \(peer.article) \(peer.noun)?")
             }
             if bufferStart > 0 {
                 buffer.removeFirst(bufferStart)
@@ -171,8 +195,9 @@ final class SMTPConnection {
         if code == EAGAIN || code == EWOULDBLOCK {
             return MailError(
                 .timeout,
-                "\(server) did not answer within \(timeout) while \(what); check that the relay is up and not "
-                    + "overloaded, and that port \(server.split(separator: ":").last ?? "") is its SMTP port")
+                "\(server) did not answer within \(timeout) while \(what); check that the \(peer.noun) is up and not "
+                    + "overloaded, and that port \(server.split(separator: ":").last ?? "") is its \(peer.protocolName) port"
+            )
         }
         return MailError(.connect, "connection to \(server) failed while \(what): \(String(cString: strerror(code)))")
     }

@@ -9,9 +9,13 @@ final class TLSSession {
     private let context: OpaquePointer
     private let ssl: OpaquePointer
     private let server: String
+    private let peer: SMTPConnection.Peer
 
-    init(descriptor: Int32, host: String, server: String, caFile: String?) throws(MailError) {
+    init(
+        descriptor: Int32, host: String, server: String, caFile: String?, peer: SMTPConnection.Peer = .smtpRelay
+    ) throws(MailError) {
         self.server = server
+        self.peer = peer
         guard let context = SSL_CTX_new(TLS_client_method()) else {
             throw MailError(.tls, "cannot set up TLS for \(server): \(TLSSession.lastError())")
         }
@@ -22,8 +26,8 @@ final class TLSSession {
                 SSL_CTX_free(context)
                 throw MailError(
                     .configuration,
-                    "cannot load CA certificates from \(caFile) (\(TLSSession.lastError())); alerts.email.smtp.ca_file "
-                        + "must name a PEM file holding the relay's CA certificate")
+                    "cannot load CA certificates from \(caFile) (\(TLSSession.lastError())); \(peer.caSetting) "
+                        + "must name a PEM file holding the \(peer.noun)'s CA certificate")
             }
         } else {
             SSL_CTX_set_default_verify_paths(context)
@@ -52,22 +56,22 @@ final class TLSSession {
                 // self is fully initialised here: deinit frees ssl and context.
                 throw MailError(
                     .timeout,
-                    "\(server) did not complete the TLS handshake in time; check that the relay is up and that "
-                        + "this port speaks TLS (465) or STARTTLS (587)")
+                    "\(server) did not complete the TLS handshake in time; check that the \(peer.noun) is up and that "
+                        + "this port speaks \(peer.tlsPorts)")
             }
             let verify = SSL_get_verify_result(ssl)
             if verify != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verify))
                 throw MailError(
                     .tls,
-                    "the certificate of SMTP relay \(server) is not trusted for \(host): \(reason). If the relay uses "
-                        + "a private CA, set alerts.email.smtp.ca_file to its certificate; check that "
-                        + "alerts.email.smtp.host is the name in the certificate")
+                    "the certificate of \(peer.noun) \(server) is not trusted for \(host): \(reason). If the "
+                        + "\(peer.noun) uses a private CA, set \(peer.caSetting) to its certificate; check that "
+                        + "\(peer.hostSetting) names the host in the certificate")
             }
             throw MailError(
                 .tls,
-                "TLS handshake with \(server) failed: \(TLSSession.lastError()); check that the relay supports "
-                    + "TLS 1.2 or later on this port")
+                "TLS handshake with \(server) failed: \(TLSSession.lastError()); check that the \(peer.noun) "
+                    + "supports TLS 1.2 or later on this port")
         }
     }
 
@@ -99,7 +103,8 @@ final class TLSSession {
             || (code == SSL_ERROR_SYSCALL && (systemError == EAGAIN || systemError == EWOULDBLOCK))
         {
             return MailError(
-                .timeout, "\(server) did not answer in time while \(what) (over TLS); check that the relay is up")
+                .timeout, "\(server) did not answer in time while \(what) (over TLS); check that the \(peer.noun) is up"
+            )
         }
         return MailError(.tls, "TLS connection to \(server) failed while \(what): \(TLSSession.lastError())")
     }

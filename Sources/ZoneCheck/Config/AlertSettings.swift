@@ -2,13 +2,19 @@
 public struct AlertSettings: Sendable, Equatable {
     /// Email alerts; nil: none (incidents are still recorded and shown by `zonecheck status`).
     public var email: EmailSettings?
+    /// Webhook alerts (`alerts.webhook`): the same alert as JSON; nil: none.
+    public var webhook: WebhookSettings?
     /// How often the incident digest is sent.
     public var digestEvery: Duration
     /// How many clean runs in a row close an incident (`alerts.resolve_after`): one clean run may be luck.
     public var resolveAfter: Int
 
-    public init(email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400), resolveAfter: Int = 2) {
+    public init(
+        email: EmailSettings? = nil, digestEvery: Duration = .seconds(86_400), resolveAfter: Int = 2,
+        webhook: WebhookSettings? = nil
+    ) {
         self.email = email
+        self.webhook = webhook
         self.digestEvery = digestEvery
         self.resolveAfter = resolveAfter
     }

@@ -138,7 +138,7 @@ extension Configuration {
     static func readAlerts(_ top: ConfigMapping) throws(ConfigError) -> AlertSettings {
         var settings = AlertSettings()
         guard let map = try top.mapping("alerts") else { return settings }
-        try map.checkKeys(["email", "digest_every", "resolve_after"])
+        try map.checkKeys(["email", "digest_every", "resolve_after", "webhook"])
         if let every = try map.duration("digest_every") { settings.digestEvery = every }
         if let runs = try map.int(
             "resolve_after", in: 1...100, what: "a number of clean runs",
@@ -147,6 +147,7 @@ extension Configuration {
             settings.resolveAfter = runs
         }
         if let email = try map.mapping("email") { settings.email = try readEmail(email) }
+        if let webhook = try map.mapping("webhook") { settings.webhook = try readWebhook(webhook) }
         return settings
     }
 

@@ -46,28 +46,9 @@ struct SMTPSink {
         if let user, let password { arguments += ["--auth", "\(user):\(password)"] }
         if requireStartTLS { arguments.append("--require-starttls") }
         if implicitTLS { arguments.append("--implicit-tls") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let log = directory + "/sink.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try? handle.close()
-        let sink = SMTPSink(port: port, directory: directory, process: process)
-        let deadline = ContinuousClock.now + .seconds(15)
-        while !FileManager.default.fileExists(atPath: directory + "/ready") {
-            guard process.isRunning, ContinuousClock.now < deadline else {
-                let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                sink.stop()
-                throw SinkFailure(message: "SMTP sink on 127.0.0.1:\(port) did not start: \(said)")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return sink
+        let process = try ScriptServer.start(
+            arguments, directory: directory, what: "SMTP sink on 127.0.0.1:\(port)")
+        return SMTPSink(port: port, directory: directory, process: process)
     }
 
     /// The messages received so far, in order of arrival.
@@ -103,13 +84,7 @@ struct SMTPSink {
 
     /// Stops the server (SIGTERM, SIGKILL after 5 s) and removes what it stored.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = ContinuousClock.now + .seconds(5)
-            while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        try? FileManager.default.removeItem(atPath: directory)
+        ScriptServer.stop(process, directory: directory)
     }
 
     private struct Envelope: Decodable {
