@@ -68,8 +68,12 @@ struct CheckCommand: AsyncParsableCommand {
             throw error
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
-        let observations = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
+        let observed = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
         await client.close()
+        // Why each problem is there: NOTIFYs refused before, and what the servers say about the zone.
+        let observations = await Evidence(
+            fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path
+        ).gather(observed)
         // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
         let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []
         let clocks = StateDatabase.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)

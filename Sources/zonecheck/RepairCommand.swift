@@ -77,8 +77,23 @@ struct RepairCommand: AsyncParsableCommand {
             throw Failure.unknown("cannot open a UDP socket: \(error)")
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
-        let before = Compare.verdict(
-            await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+        let evidence = Evidence(fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path)
+        /// One observation of the zone with the evidence of its causes, decided.
+        func look(deep: Bool) async -> ZoneVerdict {
+            let observed = await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)
+            return Compare.verdict(await evidence.gather(observed)[0])
+        }
+        var deep = self.deep
+        var before = await look(deep: deep)
+        // --source names the copy that must win; with every serial equal only the content can differ, so
+        // compare it (without --deep it would say "in sync" over different content).
+        if source != nil && !deep && Self.allSerialsEqual(before) {
+            print("\(zoneName.displayName): every server serves the same serial: comparing content (--deep)")
+            deep = true
+            before = await look(deep: true)
+        }
+        // Every path from here ends within the limit: the actions and the verification share it.
+        let deadline = ContinuousClock.now + limit
         let plan = RepairPlan.make(
             verdict: before, source: source, allowPrimaryRestore: yes || configuration.repair.primaryFromSecondary)
         print(Self.render(plan))
@@ -100,7 +115,7 @@ struct RepairCommand: AsyncParsableCommand {
             return
         }
         let run = RepairRun(
-            fleet: fleet, options: sweep.queryOptions, timeout: limit, audit: audit,
+            fleet: fleet, options: sweep.queryOptions, timeout: deadline - ContinuousClock.now, audit: audit,
             say: { print("  " + $0) })
         if plan.hasWork {
             do {
@@ -110,19 +125,16 @@ struct RepairCommand: AsyncParsableCommand {
                 throw Failure.critical("\(error)")
             }
         }
-        var after = Compare.verdict(
-            await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+        var after = await look(deep: deep)
         // A retransfer keeps the serial, so polling the serial cannot tell when it finished: with --deep, look
         // again (backoff) until the content agrees or the timeout passes.
-        let verifyDeadline = ContinuousClock.now + limit
         var delay = Duration.milliseconds(100)
         while deep && after.servers.contains(where: { $0.state == .diverged })
-            && ContinuousClock.now + delay < verifyDeadline
+            && ContinuousClock.now + delay < deadline
         {
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
-            after = Compare.verdict(
-                await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+            after = await look(deep: deep)
         }
         await client.close()
         let elapsed = ContinuousClock.now - started
@@ -155,6 +167,12 @@ struct RepairCommand: AsyncParsableCommand {
                 + (same ? "all servers serve serial \(serials.first!!)" : "servers still differ (serial or content)")
                 + String(format: " (%.2f s)", seconds))
         if !same { throw ExitCode(2) }
+    }
+
+    /// Every server gave a verified serial, and the same one.
+    static func allSerialsEqual(_ verdict: ZoneVerdict) -> Bool {
+        let serials = verdict.servers.map(\.serial)
+        return !serials.contains(nil) && Set(serials).count == 1
     }
 
     static func record(_ audit: AuditLog, _ entry: () -> AuditEntry) throws {

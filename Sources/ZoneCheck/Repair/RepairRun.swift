@@ -10,7 +10,8 @@ import Foundation
 public struct RepairRun: Sendable {
     public var fleet: Fleet
     public var options: QueryOptions
-    /// How long one server may take to serve the target serial, NOTIFY and retransfer together.
+    /// How long the whole repair may take (`repair.converge_timeout`): every server's NOTIFY, retransfer
+    /// and polling share this one deadline, so a repair of four lagging secondaries ends within it too.
     public var timeout: Duration
     public var audit: AuditLog
     /// Progress lines for the operator.
@@ -32,10 +33,12 @@ public struct RepairRun: Sendable {
     public func execute(_ plan: RepairPlan, zone: DomainName, client: DNSClient) async throws(AuditError) -> Bool {
         guard plan.refusal == nil, let target = plan.targetSerial else { return false }
         let name = plan.zone
+        let deadline = ContinuousClock.now + timeout
+        var options = self.options
+        options.deadline = min(options.deadline ?? deadline, deadline)
         if let line = plan.servers.first(where: { if case .restorePrimary = $0.action { true } else { false } }),
             case .restorePrimary(let from) = line.action
         {
-            let deadline = ContinuousClock.now + timeout
             // Recorded before the master copy is touched: a repair killed half-way still leaves a trace of
             // what it was about to do.
             try audit.append(
@@ -85,7 +88,6 @@ public struct RepairRun: Sendable {
         var allConverged = true
         for line in plan.servers where line.action == .notify || line.action == .retransfer {
             guard let member = fleet.member(named: line.server) else { continue }
-            let deadline = ContinuousClock.now + timeout
             var converged = false
             if line.action == .notify {
                 let outcome = await client.notify(zone: zone, soa: primarySOA, at: member.endpoint, options: options)
@@ -98,7 +100,8 @@ public struct RepairRun: Sendable {
                 say("\(member.name): \(outcome)")
                 // With a retransfer command to fall back on, NOTIFY gets half the time.
                 let notifyDeadline =
-                    member.config.retransfer == nil ? deadline : ContinuousClock.now + timeout / 2
+                    member.config.retransfer == nil
+                    ? deadline : ContinuousClock.now + (deadline - ContinuousClock.now) / 2
                 if acknowledged {
                     converged = await poll(
                         member, zone: zone, target: target, until: notifyDeadline, client: client)
@@ -242,8 +245,11 @@ public struct RepairRun: Sendable {
         client: DNSClient
     ) async -> Bool {
         var delay = Duration.milliseconds(100)
+        // A query's own retries must not outlast the repair: it is cut at the deadline too.
+        var bounded = options
+        bounded.deadline = min(options.deadline ?? deadline, deadline)
         while true {
-            if await client.soa(zone: zone, at: member.endpoint, options: options).serial == target { return true }
+            if await client.soa(zone: zone, at: member.endpoint, options: bounded).serial == target { return true }
             if ContinuousClock.now + delay > deadline { return false }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
