@@ -132,6 +132,17 @@ import ZoneCheck
         #expect(lost.refusal == nil && lost.servers.first { $0.server == "ns2" }?.action == .notify)
     }
 
+    @Test func theEvidenceReachesTheIncidentAndSoTheAlertAndDigest() throws {
+        let line = "transfer of 'example.com/IN': RR too large for zone transfer (65510 bytes)"
+        let v = Compare.verdict(Self.lagging(reports: ["ns1": ServerReport(server: "ns1", log: [line])]))
+        let update = IncidentTracker.track(
+            open: [], findings: v.findings, history: [:], now: Date(),
+            settings: IncidentSettings(resolveAfter: 2, flapWindow: 10, flapChanges: 4))
+        let incident = try #require(update.opened.first { $0.problem == .primaryCannotSend })
+        #expect(incident.detail.contains("\n  ns1 log: \(line)"), "\(incident.detail)")
+        #expect(incident.severity == .critical && incident.servers == ["ns1", "ns2", "ns3"])
+    }
+
     @Test func theAuditLogsLatestNOTIFYPerServerDecides() throws {
         func line(_ server: String, _ outcome: String, _ time: String, zone: String = "example.com") -> [UInt8] {
             Array(

@@ -79,7 +79,12 @@ public enum LagDiagnosis {
         {
             return .primaryTransferFails(error.description)
         }
-        if let primary, let line = observation.serverReports[primary]?.lines.last(where: isCannotSendLine) {
+        // BIND says why ("RR too large for zone transfer (65510 bytes)") before what followed ("sending zone
+        // data: ran out of space"): the why is the line to quote.
+        if let primary, let lines = observation.serverReports[primary]?.lines,
+            let line = lines.last(where: { $0.lowercased().contains("too large") })
+                ?? lines.last(where: isCannotSendLine)
+        {
             return .primaryLogSays(line)
         }
         return nil
