@@ -47,7 +47,7 @@ public struct RepairRun: Sendable {
                     serialAfter: target, outcome: "started",
                     detail: "transferring from \(from); the current file is kept under backups before it is replaced"))
             let (result, backup) = await restorePrimary(
-                zone: zone, from: from, serial: plan.restoreSerial, client: client)
+                zone: zone, from: from, serial: plan.restoreSerial, until: deadline, client: client)
             let kept = backup.map { "; previous file kept as \($0)" } ?? ""
             let renumbered = plan.restoreSerial.map { " as serial \($0)" } ?? ""
             try audit.append(
@@ -133,7 +133,9 @@ public struct RepairRun: Sendable {
     /// rename: never a half-written master copy) and runs the primary's reload command. With `serial`, the
     /// copy's SOA gets that serial (the same-serial case: the copy must be newer than what everyone serves).
     /// Returns why it failed (nil on success) and where the previous file was kept.
-    func restorePrimary(zone: DomainName, from: String, serial: UInt32?, client: DNSClient) async -> (
+    func restorePrimary(
+        zone: DomainName, from: String, serial: UInt32?, until deadline: ContinuousClock.Instant, client: DNSClient
+    ) async -> (
         failure: String?, backup: String?
     ) {
         var backup: String? = nil
@@ -148,7 +150,13 @@ public struct RepairRun: Sendable {
         }
         var lines: [String] = []
         var seenSOA = false
-        let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
+        // The transfer may not outlast the repair either.
+        var limits = AXFRLimits()
+        let left = max(deadline - ContinuousClock.now, .milliseconds(1))
+        limits.totalTimeout = min(limits.totalTimeout, left)
+        limits.idleTimeout = min(limits.idleTimeout, left)
+        limits.connectTimeout = min(limits.connectTimeout, left)
+        let outcome = await client.axfr(zone: zone, from: source.endpoint, limits: limits) { record in
             // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
             var record = record
             if record.type == .soa {
