@@ -105,10 +105,15 @@ struct CheckCommand: AsyncParsableCommand {
     ) async throws -> [DomainName] {
         let names: [DomainName]
         do {
-            names = try await ZoneDiscovery.discover(
+            let found = try await ZoneDiscovery.discover(
                 arguments: arguments, sources: configuration.zones, primary: fleet.primary.endpoint, client: client,
-                limits: DeepCheck(fleet: fleet, settings: configuration.check).limits
-            ).map(\.name)
+                limits: DeepCheck(fleet: fleet, settings: configuration.check).limits)
+            // A name outside ZoneNameRule's set never reaches a command or a path: said on stderr (cron mail,
+            // the journal), the other zones checked as usual.
+            for refused in found.refused {
+                FileHandle.standardError.write(Data("zonecheck: warning: \(refused)\n".utf8))
+            }
+            names = found.names
         } catch {
             throw Failure.unknown(error.description)
         }

@@ -42,9 +42,12 @@ struct ConfigTests {
         #expect(config.primary.keyPath == fixture.directory + "/keys/ns1.key", "key resolved against the config")
         #expect(config.primary.keyName == "zonecheck-ns1")
         #expect(config.servers[1].keyName == nil)
-        #expect(config.primary.reload == "rndc reload {zone}")
-        #expect(config.primary.reloadCommand(for: "example.com.") == "rndc reload example.com")
-        #expect(config.servers[1].retransferCommand(for: "example.com") == "rndc -s ns2 retransfer example.com")
+        #expect(config.primary.reload?.words == ["rndc", "reload", "{zone}"])
+        #expect(config.primary.reloadCommand(for: "example.com.") == ["rndc", "reload", "example.com"])
+        #expect(
+            config.servers[1].retransferCommand(for: "example.com") == [
+                "rndc", "-s", "ns2", "retransfer", "example.com",
+            ])
         #expect(config.primary.zoneFile(for: "example.com.") == "/var/lib/bind/example.com.db")
         #expect(config.primary.zoneFile(for: "example.com") == "/var/lib/bind/example.com.db")
         let name = try DomainName(labels: ["example", "net"].map { Array($0.utf8) })

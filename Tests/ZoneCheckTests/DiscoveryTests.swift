@@ -36,7 +36,7 @@ struct DiscoveryTests {
         let path = Self.fixtures + "/" + fixture
         let expected = try Self.expectations(path, "expect")
         try #require(expected.count == 1, "\(fixture) has no '// expect:' line")
-        let zones = try ZoneDiscovery.local(arguments: [], sources: ZoneSources(namedConf: path))
+        let zones = try ZoneDiscovery.local(arguments: [], sources: ZoneSources(namedConf: path)).zones
         let got = zones.map { zone -> String in
             guard case .namedConf(let file, let line) = zone.source else { return "\(zone.name.displayName)@?" }
             return "\(zone.name.displayName)@\(Self.relative(file)):\(line)"
@@ -113,7 +113,7 @@ struct DiscoveryTests {
             toFile: folder + "/dir.example.db", atomically: true, encoding: .utf8)
         let conf = Self.fixtures + "/valid/named.conf"
         let sources = ZoneSources(names: ["EXAMPLE.com", "listed.example"], directory: folder, namedConf: conf)
-        let zones = try ZoneDiscovery.local(arguments: [], sources: sources)
+        let zones = try ZoneDiscovery.local(arguments: [], sources: sources).zones
         #expect(
             zones.map(\.name.displayName) == [
                 "EXAMPLE.com", "listed.example", "dir.example", "one.example", "legacy.example", "internal.example",
@@ -123,7 +123,7 @@ struct DiscoveryTests {
         #expect(zones[2].source == .directory(path: folder + "/dir.example.db"))
         #expect(zones[3].source == .directory(path: folder + "/one.example.db"), "the directory named it first")
         #expect(zones[4].source.description.hasSuffix("valid/named.conf:22"))
-        let given = try ZoneDiscovery.local(arguments: ["x.example", "X.example."], sources: sources)
+        let given = try ZoneDiscovery.local(arguments: ["x.example", "X.example."], sources: sources).zones
         #expect(given.map(\.name.displayName) == ["x.example"])
         #expect(given[0].source == .commandLine)
         #expect(throws: DiscoveryError.self) { try ZoneDiscovery.local(arguments: ["bad..name"], sources: sources) }
@@ -185,5 +185,46 @@ struct DiscoveryTests {
             #expect(error.message.contains(message), "\(error)")
             #expect(error.place == "catalog on ns1")
         }
+    }
+}
+
+/// Zone names from every source meet `ZoneNameRule`: a name that could mean something to a command or a path
+/// is refused and reported.
+@Suite("Zone name rule")
+struct ZoneNameRuleTests {
+    @Test(
+        "accepted names", arguments: ["example.com.", "_dmarc.EXAMPLE.org.", "xn--bcher-kva.example.", "a-b_c.9.", "."])
+    func accepted(text: String) throws {
+        #expect(ZoneNameRule.refusal(try DomainName(presentation: text, origin: nil)) == nil)
+    }
+
+    @Test(
+        "refused names, each with the character that refuses it",
+        arguments: [
+            ("a`id`.example.", "'`'"), ("a\\$(id).example.", "'$'"), ("a/b.example.", "'/'"),
+            ("a\\032b.example.", "\\32"), ("a\\.b.example.", "escaped '.'"), ("-rf.example.", "'-'"),
+            ("a'b.example.", "'''"), ("*.example.", "'*'"),
+        ])
+    func refused(text: String, shown: String) throws {
+        let reason = try #require(ZoneNameRule.refusal(try DomainName(presentation: text, origin: nil)))
+        #expect(reason.contains(shown), "\(reason)")
+    }
+
+    @Test("a catalog member with a backtick is read by the catalog reader and refused by the rule, with its node")
+    func catalogMember() throws {
+        let records = [
+            DiscoveryTests.soa, DiscoveryTests.txt("version.catalog.example", "2"),
+            DiscoveryTests.ptr("m1.zones.catalog.example", "one.example"),
+            DiscoveryTests.record(
+                "evil.zones.catalog.example", .ptr, [7] + Array("x`touch".utf8) + [3] + Array("lab".utf8) + [0]),
+        ]
+        let catalog = try CatalogZone(name: DiscoveryTests.catalog, records: records, place: "test")
+        let evil = try #require(catalog.members.first { $0.node == DiscoveryTests.name("evil.zones.catalog.example") })
+        let reason = try #require(ZoneNameRule.refusal(evil.zone))
+        #expect(reason.contains("'`'"))
+        let refused = RefusedZone(
+            name: evil.zone, source: .catalog(catalog: DiscoveryTests.catalog, node: evil.node), reason: reason)
+        #expect(refused.description.contains("catalog catalog.example. (evil.zones.catalog.example.)"))
+        #expect(refused.description.contains("refused"))
     }
 }

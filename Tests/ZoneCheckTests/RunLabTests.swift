@@ -123,7 +123,7 @@ struct RunLabTests {
             // ns4's retransfer command (the line after its key_name) becomes a slow one.
             if let index = lines.firstIndex(of: "    key_name: zonecheck-ns4"), lines[index + 1].contains("retransfer:")
             {
-                lines[index + 1] = "    retransfer: \"sleep 5 && echo {zone}\""
+                lines[index + 1] = "    retransfer: [sh, -c, \"sleep 5\", sh, \"{zone}\"]"
             }
             return lines.joined(separator: "\n")
         }

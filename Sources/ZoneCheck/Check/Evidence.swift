@@ -19,10 +19,31 @@ public struct Evidence: Sendable {
     /// reports: the primary's and those of every server a finding names.
     public func gather(_ observations: [ZoneObservation]) async -> [ZoneObservation] {
         let refusals = NotifyHistory.refusals(auditLog: auditLog)
-        let result = observations.map { observation in
+        var result = observations.map { observation in
             var observation = observation
             observation.notifyRefusals = refusals[observation.name] ?? [:]
             return observation
+        }
+        let askable = fleet.members.filter { $0.config.status != nil || $0.config.log != nil }
+        guard !askable.isEmpty else { return result }
+        var asked = 0
+        for index in result.indices where asked < maxZones {
+            let verdict = Compare.verdict(result[index])
+            guard verdict.status != .ok else { continue }
+            asked += 1
+            var names = Set(verdict.findings.flatMap(\.servers))
+            names.insert(fleet.primary.name)
+            let zone = result[index].name
+            let members = askable.filter { names.contains($0.name) }
+            let reports = await withTaskGroup(of: ServerReport.self) { group in
+                for member in members {
+                    group.addTask { await ServerQuestions.ask(member.config, zone: zone) }
+                }
+                var reports: [String: ServerReport] = [:]
+                for await report in group { reports[report.server] = report }
+                return reports
+            }
+            result[index].serverReports = reports
         }
         return result
     }

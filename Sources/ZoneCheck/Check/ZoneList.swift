@@ -10,7 +10,7 @@ public enum ZoneList {
 
     public static func resolve(arguments: [String], sources: ZoneSources) throws(Problem) -> [DomainName] {
         do {
-            return try ZoneDiscovery.local(arguments: arguments, sources: sources).map(\.name)
+            return try ZoneDiscovery.local(arguments: arguments, sources: sources).names
         } catch {
             throw Problem(description: error.description)
         }

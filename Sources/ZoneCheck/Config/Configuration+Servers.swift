@@ -3,7 +3,9 @@ import DNSKit
 import Yams
 
 extension Configuration {
-    static let serverKeys = ["name", "role", "address", "port", "key", "key_name", "zone_file", "reload", "retransfer"]
+    static let serverKeys = [
+        "name", "role", "address", "port", "key", "key_name", "zone_file", "reload", "retransfer", "status", "log",
+    ]
 
     static func readServers(_ top: ConfigMapping) throws(ConfigError) -> [ServerConfig] {
         let source = top.source
@@ -58,8 +60,10 @@ extension Configuration {
         try checkKeyFile(keyPath, keyName: keyName, map: map)
 
         let zoneFile = try map.string("zone_file")
-        let reload = try map.string("reload")
-        let retransfer = try map.string("retransfer")
+        let reload = try map.command("reload")
+        let retransfer = try map.command("retransfer")
+        let status = try map.command("status")
+        let log = try map.command("log")
         switch role {
         case .primary:
             if retransfer != nil {
@@ -79,17 +83,20 @@ extension Configuration {
                 at: map.value("zone_file"), map.path("zone_file"), "'\(zoneFile)' does not contain {zone}",
                 fix: "Write where each zone's file is, e.g. /var/lib/bind/{zone}.db")
         }
-        if let retransfer, !retransfer.contains("{zone}") {
+        if let retransfer, !retransfer.mentionsZone {
             throw source.error(
                 at: map.value("retransfer"), map.path("retransfer"), "'\(retransfer)' does not contain {zone}",
                 fix: "Name the zone in the command, e.g. rndc retransfer {zone}")
         }
-        for (key, command) in [("reload", reload), ("retransfer", retransfer)] where command?.isEmpty == true {
-            throw source.error(at: map.keyNode(key), map.path(key), "is empty", fix: "Give a command or remove the key")
+        if let status, !status.mentionsZone {
+            throw source.error(
+                at: map.value("status"), map.path("status"), "'\(status)' does not contain {zone}",
+                fix: "Name the zone in the command, e.g. rndc zonestatus {zone}")
         }
         return ServerConfig(
             name: name, role: role, address: address, port: UInt16(port), keyPath: keyPath, keyName: keyName,
-            zoneFile: zoneFile.map { source.resolve($0) }, reload: reload, retransfer: retransfer)
+            zoneFile: zoneFile.map { source.resolve($0) }, reload: reload, retransfer: retransfer, status: status,
+            log: log)
     }
 
     /// The key file must exist, be private, and hold the key to use. Only key names are read out of it (and

@@ -24,15 +24,24 @@ public struct ServerConfig: Sendable, Equatable {
     public var keyName: String?
     /// Primary only: where its zone files are, with `{zone}` for the zone name (absolute path).
     public var zoneFile: String?
-    /// Primary only: command run after a zone file is rewritten, `{zone}` replaced.
-    public var reload: String?
-    /// Secondary only: command that forces a new transfer, `{zone}` replaced.
-    public var retransfer: String?
+    /// Primary only: command run after a zone file is rewritten, `{zone}` replaced (run without a shell).
+    public var reload: ServerCommand?
+    /// Secondary only: command that forces a new transfer, `{zone}` replaced (run without a shell).
+    public var retransfer: ServerCommand?
+    /// Optional: prints the server's view of one zone (`rndc zonestatus {zone}`); asked when the zone has a
+    /// problem, its lines shown under the finding.
+    public var status: ServerCommand?
+    /// Optional: prints the server's recent log lines (`journalctl -u named -n 500 --grep {zone}`); the lines
+    /// naming the zone are shown under the finding.
+    public var log: ServerCommand?
 
     public init(
         name: String, role: ServerRole, address: String, port: UInt16 = 53, keyPath: String, keyName: String? = nil,
-        zoneFile: String? = nil, reload: String? = nil, retransfer: String? = nil
+        zoneFile: String? = nil, reload: ServerCommand? = nil,
+        retransfer: ServerCommand? = nil, status: ServerCommand? = nil, log: ServerCommand? = nil
     ) {
+        self.status = status
+        self.log = log
         self.name = name
         self.role = role
         self.address = address
@@ -54,14 +63,14 @@ public struct ServerConfig: Sendable, Equatable {
         zoneFile(for: zone.description)
     }
 
-    /// The reload command for `zone`, `{zone}` replaced; nil when none is configured.
-    public func reloadCommand(for zone: String) -> String? {
-        reload.map { ServerConfig.substitute(zone: zone, in: $0) }
+    /// The reload command's arguments for `zone`, `{zone}` replaced; nil when none is configured.
+    public func reloadCommand(for zone: String) -> [String]? {
+        reload?.arguments(zone: zone)
     }
 
-    /// The retransfer command for `zone`, `{zone}` replaced; nil when none is configured.
-    public func retransferCommand(for zone: String) -> String? {
-        retransfer.map { ServerConfig.substitute(zone: zone, in: $0) }
+    /// The retransfer command's arguments for `zone`, `{zone}` replaced; nil when none is configured.
+    public func retransferCommand(for zone: String) -> [String]? {
+        retransfer?.arguments(zone: zone)
     }
 
     static func substitute(zone: String, in template: String) -> String {

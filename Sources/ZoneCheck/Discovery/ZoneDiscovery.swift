@@ -25,18 +25,27 @@ public struct DiscoveredZone: Sendable, Equatable {
     public var source: ZoneOriginSource
 }
 
+/// The zones found, and the names a source gave that `ZoneNameRule` refused (reported, never used).
+public struct DiscoveredZones: Sendable, Equatable {
+    public var zones: [DiscoveredZone]
+    public var refused: [RefusedZone]
+
+    public var names: [DomainName] { zones.map(\.name) }
+}
+
 /// The zones a check covers, from every source the configuration names, merged in this order and
 /// de-duplicated (case-insensitively; the first source that names a zone is kept): `zones.names`,
 /// `zones.directory` (`ZoneDirectory`), `zones.named_conf` (`NamedConfReader`, primary zones only),
 /// `zones.catalog` (`CatalogZone`, transferred from the primary). Zones named on the command line
-/// replace all of them.
+/// replace all of them. Every name meets `ZoneNameRule` on the way in: a refused one is listed in `refused`
+/// (on the command line, it is an error), so one odd catalog member does not stop the check of the others.
 public enum ZoneDiscovery {
     /// The zones of the local sources (names, directory, named.conf); the catalog is left out.
-    public static func local(arguments: [String], sources: ZoneSources) throws(DiscoveryError) -> [DiscoveredZone] {
+    public static func local(arguments: [String], sources: ZoneSources) throws(DiscoveryError) -> DiscoveredZones {
         var merged = Merge()
         if !arguments.isEmpty {
             for text in arguments { try merged.add(text: text, source: .commandLine) }
-            return merged.zones
+            return merged.found
         }
         for (index, text) in sources.names.enumerated() { try merged.add(text: text, source: .names(index: index)) }
         if let directory = sources.directory {
@@ -49,18 +58,19 @@ public enum ZoneDiscovery {
                 merged.add(zone.name, source: .namedConf(path: zone.path, line: zone.line))
             }
         }
-        return merged.zones
+        return merged.found
     }
 
     /// Every source, the catalog included: it is transferred from `primary` through `client`.
     public static func discover(
         arguments: [String], sources: ZoneSources, primary: ServerEndpoint, client: DNSClient,
         limits: AXFRLimits = AXFRLimits()
-    ) async throws(DiscoveryError) -> [DiscoveredZone] {
+    ) async throws(DiscoveryError) -> DiscoveredZones {
         let local = try local(arguments: arguments, sources: sources)
         guard arguments.isEmpty, let catalogText = sources.catalog else { return local }
         var merged = Merge()
-        for zone in local { merged.add(zone.name, source: zone.source) }
+        for zone in local.zones { merged.add(zone.name, source: zone.source) }
+        merged.refused = local.refused
         let catalogName: DomainName
         do {
             catalogName = try DomainName(
@@ -73,25 +83,39 @@ public enum ZoneDiscovery {
         for member in catalog.members {
             merged.add(member.zone, source: .catalog(catalog: catalogName, node: member.node))
         }
-        return merged.zones
+        return merged.found
     }
 
     struct Merge {
         private var seen = Set<DomainName>()
         private(set) var zones: [DiscoveredZone] = []
+        var refused: [RefusedZone] = []
+
+        var found: DiscoveredZones { DiscoveredZones(zones: zones, refused: refused) }
 
         mutating func add(_ name: DomainName, source: ZoneOriginSource) {
+            if let reason = ZoneNameRule.refusal(name) {
+                refused.append(RefusedZone(name: name, source: source, reason: reason))
+                return
+            }
             if seen.insert(name).inserted { zones.append(DiscoveredZone(name: name, source: source)) }
         }
 
         mutating func add(text: String, source: ZoneOriginSource) throws(DiscoveryError) {
+            let name: DomainName
             do {
-                add(try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil), source: source)
+                name = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
             } catch {
                 throw DiscoveryError(
                     place: source.description, message: "'\(text)' is not a zone name: \(error)",
                     fix: "Write a domain name such as example.com")
             }
+            if let reason = ZoneNameRule.refusal(name) {
+                throw DiscoveryError(
+                    place: source.description, message: "zone \(name) is refused: \(reason)",
+                    fix: "Name a zone of letters, digits, '-', '_' and dots")
+            }
+            add(name, source: source)
         }
     }
 }

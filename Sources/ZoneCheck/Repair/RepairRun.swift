@@ -16,6 +16,10 @@ public struct RepairRun: Sendable {
     public var audit: AuditLog
     /// Progress lines for the operator.
     public var say: @Sendable (String) -> Void
+    /// Runs the reload and retransfer commands (no shell; output to stderr), stopped at the repair's deadline.
+    func commands(until deadline: ContinuousClock.Instant) -> CommandRunner {
+        CommandRunner(output: .toStandardError, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+    }
 
     public init(
         fleet: Fleet, options: QueryOptions, timeout: Duration, audit: AuditLog,
@@ -33,6 +37,11 @@ public struct RepairRun: Sendable {
     public func execute(_ plan: RepairPlan, zone: DomainName, client: DNSClient) async throws(AuditError) -> Bool {
         guard plan.refusal == nil, let target = plan.targetSerial else { return false }
         let name = plan.zone
+        // The last gate before a command or a path: discovery refuses such names already.
+        if let reason = ZoneNameRule.refusal(zone) {
+            say("\(zone): not repaired: \(reason)")
+            return false
+        }
         let deadline = ContinuousClock.now + timeout
         var options = self.options
         options.deadline = min(options.deadline ?? deadline, deadline)
@@ -107,15 +116,15 @@ public struct RepairRun: Sendable {
                         member, zone: zone, target: target, until: notifyDeadline, client: client)
                 }
             }
-            if !converged, let command = Self.retransferCommand(member.config, zone: name) {
-                let status = Self.shell(command)
+            if !converged, let command = member.config.retransfer {
+                let outcome = commands(until: deadline).run(command, zone: name)
                 try audit.append(
                     AuditEntry(
                         zone: name, server: member.name, action: "retransfer", serialBefore: line.serial,
-                        serialAfter: nil, outcome: status == 0 ? "ok" : "failed",
-                        detail: "retransfer command exited \(status)"))
-                say("\(member.name): retransfer command exited \(status)")
-                if status == 0 {
+                        serialAfter: nil, outcome: outcome.succeeded ? "ok" : "failed",
+                        detail: "retransfer command \(outcome)"))
+                say("\(member.name): retransfer command \(outcome)")
+                if outcome.succeeded {
                     converged = await poll(member, zone: zone, target: target, until: deadline, client: client)
                 }
             }
@@ -129,8 +138,8 @@ public struct RepairRun: Sendable {
 
     /// Transfers `zone` from `from` (verified AXFR, RFC 5936), lints the copy (a copy that does not lint
     /// clean of errors is not written), keeps the primary's current file as a backup under the state
-    /// directory, writes the copy over the primary's zone file (temp file in the same directory, fsync,
-    /// rename: never a half-written master copy) and runs the primary's reload command. With `serial`, the
+    /// directory, writes the copy over the primary's zone file (`AtomicFile`: the real file behind a link, its
+    /// mode, owner and group kept, never a half-written master copy) and runs the primary's reload command. With `serial`, the
     /// copy's SOA gets that serial (the same-serial case: the copy must be newer than what everyone serves).
     /// Returns why it failed (nil on success) and where the previous file was kept.
     func restorePrimary(
@@ -173,45 +182,27 @@ public struct RepairRun: Sendable {
             let first = report.diagnostics.first { $0.severity == .error }.map { "\($0)" } ?? ""
             return failed("the copy from \(from) does not lint clean (\(report.errorCount) errors, first: \(first))")
         }
-        let temporary = path + ".zonecheck-tmp"
         do {
-            if FileManager.default.fileExists(atPath: path) {
-                backup = try keepBackup(of: path, zone: zone)
+            // The real file behind any link: the backup is its content, and the copy replaces it with its
+            // mode, owner and group (AtomicFile), so a link stays a link and named can still read the file.
+            let target = try AtomicFile.realTarget(path)
+            if FileManager.default.fileExists(atPath: target) {
+                backup = try keepBackup(of: target, zone: zone)
             }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let mode = (attributes?[.posixPermissions] as? Int) ?? 0o644
-            guard
-                FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: mode])
-            else {
-                return failed("cannot create \(temporary) next to the zone file: check the directory's permissions")
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            try handle.write(contentsOf: Data(text.utf8))
-            try handle.synchronize()
-            try handle.close()
-            // BIND reloads only a file newer than the one it loaded, with one-second granularity.
-            let old = (attributes?[.modificationDate] as? Date) ?? .distantPast
-            let mtime = max(Date(), old.addingTimeInterval(1))
-            try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: temporary)
-            if rename(temporary, path) != 0 { return failed("cannot rename \(temporary) to \(path): errno \(errno)") }
-            // The rename itself must survive a crash: fsync the directory that holds the new entry.
-            let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY)
-            if directory >= 0 {
-                _ = fsync(directory)
-                close(directory)
-            }
+            try AtomicFile.write(Array(text.utf8), to: target, attributes: .replacingOperatorFile)
+        } catch let error as AtomicFileError {
+            return failed("cannot write \(path): \(error.reason)")
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            return failed("cannot write \(path): \(error)")
+            return failed("cannot keep a backup of \(path): \(error)")
         }
-        let status = Self.shell(ServerConfig.substituteQuoted(zone: zone.description, in: reload))
-        return status == 0 ? (nil, backup) : failed("the reload command exited \(status)")
+        let reloaded = commands(until: deadline).run(reload, zone: zone.description)
+        return reloaded.succeeded ? (nil, backup) : failed("the reload command \(reloaded)")
     }
 
     /// Copies the primary's current file to `<state>/backups/ZONE.UTC-TIME.db` before anything replaces it.
     /// The time has milliseconds and a counter is added when the name exists, so a second restore never
-    /// overwrites an earlier backup; the copy is written under a temporary name, fsynced and renamed, so a
-    /// backup that exists is complete.
+    /// overwrites an earlier backup; the copy is written by `AtomicFile` (0600), so a backup that exists is
+    /// complete.
     private func keepBackup(of path: String, zone: DomainName) throws -> String {
         let state = (audit.path as NSString).deletingLastPathComponent
         let directory = state + "/backups"
@@ -227,23 +218,7 @@ public struct RepairRun: Sendable {
             backup = "\(directory)/\(zone.displayName).\(stamp)-\(counter).db"
         }
         let contents = try Data(contentsOf: URL(fileURLWithPath: path))
-        let partial = backup + ".partial"
-        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600])
-        else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: partial])
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
-        try handle.write(contentsOf: contents)
-        try handle.synchronize()
-        try handle.close()
-        guard rename(partial, backup) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: backup])
-        }
-        let descriptor = open(directory, O_RDONLY)
-        if descriptor >= 0 {
-            _ = fsync(descriptor)
-            close(descriptor)
-        }
+        try AtomicFile.write(Array(contents), to: backup, attributes: AtomicFile.Attributes(mode: 0o600))
         return backup
     }
 
@@ -262,37 +237,6 @@ public struct RepairRun: Sendable {
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
         }
-    }
-
-    /// The server's retransfer command with `{zone}` replaced by the shell-quoted name (no trailing dot).
-    public static func retransferCommand(_ server: ServerConfig, zone: String) -> String? {
-        server.retransfer.map { ServerConfig.substituteQuoted(zone: zone, in: $0) }
-    }
-
-    /// Runs `command` through `/bin/sh -c`, output to stderr (the operator sees the tool's own words);
-    /// returns the exit status, 127 when it could not start.
-    static func shell(_ command: String) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardOutput = FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
-            return 127
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}
-
-extension ServerConfig {
-    /// `template` with `{zone}` replaced by the shell-quoted name without its trailing dot, for `/bin/sh -c`.
-    static func substituteQuoted(zone: String, in template: String) -> String {
-        var name = zone
-        if name.count > 1 && name.hasSuffix(".") { name.removeLast() }
-        let quoted = "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        return template.replacingOccurrences(of: "{zone}", with: quoted)
     }
 }
 
