@@ -187,7 +187,7 @@ import ZoneCheck
         #expect(log.count == ServerReport.maxLines)
         #expect(log.last == "example.com line 50", "the most recent lines are kept")
         let status = ServerReport.statusLines(many)
-        #expect(status.count == ServerReport.maxLines + 1 && status.last == "... 30 more lines")
+        #expect(status.count == ServerReport.maxStatusLines + 1 && status.last == "... 38 more lines")
         let long = ServerReport.lines(of: String(repeating: "x", count: 5000) + "\n\u{1b}[2Jcleared")
         #expect(long[0].utf8.count <= ServerReport.maxLineOctets && long[0].hasSuffix("..."))
         #expect(long[1] == "?[2Jcleared")

@@ -30,8 +30,10 @@ public struct ServerReport: Sendable, Equatable {
 }
 
 extension ServerReport {
-    /// Lines kept per command.
-    public static let maxLines = 20
+    /// Status lines kept (BIND's `rndc zonestatus` prints 11).
+    public static let maxStatusLines = 12
+    /// Log lines kept: the most recent about the zone.
+    public static let maxLines = 10
     /// Octets kept per line: a longer line is cut and marked.
     public static let maxLineOctets = 300
 
@@ -53,10 +55,11 @@ extension ServerReport {
         }
     }
 
-    /// The status command's lines: the first `maxLines` (its output is about the zone, most important first).
+    /// The status command's lines: the first `maxStatusLines` (its output is about the zone, most important first).
     public static func statusLines(_ output: String) -> [String] {
         let all = lines(of: output)
-        return all.count > maxLines ? Array(all.prefix(maxLines)) + ["... \(all.count - maxLines) more lines"] : all
+        return all.count > maxStatusLines
+            ? Array(all.prefix(maxStatusLines)) + ["... \(all.count - maxStatusLines) more lines"] : all
     }
 
     /// The log command's lines that name `zone` (a whole name: `a.example.com` does not count for
