@@ -78,6 +78,18 @@ import ZoneCheck
         #expect(finding.details.contains("ns1 log: \(line)"), "\(finding.details)")
     }
 
+    @Test func aFailureTheLogSawBeforeTheLastLoadIsNoCause() {
+        let lines = [
+            "xfer-out: warning: client (example.com): transfer of 'example.com/IN': RR too large for zone transfer (65510 bytes)",
+            "xfer-out: error: client (example.com): transfer of 'example.com/IN': sending zone data: ran out of space",
+            "zoneload: info: zone example.com/IN: loaded serial 9",
+        ]
+        let fixed = Self.lagging(reports: ["ns1": ServerReport(server: "ns1", log: lines)])
+        #expect(LagDiagnosis.primaryCause(fixed) == nil, "the record was fixed and the zone reloaded since")
+        let current = Self.lagging(reports: ["ns1": ServerReport(server: "ns1", log: [lines[2], lines[0], lines[1]])])
+        #expect(LagDiagnosis.primaryCause(current) == .primaryLogSays(lines[0]), "the why, not the 'ran out of space'")
+    }
+
     @Test func aTSIGFailureInTheSecondarysLogIsItsCause() throws {
         let line =
             "transfer of 'example.com/IN' from 127.53.60.1#5360: failed while receiving responses: tsig verify failure"

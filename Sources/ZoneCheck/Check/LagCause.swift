@@ -7,9 +7,9 @@ public import Foundation
 /// likely one, first match wins:
 /// 1. The primary cannot send the zone (no NOTIFY or retransfer can help; the fix is on the primary):
 ///    its zone file has a record too large for a TSIG-signed transfer message (the lint rule
-///    `record-too-large-to-transfer`, with file and line); or zonecheck's own verified transfer from the
-///    primary failed (`--deep`); or the primary's own log says it ran out of space sending the zone
-///    (BIND: "RR too large for zone transfer", "sending zone data: ran out of space").
+///    `record-too-large-to-transfer`, with file and line); or the primary's own log (its `log` command)
+///    says so since it last loaded the zone (BIND: "RR too large for zone transfer", "sending zone data:
+///    ran out of space"); or zonecheck's own verified transfer from the primary failed (`--deep`).
 /// 2. The secondary's transfers fail TSIG: its log (the server's `log` command) says so after its last
 ///    completed transfer.
 /// 3. The secondary refused zonecheck's NOTIFY before (the audit log: a `notify` entry that failed, with no
@@ -74,18 +74,13 @@ public enum LagDiagnosis {
             return .recordTooLarge(record)
         }
         let primary = observation.servers.first { $0.role == .primary }?.server
+        if let primary, let line = cannotSendLine(in: observation.serverReports[primary]?.lines ?? []) {
+            return .primaryLogSays(line)
+        }
         if let transfer = observation.transfers?.first(where: { $0.server == primary }),
             case .failed(let error) = transfer.outcome
         {
             return .primaryTransferFails(error.description)
-        }
-        // BIND says why ("RR too large for zone transfer (65510 bytes)") before what followed ("sending zone
-        // data: ran out of space"): the why is the line to quote.
-        if let primary, let lines = observation.serverReports[primary]?.lines,
-            let line = lines.last(where: { $0.lowercased().contains("too large") })
-                ?? lines.last(where: isCannotSendLine)
-        {
-            return .primaryLogSays(line)
         }
         return nil
     }
@@ -100,12 +95,26 @@ public enum LagDiagnosis {
         return .notifyLost
     }
 
-    /// BIND's words when a record does not fit a transfer message, and Knot's and NSD's for a message
-    /// they could not build.
-    static func isCannotSendLine(_ line: String) -> Bool {
-        let text = line.lowercased()
-        return text.contains("too large for zone transfer") || text.contains("ran out of space")
-            || text.contains("rr too large")
+    /// The primary's own word that it cannot send the zone now, from its lines (oldest first): BIND says why
+    /// ("RR too large for zone transfer (65510 bytes)", the line quoted) before what followed ("sending zone
+    /// data: ran out of space"). Only what came after the last load or completed outgoing transfer counts:
+    /// a record fixed and reloaded last week is no cause today.
+    static func cannotSendLine(in lines: [String]) -> String? {
+        var why: String?
+        var what: String?
+        for line in lines.reversed() {
+            let text = line.lowercased()
+            if text.contains("too large") {
+                why = why ?? line
+            } else if text.contains("ran out of space") {
+                what = what ?? line
+            } else if text.contains("loaded serial") || text.contains("axfr ended") || text.contains("ixfr ended")
+                || (text.contains("outgoing") && text.contains("finished"))
+            {
+                break
+            }
+        }
+        return why ?? what
     }
 
     /// The last TSIG failure among `lines` (oldest first) that no completed transfer followed, or nil.
