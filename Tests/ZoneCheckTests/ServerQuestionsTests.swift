@@ -1,3 +1,4 @@
+import DNSKit
 import Foundation
 import Testing
 import ZoneCheck
@@ -84,5 +85,46 @@ import ZoneCheck
         #expect(
             report.findingLines.contains { $0.hasPrefix("ns2 status: ") && $0.contains("ls: cannot access") },
             "\(report.findingLines)")
+    }
+}
+
+/// The edge that gathers evidence: which zones and servers are asked, and the audit log's refusals.
+@Suite struct EvidenceTests {
+    @Test func onlyTheFirstProblemZonesAreAskedAndEveryZoneGetsItsRefusals() async throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let yaml = ConfigFixture.validYAML.replacingOccurrences(
+            of: "    retransfer: \"rndc -s ns2 retransfer {zone}\"\n",
+            with: "    retransfer: \"rndc -s ns2 retransfer {zone}\"\n    status: printf 'zone %s\\n' {zone}\n")
+        let fleet = try Fleet(configuration: try fixture.load(yaml).get())
+        let audit = AuditLog(directory: fixture.directory + "/state")
+        try audit.append(
+            AuditEntry(
+                zone: "b.example", server: "ns2", action: "notify", serialBefore: 1, serialAfter: nil,
+                outcome: "failed",
+                detail: "ns2 answered REFUSED"))
+        func observation(_ zone: String, ns2: UInt32) throws -> ZoneObservation {
+            ZoneObservation(
+                zone: try DomainName(presentation: zone + ".", origin: nil),
+                servers: [
+                    ServerObservation(server: "ns1", role: .primary, answer: .serial(2, rtt: .milliseconds(1))),
+                    ServerObservation(server: "ns2", role: .secondary, answer: .serial(ns2, rtt: .milliseconds(1))),
+                    ServerObservation(server: "ns3", role: .secondary, answer: .serial(2, rtt: .milliseconds(1))),
+                ])
+        }
+        let observed = [
+            try observation("a.example", ns2: 2), try observation("b.example", ns2: 1),
+            try observation("c.example", ns2: 1),
+        ]
+        let gathered = await Evidence(fleet: fleet, auditLog: audit.path, maxZones: 1).gather(observed)
+        #expect(gathered[0].serverReports.isEmpty, "in sync: nobody is asked")
+        #expect(gathered[1].serverReports["ns2"]?.status == ["zone b.example"])
+        #expect(gathered[1].serverReports.count == 1, "ns1 and ns3 have no commands")
+        #expect(gathered[2].serverReports.isEmpty, "maxZones 1: the second problem zone is not asked")
+        #expect(gathered[1].notifyRefusals["ns2"]?.detail == "ns2 answered REFUSED")
+        #expect(gathered[2].notifyRefusals.isEmpty)
+        let finding = try #require(Compare.verdict(gathered[1]).findings.first)
+        #expect(finding.message.contains("it refused zonecheck's NOTIFY"), "\(finding.message)")
+        #expect(finding.details == ["ns2 status: zone b.example"])
     }
 }

@@ -26,25 +26,26 @@ public struct Evidence: Sendable {
         }
         let askable = fleet.members.filter { $0.config.status != nil || $0.config.log != nil }
         guard !askable.isEmpty else { return result }
-        var asked = 0
-        for index in result.indices where asked < maxZones {
+        // Which servers of which zones: the first zones with a problem, their primary and every server named.
+        var questions: [(index: Int, server: ServerConfig)] = []
+        for index in result.indices {
+            guard Set(questions.map(\.index)).count < maxZones else { break }
             let verdict = Compare.verdict(result[index])
             guard verdict.status != .ok else { continue }
-            asked += 1
-            var names = Set(verdict.findings.flatMap(\.servers))
-            names.insert(fleet.primary.name)
-            let zone = result[index].name
-            let members = askable.filter { names.contains($0.name) }
-            let reports = await withTaskGroup(of: ServerReport.self) { group in
-                for member in members {
-                    group.addTask { await ServerQuestions.ask(member.config, zone: zone) }
-                }
-                var reports: [String: ServerReport] = [:]
-                for await report in group { reports[report.server] = report }
-                return reports
-            }
-            result[index].serverReports = reports
+            let names = Set(verdict.findings.flatMap(\.servers) + [fleet.primary.name])
+            questions += askable.filter { names.contains($0.name) }.map { (index, $0.config) }
         }
+        // All at once: a hung command costs one timeout, not one per zone.
+        let zones = result.map(\.name)
+        let answers = await withTaskGroup(of: (Int, ServerReport).self) { group in
+            for (index, server) in questions {
+                group.addTask { (index, await ServerQuestions.ask(server, zone: zones[index])) }
+            }
+            var answers: [(Int, ServerReport)] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+        for (index, report) in answers { result[index].serverReports[report.server] = report }
         return result
     }
 }
