@@ -22,6 +22,11 @@ struct CheckCommand: AsyncParsableCommand {
             CRITICAL), INCOMPARABLE (2^31 apart, CRITICAL), UNREACHABLE (CRITICAL for the primary, WARNING \
             for one secondary), AUTH-FAILED and NOT-SERVED (CRITICAL); --deep adds DIVERGED (same serial, \
             different content, CRITICAL) from a verified AXFR of every zone from every server.
+            Every lag has its most likely cause: the primary cannot send the zone (one CRITICAL \
+            primary-cannot-send finding: a record too large to transfer in its zone_file, its log or its \
+            transfer saying so), the secondary's transfers failing TSIG (its log), a NOTIFY it refused before \
+            (the audit log), else a lost NOTIFY. The servers' status and log commands, when configured, are \
+            asked about the first zones with a problem; their lines are shown under the findings.
             The text report lists only zones with problems (--all: every zone) and ends with a one-line \
             summary; when all is well that line is the whole output.
             Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad configuration or arguments).

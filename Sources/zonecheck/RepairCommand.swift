@@ -13,12 +13,16 @@ struct RepairCommand: AsyncParsableCommand {
         abstract: "Bring every server of one zone to the freshest copy (NOTIFY, then retransfer), verified.",
         discussion: """
             The plan names the freshest copy (highest serial by RFC 1982 among verified answers, or --source) \
-            and one action per server. Refused for the whole zone: any TSIG failure, serials 2^31 apart, \
+            and one action per server. Refused at once, nothing sent, when the primary cannot send the zone (a \
+            record too large for a transfer message in its zone_file, its log or its transfer saying so): the \
+            message names the cause and the fix. Refused for the whole zone: any TSIG failure, serials 2^31 apart, \
             fewer than a majority answering, a diverged copy without --source, a secondary fresher than the \
             primary without --yes (or repair.primary_from_secondary: true; with it, that copy is transferred, \
             written over the primary's zone_file and the primary's reload command is run). A diverged secondary \
             named by --deep --source SERVER --yes replaces the primary's copy the same way, with the next serial so \
-            that every secondary transfers it. Every action is appended to <state.directory>/audit.jsonl.
+            that every secondary transfers it. With --source and every serial equal, the content is compared \
+            (as --deep). The whole repair ends within --timeout (repair.converge_timeout), commands included. \
+            Every action is appended to <state.directory>/audit.jsonl.
             Exit status: 0 all servers serve the same serial, 2 not (or refused), 3 bad arguments/configuration.
             """
     )
@@ -37,7 +41,7 @@ struct RepairCommand: AsyncParsableCommand {
     @Option(help: "The server whose copy wins (default: the freshest verified serial).")
     var source: String?
 
-    @Option(help: "How long each server may take to converge (default: repair.converge_timeout).")
+    @Option(help: "How long the whole repair may take (default: repair.converge_timeout).")
     var timeout: String?
 
     @Flag(help: "Also transfer the zone from every server to find diverged content.")
