@@ -193,6 +193,26 @@ import ZoneCheck
             ])
     }
 
+    @Test func theDigestShowsAnOpenIncidentsEvidenceBounded() {
+        let detail =
+            (["ns1 cannot send example.com to its secondaries: ..."] + (1...20).map { "  ns1 log: line \($0)" })
+            .joined(separator: "\n")
+        let note = IncidentNote(
+            id: 7, severity: .critical, problem: .primaryCannotSend, servers: ["ns1", "ns2"], zones: ["example.com"],
+            headline: "ns1 cannot send example.com to its secondaries", detail: detail,
+            openedAt: Date(timeIntervalSince1970: 1_796_644_980))
+        let report = DigestReport(
+            since: note.openedAt.addingTimeInterval(-86_400), until: note.openedAt.addingTimeInterval(600),
+            host: "ns-admin", stillOpen: [note])
+        let text = DigestText.render(report)
+        #expect(
+            text.contains("      ns1 cannot send example.com to its secondaries: ...\n        ns1 log: line 1\n"),
+            "\(text)")
+        #expect(text.contains("        ns1 log: line 7\n      (13 more lines in the alert)\n"), "\(text)")
+        #expect(!text.contains("line 8\n"))
+        #expect(DigestHTML.render(report).contains("ns1 log: line 7\n(13 more lines in the alert)</pre>"))
+    }
+
     @Test func linesAreBoundedInNumberAndLengthAndEscaped() {
         let many = (1...50).map { "example.com line \($0)" }.joined(separator: "\n")
         let log = ServerReport.logLines(many, zone: "example.com")
