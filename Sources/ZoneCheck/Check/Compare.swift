@@ -160,7 +160,7 @@ public enum Compare {
                 + (file.map { " and with 'zonecheck lint \($0)'" } ?? "")
                 + ", fix it, increment the serial and reload \(primary)"
         case .primaryLogSays(let line):
-            details.append("\(primary) log: \(line)")
+            // The line is among the primary's own lines under the finding too.
             fix =
                 "\(primary)'s log says it could not send the zone (\(line)); \(behind)"
                 + (file.map { "find the record with 'zonecheck lint \($0)', " } ?? "find the record too large, ")
