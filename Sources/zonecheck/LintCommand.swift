@@ -3,7 +3,8 @@ import DNSKit
 import Foundation
 import ZoneCheck
 
-/// `zonecheck lint FILE... [--origin NAME] [--previous FILE] [--strict] [--format text|json]`
+/// `zonecheck lint FILE... [--origin NAME] [--previous FILE] [--config FILE] [--directory DIR] [--strict]
+/// [--format text|json]`
 ///
 /// Exit codes as monitoring plugins read them (DESIGN.md): 0 clean, 1 warnings only,
 /// 2 errors (or warnings under `--strict`), 3 when the command itself could not run
@@ -31,6 +32,18 @@ struct LintCommand: ParsableCommand {
     @Option(help: "The same zone before the edit: report a serial that went down or did not go up.")
     var previous: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The fleet's configuration: records are checked against a transfer signed with its largest TSIG key "
+                + "(default: an hmac-sha512 key with a 255-octet name).", valueName: "file"))
+    var config: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where relative $INCLUDE file names are read from, like BIND's 'directory' option (default: the "
+                + "working directory, as named-checkzone and nsd-checkzone read them).", valueName: "dir"))
+    var directory: String?
+
     @Flag(help: "Treat warnings as errors (exit 2).")
     var strict = false
 
@@ -50,7 +63,10 @@ struct LintCommand: ParsableCommand {
         let today = DateSerial.today()
         var reports: [LintReport] = []
         for file in files {
-            reports.append(Linter.lint(path: file, origin: request.origin, today: today, previous: request.previous))
+            reports.append(
+                Linter.lint(
+                    path: file, origin: request.origin, today: today, previous: request.previous,
+                    signer: request.signer, includeDirectory: request.directory))
         }
         if request.json {
             FileHandle.standardOutput.write(LintJSON.document(reports, strict: strict))
@@ -70,6 +86,8 @@ struct LintCommand: ParsableCommand {
     struct Request {
         var origin: DomainName?
         var previous: PreviousZone?
+        var signer = TransferFit.Signer.assumed
+        var directory: String
         var json: Bool
 
         struct Problem: Error, CustomStringConvertible {
@@ -95,6 +113,20 @@ struct LintCommand: ParsableCommand {
                     throw Problem(description: "--origin '\(text)' is not a domain name: \(error)")
                 }
             }
+            directory = command.directory ?? FileManager.default.currentDirectoryPath
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw Problem(description: "--directory \(directory) is not a directory; give the zone directory")
+            }
+            if let path = command.config {
+                do {
+                    let fleet = try Fleet(configuration: try Configuration.load(path: path))
+                    signer = .worst(of: fleet.members.compactMap(\.endpoint.key))
+                } catch {
+                    throw Problem(description: String(describing: error))
+                }
+            }
             if let path = command.previous {
                 guard command.files.count == 1 else {
                     throw Problem(
@@ -105,7 +137,7 @@ struct LintCommand: ParsableCommand {
                 }
                 let zoneOrigin = ZoneOrigin.resolve(path: command.files[0], explicit: origin)
                 do {
-                    previous = try PreviousZone.read(path: path, origin: zoneOrigin)
+                    previous = try PreviousZone.read(path: path, origin: zoneOrigin, includeDirectory: directory)
                 } catch {
                     throw Problem(description: error.description)
                 }

@@ -151,6 +151,62 @@ struct ZoneFileSyntaxTests {
         #expect(records[records.count - 3].line == "c.example.com. 3600 IN TYPE65280 \\# 3 010203")
     }
 
+    @Test func escapedHashIsTextNotRFC3597() {
+        // BIND and NSD: RFC 3597 applies only to `\# <length>`; otherwise `\#` is an escaped `#`.
+        let (records, result) = readZoneText(
+            zoneHeader + "a TXT \\# text\nb TXT \\#\nc NULL \\# 0\nd APL \\# 0\n")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let last = records.suffix(4).map(\.record.rdata)
+        #expect(last[0] == [1, 0x23, 4, 0x74, 0x65, 0x78, 0x74])
+        #expect(last[1] == [1, 0x23])
+        #expect(last[2].isEmpty && last[3].isEmpty)
+    }
+
+    @Test func obsoleteNXTAndNSAPHaveTheirTextForms() {
+        let (records, result) = readZoneText(
+            zoneHeader + "x NXT next.example.com. A NS NXT\nn NSAP 0x47.0005.80.FFFF\n")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let last = records.suffix(2).map(\.record.rdata)
+        // RFC 2535 §5.2: bits 1 (A), 2 (NS) and 30 (NXT).
+        #expect(last[0] == name("next.example.com.").wire + [0x60, 0, 0, 0x02])
+        #expect(last[1] == [0x47, 0x00, 0x05, 0x80, 0xFF, 0xFF])
+    }
+
+    @Test func generateExpandsAsBINDDoes() {
+        let (records, result) = readZoneText(
+            zoneHeader + #"""
+                $GENERATE 1-3 host-$ A 192.0.2.$
+                $GENERATE 10-14/2 ${100,4,d} 300 IN PTR h${-10,2,x}.example.com.
+                $GENERATE 255-255 n${0,0,X} CNAME ${0,0,o}.x.
+                $GENERATE 18-18 ${0,3,n} PTR ${0,0,N}.nib.
+                $GENERATE 1-1 a\$$$$ TXT "\"v$\" \"w\""
+                after A 192.0.2.99
+                """#)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(
+            records.suffix(10).map(\.line) == [
+                "host-1.example.com. 3600 IN A 192.0.2.1",
+                "host-2.example.com. 3600 IN A 192.0.2.2",
+                "host-3.example.com. 3600 IN A 192.0.2.3",
+                "0110.example.com. 300 IN PTR h00.example.com.",
+                "0112.example.com. 300 IN PTR h02.example.com.",
+                "0114.example.com. 300 IN PTR h04.example.com.",
+                "nFF.example.com. 3600 IN CNAME 377.x.",
+                "2.1.example.com. 3600 IN PTR 2.1.nib.",
+                "a$$1.example.com. 3600 IN TXT \"v1\" \"w\"",
+                "after.example.com. 3600 IN A 192.0.2.99",
+            ])
+        #expect(records.suffix(10).map(\.location.line) == [4, 4, 4, 5, 5, 5, 6, 7, 8, 9])
+    }
+
+    @Test func oversizedRDATAIsRejectedBeforeARecordExists() {
+        let strings = Array(repeating: "\"" + String(repeating: "v", count: 255) + "\"", count: 258)
+        let (records, result) = readZoneText(zoneHeader + "Big SPF " + strings.joined(separator: " ") + "\n")
+        #expect(result.diagnostics.map(\.rule) == ["rdata-too-long"])
+        #expect(result.diagnostics.first?.location.line == 4)
+        #expect(!records.contains { $0.record.type.rawValue == 99 })
+    }
+
     @Test func originDirectiveAndRelativeNames() {
         let (records, result) = readZoneText(
             zoneHeader + """
@@ -279,6 +335,35 @@ struct ZoneFileIncludeTests {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
+    }
+
+    @Test func includeDirectoryIsWhereRelativeNamesAreRead() throws {
+        _ = try write("host A 192.0.2.7\n", to: "zones/host.inc")
+        let main = try write(zoneHeader + "$INCLUDE host.inc\n", to: "zones/example.com.zone")
+        let base = ZoneFileReader(path: main, origin: name("example.com.")).readAll()
+        #expect(base.result.diagnostics.isEmpty, "\(base.result.diagnostics)")
+        // BIND's `directory`: the name is looked up there, not beside the including file.
+        let elsewhere = ZoneFileReader(path: main, origin: name("example.com."), includeDirectory: directory.path)
+            .readAll()
+        #expect(elsewhere.result.diagnostics.map(\.rule) == ["include"])
+        #expect(elsewhere.result.diagnostics.first?.message.contains("like BIND's 'directory'") == true)
+        let there = ZoneFileReader(
+            path: main, origin: name("example.com."), includeDirectory: directory.appendingPathComponent("zones").path
+        ).readAll()
+        #expect(there.result.diagnostics.isEmpty && there.records.count == 3)
+    }
+
+    @Test func tooManyIncludedFilesStopWithOneError() throws {
+        var text = zoneHeader
+        for i in 0...ZoneFileReader.maxIncludedFiles {
+            _ = try write("h\(i) A 192.0.2.1\n", to: "many/\(i).inc")
+            text += "$INCLUDE many/\(i).inc\n"
+        }
+        let main = try write(text, to: "many.zone")
+        let (records, result) = ZoneFileReader(path: main, origin: name("example.com.")).readAll()
+        #expect(result.diagnostics.map(\.rule) == ["include"])
+        #expect(result.diagnostics.first?.location.line == 4 + ZoneFileReader.maxIncludedFiles)
+        #expect(records.count == 2 + ZoneFileReader.maxIncludedFiles)
     }
 
     @Test func includeWithOriginRestoresOriginAndOwner() throws {

@@ -6,6 +6,8 @@ import Testing
 @Suite struct LintCommandTests {
     struct Run {
         var status: Int32
+        /// `.exit`, or `.uncaughtSignal` when the binary trapped or was killed.
+        var reason: Process.TerminationReason
         var stdout: String
         var stderr: String
     }
@@ -26,14 +28,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: temporary) }
         let out = temporary.appendingPathComponent("out")
         let err = temporary.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         process.waitUntilExit()
         return Run(
-            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            status: process.terminationStatus, reason: process.terminationReason,
+            stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
@@ -73,7 +76,7 @@ import Testing
 
     @Test func severalFilesAreLintedEachOnItsOwnAndTheWorstWins() throws {
         let valid = LintFixtures.valid.appendingPathComponent("example.com.zone").path
-        let run = try lint(["ttl-mismatch.zone", valid, "second-soa.zone"])
+        let run = try lint(["--directory", LintFixtures.valid.path, "ttl-mismatch.zone", valid, "second-soa.zone"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("ttl-mismatch.zone:11: warning: [ttl-mismatch]"))
         #expect(run.stderr.contains("second-soa.zone:10: error: [soa-multiple]"))
@@ -126,6 +129,78 @@ import Testing
         #expect(run.status == 2)
         #expect(run.stderr.contains("example.com.zone:9: error: [soa-not-apex]"), "\(run.stderr)")
         #expect(run.stderr.contains("example.com.zone:15: warning: [out-of-zone]"), "\(run.stderr)")
+    }
+
+    @Test func relativeIncludesAreReadFromTheWorkingDirectoryOrDirectoryLikeBIND() throws {
+        // From valid/ (as named-checkzone is run there) the include is found.
+        #expect(try lint(["example.com.zone"], in: LintFixtures.valid).status == 0)
+        // From invalid/, BIND and NSD look for example.com.include in invalid/: so does lint, and the
+        // failure comes first, without the findings that only follow from the missing records.
+        let valid = LintFixtures.valid.appendingPathComponent("example.com.zone").path
+        let run = try lint([valid])
+        #expect(run.status == 2)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("error: [include] cannot read $INCLUDE file") == true, "\(run.stderr)")
+        #expect(lines.first?.contains("--directory") == false)
+        #expect(lines.filter { $0.contains(": error: ") || $0.contains(": warning: ") }.count == 1, "\(run.stderr)")
+        let fixed = try lint(["--directory", LintFixtures.valid.path, valid])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(try lint(["--directory", "/no/such/dir", valid]).status == 3)
+    }
+
+    @Test func controlBytesOfTheFileAreNeverPrinted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var zone = try String(contentsOf: LintFixtures.invalid.appendingPathComponent("ttl-6x0.zone"), encoding: .utf8)
+        zone += "www IN \u{1B}[31mA 192.0.2.1\nmail 1h\u{07}\r IN A 192.0.2.2\nx IN MX 1\u{1B}]0;t\u{07} mx\n"
+        zone += "$INCLUDE \"evil\u{1B}[2J.part\"\n"
+        try zone.write(to: directory.appendingPathComponent("example.com.zone"), atomically: true, encoding: .utf8)
+        let run = try lint(["example.com.zone"], in: directory)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("\\027[31mA"), "\(run.stderr)")
+        let controls = run.stderr.unicodeScalars.filter { $0.value < 0x20 && $0 != "\n" }
+        #expect(controls.isEmpty, "control bytes printed: \(controls.map(\.value))")
+    }
+
+    @Test(
+        "RDATA over 65,535 octets is an error with its line, never a signal (issue 11)",
+        arguments: ["txt-rdata-over-65535.zone", "spf-rdata-over-65535.zone"])
+    func oversizedRDATAIsAnErrorNotASignal(_ file: String) throws {
+        for arguments in [[file], [file, "--previous", file], [file, "--previous", "serial-decreased.previous.zone"]] {
+            let run = try lint(arguments)
+            #expect(run.reason == .exit, "\(arguments): killed by signal \(run.status)")
+            #expect(run.status == 2, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains("\(file):10: error: [rdata-too-long] "), "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains("66048 octets"), "\(run.stderr)")
+        }
+    }
+
+    @Test func aRecordTooLargeToTransferIsAnErrorNamingTheOctetsAndTheFix() throws {
+        // BIND 9.18 loads this zone and then logs "RR too large for zone transfer (65512 bytes)".
+        let run = try lint(["txt-too-large-to-transfer.zone"])
+        #expect(run.status == 2)
+        let line = try #require(
+            run.stderr.split(separator: "\n").first {
+                $0.hasPrefix("txt-too-large-to-transfer.zone:10: error: [record-too-large-to-transfer] ")
+            }, "\(run.stderr)")
+        // 12 + question 17 + record 65,512 + TSIG 358 (hmac-sha512, 255-octet key name).
+        #expect(line.contains("65512 octets on the wire"), "\(line)")
+        #expect(line.contains("needs 65899 octets"), "\(line)")
+        #expect(line.contains("split the text into several TXT records"), "\(line)")
+    }
+
+    @Test func configNarrowsTheTransferCheckToTheFleetsKeys() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        try fixture.write(ConfigFixture.validYAML)
+        let run = try lint(["--config", fixture.configPath, "txt-too-large-to-transfer.zone"])
+        #expect(run.status == 2, "\(run.stderr)")
+        // The largest key of the fixture: zonecheck-ns1. (15 octets), hmac-sha512: TSIG 118 octets.
+        #expect(run.stderr.contains("needs 65659 octets"), "\(run.stderr)")
+        #expect(run.stderr.contains("key zonecheck-ns1. (hmac-sha512)"), "\(run.stderr)")
+        let bad = try lint(["--config", fixture.directory + "/missing.yaml", "txt-too-large-to-transfer.zone"])
+        #expect(bad.status == 3, "\(bad.stderr)")
     }
 
     @Test(

@@ -87,8 +87,21 @@ import ZoneCheck
         #expect(findings("sub IN NS ns.example.net.\nsub IN TXT \"x\"\n") == ["occluded 8"])
     }
 
-    @Test func everythingBelowADNAMEIsOccluded() {
-        #expect(findings("old IN DNAME new.example.net.\nwww.old IN A 192.0.2.1\n") == ["occluded 9"])
+    @Test func dataBelowADNAMEIsAnError() {
+        // RFC 6672 §2.3; NSD refuses such a zone.
+        #expect(findings("old IN DNAME new.example.net.\nwww.old IN A 192.0.2.1\n") == ["data-below-dname 9"])
+        #expect(findings("old IN DNAME new.example.net.\nold IN TXT \"beside is fine\"\n") == [])
+    }
+
+    @Test func twoDNAMEsAtOneNameAreAnErrorTheSameOneTwiceADuplicate() {
+        #expect(findings("old IN DNAME a.example.net.\nold IN DNAME b.example.net.\n") == ["multiple-dname 9"])
+        #expect(findings("old IN DNAME a.example.net.\nold IN DNAME A.example.net.\n") == ["duplicate-record 9"])
+    }
+
+    @Test func dsAtTheApexIsAnErrorAtADelegationFine() {
+        let digest = "2BB183AF5F22588179A53B0A98631FAD1A292118BA8E5CE1BC6A3CA1E5F1D2A4"
+        #expect(findings("@ IN DS 12345 13 2 \(digest)\n") == ["ds-at-apex 8"])
+        #expect(findings("sub IN NS ns.example.net.\nsub IN DS 12345 13 2 \(digest)\n") == [])
     }
 
     @Test func delegationAppearingAfterTheDataBelowItStillOccludes() {
@@ -103,12 +116,26 @@ import ZoneCheck
         #expect(findings("nomail IN MX 0 .\n_ldap._tcp IN SRV 0 0 0 .\n") == [])
     }
 
-    @Test func apexNameServerWithoutAddressIsATargetWithoutAddress() {
-        #expect(findings("@ IN NS ns3\nns3 IN TXT \"soon\"\n") == ["target-without-address 8"])
+    @Test func apexNameServerWithoutAddressIsAnError() {
+        // BIND: "NS 'ns3.example.com' has no address records", zone not loaded.
+        #expect(findings("@ IN NS ns3\nns3 IN TXT \"soon\"\n") == ["ns-target-without-address 8"])
+        // MX and SRV targets stay warnings.
+        #expect(findings("@ IN MX 10 mx\nmx IN TXT \"soon\"\n") == ["target-without-address 8"])
     }
 
     @Test func delegationToAnInZoneServerOutsideTheCutNeedsAnAddressNotGlue() {
-        #expect(findings("sub IN NS ns3\n") == ["target-without-address 8"])
+        #expect(findings("sub IN NS ns3\n") == ["ns-target-without-address 8"])
+    }
+
+    @Test func missingGlueIsAWarningWhenAnotherNameServerIsReachable() {
+        // Reachable: outside the zone, glue of its own, an in-zone address, a sibling delegation.
+        #expect(findings("sub IN NS ns1.sub\nsub IN NS ns.example.net.\n") == ["incomplete-glue 8"])
+        #expect(findings("sub IN NS ns1.sub\nsub IN NS ns2.sub\nns2.sub IN A 192.0.2.9\n") == ["incomplete-glue 8"])
+        #expect(findings("sub IN NS ns1.sub\nsub IN NS ns1\n") == ["incomplete-glue 8"])
+        #expect(
+            findings("sub IN NS ns1.sub\nsub IN NS ns.other\nother IN NS ns.example.net.\n") == ["incomplete-glue 8"])
+        // None reachable: an error on each.
+        #expect(findings("sub IN NS ns1.sub\nsub IN NS ns2.sub\n") == ["missing-glue 8", "missing-glue 9"])
     }
 
     @Test func nameServerAtTheDelegationPointItselfNeedsGlue() {
@@ -233,5 +260,72 @@ import ZoneCheck
         let report = Linter.lint(text: text, fileName: "example.com.zone", today: LintFixtures.today)
         #expect(report.recordCount == 20_005)
         #expect(report.diagnostics.isEmpty, "\(report.diagnostics.prefix(3))")
+    }
+
+    // MARK: transfer fit
+
+    @Test func transferFitMatchesBINDsMeasurement() throws {
+        // BIND 9.18: a TXT of 65,481 octets of RDATA at big-txt.example.com. (21 octets) is
+        // "RR too large for zone transfer (65512 bytes)": owner + 10 + RDATA.
+        let zone = try DomainName(presentation: "example.com.", origin: nil)
+        let key = try DomainName(presentation: "zonecheck-ns1.", origin: nil)
+        let signer = TransferFit.Signer(algorithm: .hmacSHA512, keyName: key)
+        // TSIG: name 15 + 10 + "hmac-sha512." 13 + 16 + MAC 64.
+        #expect(signer.recordLength == 118)
+        #expect(TransferFit.Signer.assumed.recordLength == 255 + 10 + 13 + 16 + 64)
+        let size = TransferFit.messageSize(ownerLength: 21, rdataLength: 65_481, zone: zone, signer: signer)
+        #expect(size == 12 + 17 + 65_512 + 118)
+        #expect(TransferFit.verdict(size: size) == .tooLarge(size: 65_659))
+        #expect(TransferFit.verdict(size: 65_535) == .close(size: 65_535))
+        #expect(TransferFit.verdict(size: 65_536) == .tooLarge(size: 65_536))
+        #expect(TransferFit.verdict(size: 65_535 - 1_024) == .fits)
+        #expect(TransferFit.verdict(size: 65_535 - 1_023) == .close(size: 64_512))
+    }
+
+    @Test func theWorstKeyOfTheFleetCounts() throws {
+        let short = try #require(
+            TSIGKey(name: DomainName(presentation: "k.", origin: nil), algorithm: .hmacSHA512, secret: [1, 2, 3]))
+        let long = try #require(
+            TSIGKey(
+                name: DomainName(presentation: "a-much-longer-key-name.for-transfers.example.", origin: nil),
+                algorithm: .hmacSHA256,
+                secret: [1, 2, 3]))
+        let worst = TransferFit.Signer.worst(of: [short, long])
+        // hmac-sha512's 32 extra MAC octets lose to a key name 43 octets longer.
+        #expect(worst == TransferFit.Signer(algorithm: .hmacSHA256, keyName: long.name))
+        #expect(worst.recordLength == 46 + 10 + 13 + 16 + 32)
+        #expect(TransferFit.Signer.worst(of: []) == .assumed)
+    }
+
+    @Test func aRecordNearTheTransferLimitIsAWarningAndOverItAnError() {
+        func txt(_ octets: Int) -> String {
+            var strings: [String] = []
+            var left = octets
+            while left > 0 {
+                let n = min(255, left - 1)
+                strings.append("\"" + String(repeating: "x", count: n) + "\"")
+                left -= n + 1
+            }
+            return "big IN TXT " + strings.joined(separator: " ") + "\n"
+        }
+        // Overhead for big.example.com. with the assumed signer: 12 + 17 + 17 + 10 + 358 = 414.
+        #expect(findings(txt(65_535 - 414)) == ["record-close-to-transfer-limit 8"])
+        #expect(findings(txt(65_535 - 414 + 2)) == ["record-too-large-to-transfer 8"])
+        #expect(findings(txt(65_535 - 414 - 1_024)) == [])
+    }
+
+    @Test func aGiantRecordFedFromElsewhereIsReportedNotTrapped() throws {
+        // The reader never delivers one (rdata-too-long); the linter must survive one anyway,
+        // upper-case owner and all (the canonical form it would need cannot hold the length).
+        let origin = try DomainName(presentation: "example.com.", origin: nil)
+        var linter = Linter(origin: origin, today: LintFixtures.today)
+        let giant = ResourceRecord(
+            owner: try DomainName(presentation: "Big.example.com.", origin: nil), type: RecordType(rawValue: 99),
+            ttl: 60, rdata: Array(repeating: 0x41, count: 70_000))
+        linter.check(ParsedRecord(record: giant, location: SourceLocation(file: "feed", line: 7)))
+        #expect(
+            linter.finish(wholeZone: false).map { "\($0.rule) \($0.location.line)" } == [
+                "record-too-large-to-transfer 7"
+            ])
     }
 }

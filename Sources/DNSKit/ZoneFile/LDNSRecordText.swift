@@ -31,7 +31,7 @@ enum LDNSRecordText {
             return .failure(
                 RecordRejection(rule: "rdata", line: 0, message: "\(type) RDATA is not valid: \(reason.lowercased())"))
         }
-        guard UInt16(ldns_rr_get_type(record).rawValue) == type.rawValue else {
+        guard UInt16(exactly: ldns_rr_get_type(record).rawValue) == type.rawValue else {
             return .failure(RecordRejection(rule: "rdata", line: 0, message: "\(type) RDATA could not be read"))
         }
         guard let buffer = ldns_buffer_new(64) else {
@@ -99,9 +99,10 @@ enum LDNSRecordText {
         guard let descriptor = ldns_rr_descript(type.rawValue), descriptor.pointee._name != nil,
             descriptor.pointee._type.rawValue == UInt32(type.rawValue)
         else { return true }
+        guard rdata.count <= 0xFFFF else { return false }
         var wire: [UInt8] = [0, UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF), 0, 1, 0, 0, 0, 0]
-        wire.append(UInt8(rdata.count >> 8))
-        wire.append(UInt8(rdata.count & 0xFF))
+        wire.append(UInt8(truncatingIfNeeded: rdata.count >> 8))
+        wire.append(UInt8(truncatingIfNeeded: rdata.count))
         wire.append(contentsOf: rdata)
         var record: UnsafeMutablePointer<ldns_rr>? = nil
         var position = 0

@@ -48,7 +48,7 @@ struct RDATAText {
 
     /// The token as written, for messages.
     func text(_ token: ZoneToken) -> String {
-        let body = String(decoding: slice(token), as: UTF8.self)
+        let body = PrintableText.escaping(slice(token))
         return token.isQuoted ? "\"\(body)\"" : body
     }
 
@@ -383,12 +383,19 @@ struct RDATAText {
 
     // MARK: RFC 3597 generic form
 
+    /// RFC 3597 §5 applies only to `\\# <length>`: a `\\#` followed by anything else (or nothing) is
+    /// an escaped `#` and the RDATA of the type itself (`TXT \\# text` is the strings `#` and `text`),
+    /// as BIND and NSD read it.
     func isGenericStart() -> Bool {
-        guard index < tokens.count else { return false }
+        guard index + 1 < tokens.count else { return false }
         let token = tokens[index]
+        let length = tokens[index + 1]
         return !token.isQuoted && token.end - token.start == 2 && bytes[token.start] == UInt8(ascii: "\\")
-            && bytes[token.start + 1] == UInt8(ascii: "#")
+            && bytes[token.start + 1] == UInt8(ascii: "#") && !length.isQuoted && TTLText.decimal(slice(length)) != nil
     }
+
+    /// Types whose RDATA may be empty: NULL (RFC 1035 §3.3.10) and APL (RFC 3123 §4, no items).
+    static let mayBeEmpty: Set<UInt16> = [10, 42]
 
     /// RFC 3597 §5: `\# length hex...`, for any type; the length must match the hex.
     mutating func generic() throws(RecordRejection) {
@@ -400,6 +407,12 @@ struct RDATAText {
             throw RecordRejection(
                 rule: "rdata", line: lengthToken?.line ?? recordLine,
                 message: "\\# says \(length) octets but \(out.count) follow in hex; make the length match the data")
+        }
+        let known = type.description != "TYPE\(type.rawValue)"
+        if out.isEmpty && known && !Self.mayBeEmpty.contains(type.rawValue) {
+            throw RecordRejection(
+                rule: "rdata", line: lengthToken?.line ?? recordLine,
+                message: "\\# 0 gives \(type) no data, but \(type) records need their fields; write them out")
         }
     }
 
@@ -477,6 +490,11 @@ struct RDATAText {
             try uint16("key tag")
             try name("signer name")
             try base64ToEnd("signature")
+        case 30:  // NXT, RFC 2535 §5.2 (obsolete, RFC 3755): next name, one bit map of types 1-127
+            try name("next domain name")
+            try nxtBitmap()
+        case 22:  // NSAP, RFC 1706 §5: 0x, then hex digits (dots allowed between them), whole octets
+            try nsap()
         case 47:  // NSEC, RFC 4034 §4.2
             try name("next domain name")
             try typeBitmap()
@@ -593,6 +611,56 @@ struct RDATAText {
         }
     }
 
+    /// RFC 1706 §5: `0x` and an even number (at least two) of hex digits, dots anywhere after `0x`.
+    mutating func nsap() throws(RecordRejection) {
+        let token = try next("address")
+        let raw = slice(token)
+        let hasPrefix = raw.count >= 2 && raw[0] == UInt8(ascii: "0") && raw[1] | 0x20 == UInt8(ascii: "x")
+        var digits: [UInt8] = []
+        var valid = hasPrefix && !token.isQuoted
+        if valid {
+            for byte in raw.dropFirst(2) where byte != UInt8(ascii: ".") {
+                guard let nibble = Self.hexValue(byte) else {
+                    valid = false
+                    break
+                }
+                digits.append(nibble)
+            }
+        }
+        guard valid, !digits.isEmpty, digits.count % 2 == 0 else {
+            throw RecordRejection(
+                rule: "rdata", line: token.line,
+                message:
+                    "NSAP address '\(text(token))' must be 0x and an even number of hex digits, at least two (RFC 1706 §5)"
+            )
+        }
+        var k = 0
+        while k < digits.count {
+            out.append(digits[k] << 4 | digits[k + 1])
+            k += 2
+        }
+    }
+
+    /// RFC 2535 §5.2: bit n of the map is type n; only types 1 to 127 can be listed, and the map
+    /// ends at its last non-zero octet.
+    mutating func nxtBitmap() throws(RecordRejection) {
+        var bitmap = [UInt8](repeating: 0, count: 16)
+        var length = 0
+        while index < tokens.count {
+            let token = tokens[index]
+            let value = try typeValue(token, what: "type in the bit map")
+            guard value >= 1 && value <= 127 else {
+                throw RecordRejection(
+                    rule: "rdata", line: token.line,
+                    message: "NXT can list only types 1 to 127 (RFC 2535 §5.2), not \(text(token)); use NSEC")
+            }
+            bitmap[Int(value) / 8] |= 0x80 >> UInt8(value % 8)
+            length = max(length, Int(value) / 8 + 1)
+            index += 1
+        }
+        out.append(contentsOf: bitmap[..<length])
+    }
+
     /// RFC 4034 §3.2: `YYYYMMDDHHmmSS` in UTC, or seconds since 1970 as a plain number; kept
     /// modulo 2^32 (RFC 1982 serial arithmetic on time).
     mutating func signatureTime(_ what: String) throws(RecordRejection) {
@@ -642,18 +710,17 @@ struct RDATAText {
             out.append(0)
             return
         }
-        guard !token.isQuoted, raw.count % 2 == 0, raw.count / 2 <= 255, raw.allSatisfy({ Self.hexValue($0) != nil })
-        else {
+        let salt = stride(from: 0, to: raw.count - 1, by: 2).compactMap { k -> UInt8? in
+            guard let high = Self.hexValue(raw[k]), let low = Self.hexValue(raw[k + 1]) else { return nil }
+            return high << 4 | low
+        }
+        guard !token.isQuoted, raw.count % 2 == 0, salt.count == raw.count / 2, salt.count <= 255 else {
             throw RecordRejection(
                 rule: "rdata", line: token.line,
                 message: "\(type) salt must be '-' or up to 255 octets of hex, not '\(text(token))'")
         }
-        out.append(UInt8(raw.count / 2))
-        var k = 0
-        while k < raw.count {
-            out.append(Self.hexValue(raw[k])! << 4 | Self.hexValue(raw[k + 1])!)
-            k += 2
-        }
+        out.append(UInt8(salt.count))
+        out.append(contentsOf: salt)
     }
 
     /// RFC 5155 §3.3: base32hex (RFC 4648 §7) without padding, one length octet first.

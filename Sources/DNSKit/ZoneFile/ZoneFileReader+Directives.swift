@@ -1,4 +1,5 @@
-/// The `$` control entries of RFC 1035 §5.1 (`$ORIGIN`, `$INCLUDE`) and RFC 2308 §4 (`$TTL`).
+/// The `$` control entries of RFC 1035 §5.1 (`$ORIGIN`, `$INCLUDE`), RFC 2308 §4 (`$TTL`) and
+/// BIND's `$GENERATE`.
 extension ZoneFileReader {
     func directive(
         _ tokens: [ZoneToken], bytes: UnsafeBufferPointer<UInt8>, line: Int, file: String,
@@ -40,16 +41,21 @@ extension ZoneFileReader {
                 else { return }
                 includeOrigin = name
             }
-            try include(text(bytes, argument), origin: includeOrigin, line: line, file: file, body)
+            let written = String(decoding: slice(bytes, argument), as: UTF8.self)
+            guard !written.unicodeScalars.contains(where: { PrintableText.isUnsafe($0) }) else {
+                error(
+                    "include", file, line,
+                    "$INCLUDE file name '\(written)' holds control characters; rename the file and the include")
+                return
+            }
+            try include(written, origin: includeOrigin, line: line, file: file, body)
         case "$GENERATE":
-            error(
-                "directive", file, line,
-                "$GENERATE is a BIND extension this reader does not expand; write the records out (or run named-compilezone)"
-            )
+            try generate(tokens, bytes: bytes, line: line, file: file, body)
         default:
             error(
                 "directive", file, line,
-                "unknown directive '\(text(bytes, tokens[0]))'; the known ones are $ORIGIN, $TTL and $INCLUDE")
+                "unknown directive '\(text(bytes, tokens[0]))'; the known ones are $ORIGIN, $TTL, $INCLUDE and $GENERATE"
+            )
         }
     }
 
@@ -69,13 +75,26 @@ extension ZoneFileReader {
     private func include(
         _ written: String, origin: DomainName, line: Int, file: String, _ body: (ParsedRecord) throws -> Void
     ) rethrows {
-        let path = ZoneFileContents.resolve(written, relativeTo: file)
+        let path: String
+        if let includeDirectory, !written.hasPrefix("/") {
+            path = includeDirectory.hasSuffix("/") ? includeDirectory + written : includeDirectory + "/" + written
+        } else {
+            path = ZoneFileContents.resolve(written, relativeTo: file)
+        }
         let contents: ZoneFileContents
         switch ZoneFileContents.read(path: path) {
         case .success(let read):
             contents = read
         case .failure(let reason):
-            error("include", file, line, "cannot read $INCLUDE file \(path): \(reason)")
+            let base =
+                written.hasPrefix("/")
+                ? ""
+                : includeDirectory.map { " (relative names are read from \($0), like BIND's 'directory')" }
+                    ?? " (relative names are read from the including file's directory)"
+            error(
+                "include", file, line,
+                "cannot read $INCLUDE file \(path): \(reason)\(base); findings that need its records are not "
+                    + "reported until it can be read")
             return
         }
         let canonical = ZoneFileContents.canonicalPath(path)
@@ -83,6 +102,16 @@ extension ZoneFileReader {
             let cycle = (includeStack[start...] + [canonical]).joined(separator: " -> ")
             error("include", file, line, "$INCLUDE of \(path) makes a cycle (\(cycle)); remove one of the includes")
             return
+        }
+        if !includedFiles.contains(canonical) {
+            guard includedFiles.count < Self.maxIncludedFiles else {
+                error(
+                    "include", file, line,
+                    "$INCLUDE of \(path) would be the zone's file number \(Self.maxIncludedFiles + 1), more than "
+                        + "this reader reads; merge the included files")
+                return
+            }
+            includedFiles.insert(canonical)
         }
         guard includeStack.count <= Self.maxIncludeDepth else {
             error(

@@ -20,8 +20,10 @@
 /// - `unterminated-string` (error): a `"` not closed on its line.
 /// - `ttl` (error): malformed TTL (`6x0`, `1h3x`, `abc`), above 2147483647 (RFC 2181 §8), or no
 ///   TTL known for a record before the SOA.
-/// - `directive` (error): unknown `$` directive (including `$GENERATE`) or wrong arguments.
-/// - `include` (error): `$INCLUDE` file missing or unreadable, nested more than 16 deep, or cyclic.
+/// - `directive` (error): unknown `$` directive, wrong arguments, or a `$GENERATE` whose range,
+///   modifiers or generated records are malformed.
+/// - `include` (error): `$INCLUDE` file missing or unreadable, nested more than 16 deep, cyclic,
+///   more than 4,096 distinct files, or a file name with control characters.
 /// - `name` (error): a label over 63 octets, a name over 255, an empty label, a bad escape.
 /// - `type` (error): unknown type mnemonic, meta type (ANY, AXFR, OPT...), or no type at all.
 /// - `class` (error): unknown class, or a class other than the zone's (the first record's).
@@ -33,6 +35,8 @@
 /// - `range` (error): a number too large for its field (MX preference 70000, CAA flags 256...).
 /// - `address` (error): an A or AAAA address `inet_pton` would not accept (`256.1.1.1`, `1.2.3`).
 /// - `string-too-long` (error): a character-string over 255 octets (RFC 1035 §3.3).
+/// - `rdata-too-long` (error): RDATA over 65,535 octets, more than RDLENGTH can say (RFC 1035
+///   §3.2.1); the record is never built, so nothing after the reader sees it.
 /// - `soa-missing` (error): no SOA record in the zone (reported at line 1 of the zone file).
 /// - `soa-multiple` (error): a second SOA record (it is not delivered).
 /// - `soa-not-apex` (error): an SOA whose owner is not the origin (it is not delivered).
@@ -44,27 +48,42 @@ public final class ZoneFileReader {
     /// Deepest `$INCLUDE` nesting accepted.
     public static let maxIncludeDepth = 16
 
+    /// Most distinct files one zone may include (RFC 1035 sets no limit; BIND none either): a
+    /// bound on the work and the file table, far above any real zone.
+    public static let maxIncludedFiles = 4_096
+
+    /// Largest RDATA a record can carry: RDLENGTH is 16 bits (RFC 1035 §3.2.1).
+    public static let maxRDATALength = 65_535
+
     let path: String
     let text: String?
     let explicitOrigin: DomainName?
+    /// Where relative `$INCLUDE` names are read from; nil: the including file's directory.
+    let includeDirectory: String?
 
     /// Reads the file at `path`.
     ///
     /// origin: `--origin` if given; else the file's first `$ORIGIN` (if it comes before the first
     /// record); else derived from the file name (`example.com.zone`, `example.com.db`,
     /// `db.example.com`, `example.com`).
-    public init(path: String, origin: DomainName? = nil) {
+    ///
+    /// includeDirectory: where relative `$INCLUDE` file names are read from, as BIND reads them
+    /// from its `directory` option and NSD from its working directory; nil reads them from the
+    /// directory of the file that includes them.
+    public init(path: String, origin: DomainName? = nil, includeDirectory: String? = nil) {
         self.path = path
         self.text = nil
         self.explicitOrigin = origin
+        self.includeDirectory = includeDirectory
     }
 
     /// Reads `text` as if it were the file `fileName` (for tests); `$INCLUDE` paths are relative
     /// to `fileName`'s directory.
-    public init(text: String, fileName: String, origin: DomainName? = nil) {
+    public init(text: String, fileName: String, origin: DomainName? = nil, includeDirectory: String? = nil) {
         self.path = fileName
         self.text = text
         self.explicitOrigin = origin
+        self.includeDirectory = includeDirectory
     }
 
     // MARK: state of one read
@@ -85,6 +104,7 @@ public final class ZoneFileReader {
     @exclusivity(unchecked) var sawSOA = false
     @exclusivity(unchecked) var recordCount = 0
     @exclusivity(unchecked) var includeStack: [String] = []
+    @exclusivity(unchecked) var includedFiles: Set<String> = []
     @exclusivity(unchecked) var shortTypes: [UInt64: RecordType] = [:]
     @exclusivity(unchecked) var longTypes: [String: RecordType] = [:]
 
@@ -101,6 +121,7 @@ public final class ZoneFileReader {
         sawSOA = false
         recordCount = 0
         includeStack = []
+        includedFiles = []
     }
 
     // MARK: reading
@@ -149,7 +170,8 @@ public final class ZoneFileReader {
     }
 
     func error(_ rule: String, _ file: String, _ line: Int, _ message: String) {
-        diagnostics.append(Diagnostic(.error, rule, at: SourceLocation(file: file, line: line), message))
+        diagnostics.append(
+            Diagnostic(.error, rule, at: SourceLocation(file: file, line: line), PrintableText.sanitized(message)))
     }
 
     /// Reads one file's entries; `$INCLUDE` recurses into here.
@@ -212,7 +234,7 @@ public final class ZoneFileReader {
                 ownerInvalid = true
                 throw RecordRejection(
                     rule: "name", line: token.line,
-                    message: "owner '\(String(decoding: slice(bytes, token), as: UTF8.self))': \(error)")
+                    message: "owner '\(text(bytes, token))': \(error)")
             }
             lastOwner = owner
             ownerInvalid = false
@@ -280,6 +302,15 @@ public final class ZoneFileReader {
         }
 
         let rdata = try self.rdata(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
+        // Before any ResourceRecord exists: every later stage (wire form, digests, lint) may rely on it.
+        guard rdata.count <= Self.maxRDATALength else {
+            throw RecordRejection(
+                rule: "rdata-too-long", line: logical.line,
+                message:
+                    "\(type) RDATA is \(rdata.count) octets, more than the \(Self.maxRDATALength) a record can hold "
+                    + "(RFC 1035 §3.2.1): no server can load or send it; split it into several \(type) records or shorten it"
+            )
+        }
 
         let recordTTL: UInt32
         if let ttl {
@@ -339,6 +370,7 @@ public final class ZoneFileReader {
     ) throws(RecordRejection) -> [UInt8] {
         var parser = RDATAText(
             bytes: bytes, tokens: tokens, index: index, origin: currentOrigin, type: type, recordLine: logical.line)
+        let rdata: [UInt8]
         if parser.isGenericStart() {
             try parser.generic()
             guard LDNSRecordText.wireIsValid(type: type, rdata: parser.out) else {
@@ -346,11 +378,17 @@ public final class ZoneFileReader {
                     rule: "rdata", line: tokens[index].line,
                     message: "the \\# data is not a valid \(type) RDATA; check the octets against the type's layout")
             }
+            rdata = parser.out
+        } else if try parser.parseNative() {
             return parser.out
+        } else {
+            try LDNSRecordText.checkLeadingIntegers(parser)
+            rdata = try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
         }
-        if try parser.parseNative() { return parser.out }
-        try LDNSRecordText.checkLeadingIntegers(parser)
-        return try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
+        if type == .svcb || type == .https {
+            try SVCBParameters.check(rdata, type: type, line: index < tokens.count ? tokens[index].line : logical.line)
+        }
+        return rdata
     }
 
     /// The fallback for the rarer types: one normalised line through libldns.
@@ -397,8 +435,9 @@ public final class ZoneFileReader {
         UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
     }
 
+    /// The token as written, for messages: octets outside printable ASCII as `\\DDD`.
     func text(_ bytes: UnsafeBufferPointer<UInt8>, _ token: ZoneToken) -> String {
-        String(decoding: slice(bytes, token), as: UTF8.self)
+        PrintableText.escaping(slice(bytes, token))
     }
 
     /// A TTL field (RFC 1035 §5.1, units as BIND reads them, RFC 2181 §8 limit).
@@ -410,14 +449,14 @@ public final class ZoneFileReader {
             throw RecordRejection(
                 rule: "ttl", line: token.line,
                 message:
-                    "bad \(what) '\(String(decoding: raw, as: UTF8.self))'; write seconds (3600) or a duration with units s m h d w (1h30m)"
+                    "bad \(what) '\(PrintableText.escaping(raw))'; write seconds (3600) or a duration with units s m h d w (1h30m)"
             )
         }
         guard value <= TTLText.maxTTL else {
             throw RecordRejection(
                 rule: "ttl", line: token.line,
                 message:
-                    "\(what) \(String(decoding: raw, as: UTF8.self)) is above 2147483647, the largest RFC 2181 §8 allows"
+                    "\(what) \(PrintableText.escaping(raw)) is above 2147483647, the largest RFC 2181 §8 allows"
             )
         }
         return UInt32(value)

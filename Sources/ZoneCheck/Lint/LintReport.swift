@@ -60,38 +60,52 @@ extension Linter {
     ///   - origin: `--origin`; nil takes the file's first `$ORIGIN`, else its name (`ZoneOrigin`).
     ///   - today: for `serial-future`, normally `DateSerial.today()`.
     ///   - previous: the version before the edit, for the serial history rules.
+    ///   - signer: the TSIG key transfers are signed with, for `record-too-large-to-transfer`.
+    ///   - includeDirectory: where relative `$INCLUDE` names are read from (BIND's `directory`);
+    ///     nil: the including file's directory.
     public static func lint(
-        path: String, origin: DomainName? = nil, today: DateSerial.Day, previous: PreviousZone? = nil
+        path: String, origin: DomainName? = nil, today: DateSerial.Day, previous: PreviousZone? = nil,
+        signer: TransferFit.Signer = .assumed, includeDirectory: String? = nil
     ) -> LintReport {
         let origin = ZoneOrigin.resolve(path: path, explicit: origin)
-        return lint(ZoneFileReader(path: path, origin: origin), file: path, origin: origin, today, previous)
+        let reader = ZoneFileReader(path: path, origin: origin, includeDirectory: includeDirectory)
+        return lint(reader, file: path, origin: origin, today, previous, signer)
     }
 
     /// Lints `text` as if it were the file `fileName` (tests, stdin).
     public static func lint(
         text: String, fileName: String, origin: DomainName? = nil, today: DateSerial.Day,
-        previous: PreviousZone? = nil
+        previous: PreviousZone? = nil, signer: TransferFit.Signer = .assumed
     ) -> LintReport {
         let origin = ZoneOrigin.resolve(text: text, fileName: fileName, explicit: origin)
         let reader = ZoneFileReader(text: text, fileName: fileName, origin: origin)
-        return lint(reader, file: fileName, origin: origin, today, previous)
+        return lint(reader, file: fileName, origin: origin, today, previous, signer)
     }
 
     private static func lint(
-        _ reader: ZoneFileReader, file: String, origin: DomainName, _ today: DateSerial.Day, _ previous: PreviousZone?
+        _ reader: ZoneFileReader, file: String, origin: DomainName, _ today: DateSerial.Day, _ previous: PreviousZone?,
+        _ signer: TransferFit.Signer
     ) -> LintReport {
-        var linter = Linter(origin: origin, today: today, previous: previous)
+        var linter = Linter(origin: origin, today: today, previous: previous, signer: signer)
         let result = reader.read { linter.check($0) }
-        let all = result.diagnostics + linter.finish()
-        // Zone file first, then included files in the order they show up; lines ascending.
+        // A part that could not be read explains every finding about what is missing: it comes
+        // first, and the whole-zone rules (and a missing SOA) are not run on the rest.
+        let partial = result.diagnostics.contains { $0.rule == "include" }
+        let all =
+            result.diagnostics.filter { !partial || $0.rule != "soa-missing" } + linter.finish(wholeZone: !partial)
+        // Include failures, then the zone file, then included files in the order they show up; lines ascending.
         var order: [String: Int] = [file: 0]
         for diagnostic in all where order[diagnostic.location.file] == nil {
             order[diagnostic.location.file] = order.count
         }
-        let sorted = all.enumerated().sorted { left, right in
-            (order[left.element.location.file]!, left.element.location.line, left.offset)
-                < (order[right.element.location.file]!, right.element.location.line, right.offset)
-        }.map(\.element)
+        func key(_ entry: (offset: Int, element: Diagnostic)) -> (Int, Int, Int, Int) {
+            let diagnostic = entry.element
+            return (
+                diagnostic.rule == "include" ? 0 : 1, order[diagnostic.location.file] ?? 0, diagnostic.location.line,
+                entry.offset
+            )
+        }
+        let sorted = all.enumerated().sorted { key($0) < key($1) }.map(\.element)
         return LintReport(file: file, origin: origin, recordCount: result.recordCount, diagnostics: sorted)
     }
 }

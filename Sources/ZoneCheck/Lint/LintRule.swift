@@ -38,12 +38,19 @@ extension LintRule {
         id: "multiple-cname", severity: .error, summary: "more than one CNAME at one name (RFC 2181 §10.1)")
     public static let noApexNS = LintRule(
         id: "no-apex-ns", severity: .error, summary: "no NS record at the zone apex (RFC 1034 §4.2.1)")
+    public static let nsTargetWithoutAddress = LintRule(
+        id: "ns-target-without-address", severity: .error,
+        summary: "an NS target inside the zone (not below a delegation) that has no A or AAAA record")
     public static let targetWithoutAddress = LintRule(
         id: "target-without-address", severity: .warning,
-        summary: "an NS, MX or SRV target inside the zone that has no A or AAAA record")
+        summary: "an MX or SRV target inside the zone that has no A or AAAA record")
     public static let missingGlue = LintRule(
         id: "missing-glue", severity: .error,
-        summary: "a delegation whose name server lies below the delegation point and has no A or AAAA (glue)")
+        summary:
+            "a delegation none of whose name servers is reachable: one lies below the delegation point without glue")
+    public static let incompleteGlue = LintRule(
+        id: "incomplete-glue", severity: .warning,
+        summary: "a name server below its delegation point without glue, while other name servers can be reached")
     public static let targetIsCNAME = LintRule(
         id: "target-is-cname", severity: .warning,
         summary: "an NS, MX or SRV target that is a CNAME (RFC 2181 §10.3, RFC 2782)")
@@ -52,7 +59,15 @@ extension LintRule {
         summary: "a record whose owner is not at or below the origin (name servers drop it silently)")
     public static let occluded = LintRule(
         id: "occluded", severity: .warning,
-        summary: "data at or below a delegation point (or below a DNAME) that is not glue: never served")
+        summary: "data at or below a delegation point that is not glue: never served")
+    public static let dataBelowDNAME = LintRule(
+        id: "data-below-dname", severity: .error,
+        summary: "data at a name below a DNAME (RFC 6672 §2.3: a DNAME's owner has no descendants)")
+    public static let multipleDNAME = LintRule(
+        id: "multiple-dname", severity: .error, summary: "more than one DNAME at one name (RFC 6672 §2.4)")
+    public static let dsAtApex = LintRule(
+        id: "ds-at-apex", severity: .error,
+        summary: "a DS record at the zone apex: it belongs in the parent zone (RFC 4034 §5)")
     public static let duplicateRecord = LintRule(
         id: "duplicate-record", severity: .warning,
         summary: "the same record twice (case of names and TTL do not count, RFC 4343 and RFC 2181 §5)")
@@ -74,10 +89,20 @@ extension LintRule {
         id: "serial-decreased", severity: .error,
         summary: "with --previous: the serial went down, or is 2^31 away (RFC 1982 §3.2: undefined)")
 
+    public static let recordTooLargeToTransfer = LintRule(
+        id: "record-too-large-to-transfer", severity: .error,
+        summary:
+            "a record that does not fit, with header, question and TSIG, in one 65,535-octet transfer message")
+    public static let recordCloseToTransferLimit = LintRule(
+        id: "record-close-to-transfer-limit", severity: .warning,
+        summary: "a record whose transfer message comes within 1,024 octets of the 65,535 limit")
+
     /// Every lint rule, in the order the README lists them.
     public static let all: [LintRule] = [
-        .missingTrailingDot, .cnameAndOtherData, .cnameAtApex, .multipleCNAME, .noApexNS, .targetWithoutAddress,
-        .missingGlue, .targetIsCNAME, .outOfZone, .occluded, .duplicateRecord, .ttlMismatch, .soaTimers,
-        .serialFuture, .serialRevision, .serialNotIncremented, .serialDecreased,
+        .missingTrailingDot, .cnameAndOtherData, .cnameAtApex, .multipleCNAME, .noApexNS, .nsTargetWithoutAddress,
+        .targetWithoutAddress, .missingGlue, .incompleteGlue, .targetIsCNAME, .outOfZone, .occluded, .dataBelowDNAME,
+        .multipleDNAME, .dsAtApex, .duplicateRecord, .ttlMismatch, .soaTimers,
+        .serialFuture, .serialRevision, .serialNotIncremented, .serialDecreased, .recordTooLargeToTransfer,
+        .recordCloseToTransferLimit,
     ]
 }

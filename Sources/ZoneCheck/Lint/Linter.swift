@@ -23,6 +23,10 @@ public struct Linter {
     var diagnostics: [Diagnostic] = []
     var soa: (value: SOA, location: SourceLocation)?
     var history: SerialHistory?
+    /// The TSIG key transfers are signed with, for `record-too-large-to-transfer`.
+    let signer: TransferFit.Signer
+    /// Octets of a transfer message besides the record's owner and RDATA.
+    let transferOverhead: Int
     /// The previous record's owner, when it was in the zone and needed no warning.
     var lastOwnerWire: [UInt8] = []
     var lastOwner: UInt32 = 0
@@ -44,9 +48,15 @@ public struct Linter {
     /// - Parameters:
     ///   - today: the date `serial-future` compares against (UTC; tests pass a fixed day).
     ///   - previous: the version before this one, for `serial-not-incremented` and `serial-decreased`.
-    public init(origin: DomainName, today: DateSerial.Day, previous: PreviousZone? = nil) {
+    ///   - signer: the TSIG key transfers are signed with (`TransferFit.Signer.worst(of:)` the fleet's keys).
+    public init(
+        origin: DomainName, today: DateSerial.Day, previous: PreviousZone? = nil,
+        signer: TransferFit.Signer = .assumed
+    ) {
         self.origin = origin
         self.today = today
+        self.signer = signer
+        self.transferOverhead = TransferFit.messageSize(ownerLength: 0, rdataLength: 0, zone: origin, signer: signer)
         self.index = OwnerIndex(apex: origin)
         self.trailingDot = TrailingDot(origin: origin)
         self.zone = ZoneSuffix(origin)
@@ -57,6 +67,15 @@ public struct Linter {
     public mutating func check(_ parsed: ParsedRecord) {
         recordCount += 1
         let record = parsed.record
+        // The zone-file reader never delivers such a record; one fed from elsewhere must not reach
+        // the digest or the canonical form, which need RDLENGTH to fit 16 bits.
+        guard record.rdata.count <= ZoneFileReader.maxRDATALength else {
+            report(
+                .recordTooLargeToTransfer, parsed.location,
+                "\(record.owner) \(record.type) has \(record.rdata.count) octets of RDATA, more than the "
+                    + "\(ZoneFileReader.maxRDATALength) a record can hold: no server can load or send it; shorten it")
+            return
+        }
         history?.add(record)
         let file = fileIndex(parsed.location.file)
         let line = UInt32(clamping: parsed.location.line)
@@ -86,6 +105,7 @@ public struct Linter {
             }
         }
 
+        checkTransferFit(record, at: parsed.location)
         if let duplicate = recordSets.add(record, owner: owner, state: &index[owner], line: line) {
             report(
                 .duplicateRecord, parsed.location,
@@ -103,6 +123,20 @@ public struct Linter {
 
         let bit = TypeSet(record.type)
         checkCNAME(record, owner: owner, bit: bit, at: parsed.location)
+        if bit == .dname, index[owner].types.contains(.dname) {
+            report(
+                .multipleDNAME, parsed.location,
+                "\(record.owner) already has a DNAME (its records start at line \(index[owner].line)); a name can redirect to only one "
+                    + "name (RFC 6672 §2.4; BIND: 'multiple RRs of singleton type'): keep one DNAME and delete the others"
+            )
+        }
+        if bit == .ds, owner == OwnerIndex.apex {
+            report(
+                .dsAtApex, parsed.location,
+                "\(record.owner) DS is at the apex of its own zone, but a DS belongs in the parent zone "
+                    + "(RFC 4034 §5; BIND: 'DS record at top of zone' and refuses the zone): give it to the "
+                    + "parent's operator (registrar) and delete it here")
+        }
         if index[owner].types.isEmpty {
             index[owner].line = line
             index[owner].file = file
@@ -116,6 +150,33 @@ public struct Linter {
         // A, AAAA and TXT carry no names: skip the RDATA walk for the bulk of a large zone.
         if bit.isDisjoint(with: [.a, .aaaa, .txt]) {
             checkNames(in: record, owner: owner, file: file, line: line, at: parsed.location)
+        }
+    }
+
+    /// `record-too-large-to-transfer` and `record-close-to-transfer-limit`.
+    mutating func checkTransferFit(_ record: ResourceRecord, at location: SourceLocation) {
+        let size = transferOverhead + record.owner.wire.count + record.rdata.count
+        let verdict = TransferFit.verdict(size: size)
+        guard verdict != .fits else { return }
+        let wire = record.owner.wire.count + 10 + record.rdata.count
+        let what =
+            "\(record.owner) \(record.type) is \(wire) octets on the wire (RDATA \(record.rdata.count)); a transfer "
+            + "message carrying it, with header, question and a TSIG by \(signer), needs \(size) octets"
+        let fix =
+            record.type == .txt || record.type.rawValue == 99
+            ? "split the text into several \(record.type) records, or shorten it"
+            : "shorten its data"
+        if case .tooLarge = verdict {
+            report(
+                .recordTooLargeToTransfer, location,
+                "\(what), more than the \(TransferFit.messageLimit) a DNS message can hold: the primary loads the "
+                    + "zone but cannot send it (BIND: 'RR too large for zone transfer'), so every secondary keeps "
+                    + "the old serial; \(fix)")
+        } else {
+            report(
+                .recordCloseToTransferLimit, location,
+                "\(what), within \(TransferFit.warningMargin) octets of the \(TransferFit.messageLimit) a DNS "
+                    + "message can hold: a longer key name or a small edit and no secondary gets the zone; \(fix)")
         }
     }
 
@@ -141,7 +202,10 @@ public struct Linter {
             }
             // The name is the record's target for NS, MX, SRV (their only name).
             let isTarget = isTargetType && position == 0
-            guard isTarget || looksExternal, zone.contains(name) else { continue }
+            let inZone = zone.contains(name)
+            // A name server outside the zone is found without this zone's help.
+            if isTarget && !inZone && record.type == .ns { index[owner].hasOutsideNameServer = true }
+            guard isTarget || looksExternal, inZone else { continue }
             let target = index.intern(name)
             if record.type == .ns { index[target].isNameServer = true }
             references.append(
@@ -152,7 +216,11 @@ public struct Linter {
     }
 
     /// Runs the rules that need the whole zone and returns every lint diagnostic (unsorted).
-    public mutating func finish() -> [Diagnostic] {
+    ///
+    /// With `wholeZone` false (part of the zone could not be read: an `$INCLUDE` failed) only the
+    /// per-record findings are returned: the others would be knock-on effects of the missing part.
+    public mutating func finish(wholeZone: Bool = true) -> [Diagnostic] {
+        guard wholeZone else { return diagnostics }
         checkDelegationsAndTargets()
         if let soa {
             if !index[OwnerIndex.apex].types.contains(.ns) {
@@ -181,10 +249,12 @@ public struct Linter {
     }
 
     mutating func fileIndex(_ file: String) -> UInt16 {
-        // Records come in runs from one file; $INCLUDE makes a handful of files at most.
-        if let last = files.last, last == file { return UInt16(files.count - 1) }
-        if let found = files.firstIndex(of: file) { return UInt16(found) }
-        files.append(file)
-        return UInt16(files.count - 1)
+        // Records come in runs from one file; $INCLUDE makes a handful of files at most (the
+        // reader stops at `ZoneFileReader.maxIncludedFiles`). Past 65,535 files (records fed
+        // from elsewhere) the last slot is reused rather than trapping.
+        if let last = files.last, last == file { return UInt16(truncatingIfNeeded: files.count - 1) }
+        if let found = files.firstIndex(of: file) { return UInt16(clamping: found) }
+        if files.count < Int(UInt16.max) { files.append(file) }
+        return UInt16(truncatingIfNeeded: files.count - 1)
     }
 }

@@ -81,6 +81,8 @@ struct OwnerIndex {
         var cnameCount: UInt8 = 0
         /// Named as the target of some NS record: its addresses are glue.
         var isNameServer: Bool = false
+        /// Has an NS record naming a server outside the zone (reachable without glue from here).
+        var hasOutsideNameServer: Bool = false
         /// `RecordSets`: where the name's first run of records sits in its log, and whether
         /// the name came back later in the file (its records then live in hash tables).
         var scattered: Bool = false

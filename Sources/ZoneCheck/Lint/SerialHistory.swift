@@ -15,8 +15,10 @@ public struct PreviousZone: Sendable {
     }
 
     /// Reads the previous version of the zone `origin` from `path`.
-    public static func read(path: String, origin: DomainName) throws(LintError) -> PreviousZone {
-        let reader = ZoneFileReader(path: path, origin: origin)
+    public static func read(path: String, origin: DomainName, includeDirectory: String? = nil) throws(LintError)
+        -> PreviousZone
+    {
+        let reader = ZoneFileReader(path: path, origin: origin, includeDirectory: includeDirectory)
         let content = ContentDigest(origin: origin)
         let result = reader.read { content.add($0.record) }
         if let failure = result.diagnostics.first(where: { $0.rule == "include" && $0.location.file == path }),
