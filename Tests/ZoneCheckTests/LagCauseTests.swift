@@ -47,6 +47,17 @@ import ZoneCheck
         #expect(v.findings.contains { $0.kind == .fileLint })
     }
 
+    /// The lint side's own rule on its fixture (the registrar's TXT), through the file observation as `check`
+    /// reads it: the rule id this diagnosis relies on is the one the linter reports.
+    @Test func theLintRuleOnTheRegistrarsRecordIsTheCause() throws {
+        let path = LintFixtures.invalid.appendingPathComponent("txt-too-large-to-transfer.zone").path
+        let report = Linter.lint(path: path, origin: Self.zone, today: LintFixtures.today)
+        var observation = Self.lagging(file: report.diagnostics)
+        observation.primaryFile?.path = path
+        let finding = try #require(Compare.verdict(observation).findings.first { $0.kind == .primaryCannotSend })
+        #expect(finding.message.contains("\(path):10"), "\(finding.message)")
+    }
+
     @Test func aLintWarningNearTheLimitIsNotACause() {
         var near = Self.tooLarge
         near.severity = .warning

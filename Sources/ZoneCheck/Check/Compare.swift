@@ -151,8 +151,8 @@ public enum Compare {
             details.append(record.description)
             fix =
                 "\(primary)'s zone file has a record too large for a TSIG-signed transfer message at "
-                + "\(record.location) (\(record.message)); \(behind)split the record (several TXT records) or shorten "
-                + "it in \(record.location.file), increment the serial and reload \(primary)"
+                + "\(record.location) (the lint diagnostic below); \(behind)split the record (several TXT records) or "
+                + "shorten it in \(record.location.file), increment the serial and reload \(primary)"
         case .primaryTransferFails(let text):
             fix =
                 "zonecheck's own verified transfer from \(primary) failed (\(text)); \(behind)find why "
