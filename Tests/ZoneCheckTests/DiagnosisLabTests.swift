@@ -115,6 +115,44 @@ struct DiagnosisLabTests {
     }
 
     @Test(
+        "run: the too-large TXT opens its incident at once; its alert and the digest carry the cause and the servers' lines",
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(3)))
+    func runAlertsAndDigestCarryTheEvidence() throws {
+        let sink = try SMTPSink.started(port: 5364)
+        defer { sink.stop() }
+        let lab = try Self.startLab()
+        defer { lab.tearDown() }
+        let email =
+            "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: smtp, "
+            + "smtp: { host: 127.0.0.1, port: 5364, starttls: false } }"
+        // A long grace: only a cause that cannot heal by itself opens an incident in this run.
+        try RunLabTests.configure(lab, grace: "10m", email: email)
+        let zone = "zone00004.lab"
+        let line = try Self.addTooLargeRecord(lab, zone: zone)
+        Thread.sleep(forTimeInterval: 1)
+        let run = try RunLabTests.run(lab)
+        #expect(run.status == 2, "\(run.stderr)")
+        // Two incidents: the primary cannot send the zone, and its file does not lint clean.
+        #expect(run.stderr.contains("2 opened"), "\(run.stderr)")
+        _ = try sink.waitForMessages(1)
+        let mails = try sink.messages()
+        #expect(mails.count == 1, "one alert, not \(mails.count)")
+        let body = try MailInspection.inspect(mails[0].path).part("text/plain")?.content ?? ""
+        #expect(body.contains("ns1 cannot send \(zone) to its secondaries"), "\(body)")
+        #expect(body.contains("\(zone).db:\(line)"), "\(body)")
+        for server in ["ns2", "ns3", "ns4", "ns5"] {
+            #expect(body.contains("\(server) status:"), "no status lines from \(server) in the alert: \(body)")
+        }
+        #expect(body.contains("Not repaired automatically"), "\(body)")
+        let actions = try RunLabTests.actions(lab, "notify") + RunLabTests.actions(lab, "retransfer")
+        #expect(actions.isEmpty, "the run sent \(actions.map(\.action))")
+        let digest = try ZoneCheckBinary.run("digest", ["--since", "1h", "--print"], config: lab.configPath)
+        #expect(digest.status == 0, "\(digest.stderr)")
+        #expect(digest.stdout.contains("ns1 cannot send \(zone) to its secondaries"), "\(digest.stdout)")
+        #expect(digest.stdout.contains("[record-too-large-to-transfer]"), "\(digest.stdout)")
+    }
+
+    @Test(
         "transfers failing TSIG on ns5: check names the cause from their logs; repair ends within its timeout",
         .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
     func transferTSIGAndOneDeadline() throws {
