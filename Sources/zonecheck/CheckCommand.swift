@@ -22,6 +22,11 @@ struct CheckCommand: AsyncParsableCommand {
             CRITICAL), INCOMPARABLE (2^31 apart, CRITICAL), UNREACHABLE (CRITICAL for the primary, WARNING \
             for one secondary), AUTH-FAILED and NOT-SERVED (CRITICAL); --deep adds DIVERGED (same serial, \
             different content, CRITICAL) from a verified AXFR of every zone from every server.
+            Every lag has its most likely cause: the primary cannot send the zone (one CRITICAL \
+            primary-cannot-send finding: a record too large to transfer in its zone_file, its log or its \
+            transfer saying so), the secondary's transfers failing TSIG (its log), a NOTIFY it refused before \
+            (the audit log), else a lost NOTIFY. The servers' status and log commands, when configured, are \
+            asked about the first zones with a problem; their lines are shown under the findings.
             The text report lists only zones with problems (--all: every zone) and ends with a one-line \
             summary; when all is well that line is the whole output.
             Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad configuration or arguments).
@@ -70,9 +75,13 @@ struct CheckCommand: AsyncParsableCommand {
         var sweep = Sweep(fleet: fleet, settings: configuration.check)
         let progress = TerminalProgress.onStderr()
         sweep.progress = progress?.report
-        let observations = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
+        let observed = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
         progress?.clear()
         await client.close()
+        // Why each problem is there: NOTIFYs refused before, and what the servers say about the zone.
+        let observations = await Evidence(
+            fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path
+        ).gather(observed)
         // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
         let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []
         let clocks = StateDatabase.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)

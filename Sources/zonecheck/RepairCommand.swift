@@ -13,12 +13,16 @@ struct RepairCommand: AsyncParsableCommand {
         abstract: "Bring every server of one zone to the freshest copy (NOTIFY, then retransfer), verified.",
         discussion: """
             The plan names the freshest copy (highest serial by RFC 1982 among verified answers, or --source) \
-            and one action per server. Refused for the whole zone: any TSIG failure, serials 2^31 apart, \
+            and one action per server. Refused at once, nothing sent, when the primary cannot send the zone (a \
+            record too large for a transfer message in its zone_file, its log or its transfer saying so): the \
+            message names the cause and the fix. Refused for the whole zone: any TSIG failure, serials 2^31 apart, \
             fewer than a majority answering, a diverged copy without --source, a secondary fresher than the \
             primary without --yes (or repair.primary_from_secondary: true; with it, that copy is transferred, \
             written over the primary's zone_file and the primary's reload command is run). A diverged secondary \
             named by --deep --source SERVER --yes replaces the primary's copy the same way, with the next serial so \
-            that every secondary transfers it. Every action is appended to <state.directory>/audit.jsonl.
+            that every secondary transfers it. With --source and every serial equal, the content is compared \
+            (as --deep). The whole repair ends within --timeout (repair.converge_timeout), commands included. \
+            Every action is appended to <state.directory>/audit.jsonl.
             Several zones, --lagging or --incident N: one sweep, one plan per zone, the zones repaired in parallel \
             (at most 8 at a time per server), one verification sweep and one summary; exit 0 only when every zone \
             agrees, 2 naming the zones refused or failed.
@@ -50,7 +54,7 @@ struct RepairCommand: AsyncParsableCommand {
     @Option(help: "The server whose copy wins (default: the freshest verified serial).")
     var source: String?
 
-    @Option(help: "How long each server may take to converge (default: repair.converge_timeout).")
+    @Option(help: "How long the whole repair may take (default: repair.converge_timeout).")
     var timeout: String?
 
     @Flag(help: "Also transfer the zone from every server to find diverged content.")
@@ -91,8 +95,23 @@ struct RepairCommand: AsyncParsableCommand {
             throw Failure.unknown("cannot open a UDP socket: \(error)")
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
-        let before = Compare.verdict(
-            await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+        let evidence = Evidence(fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path)
+        /// One observation of the zone with the evidence of its causes, decided.
+        func look(deep: Bool) async -> ZoneVerdict {
+            let observed = await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)
+            return Compare.verdict(await evidence.gather(observed)[0])
+        }
+        var deep = self.deep
+        var before = await look(deep: deep)
+        // --source names the copy that must win; with every serial equal only the content can differ, so
+        // compare it (without --deep it would say "in sync" over different content).
+        if source != nil && !deep && Self.allSerialsEqual(before) {
+            print("\(zoneName.displayName): every server serves the same serial: comparing content (--deep)")
+            deep = true
+            before = await look(deep: true)
+        }
+        // Every path from here ends within the limit: the actions and the verification share it.
+        let deadline = ContinuousClock.now + limit
         let plan = RepairPlan.make(
             verdict: before, source: source, allowPrimaryRestore: yes || configuration.repair.primaryFromSecondary)
         print(Self.render(plan))
@@ -114,7 +133,7 @@ struct RepairCommand: AsyncParsableCommand {
             return
         }
         let run = RepairRun(
-            fleet: fleet, options: sweep.queryOptions, timeout: limit, audit: audit,
+            fleet: fleet, options: sweep.queryOptions, timeout: deadline - ContinuousClock.now, audit: audit,
             say: { print("  " + $0) })
         if plan.hasWork {
             do {
@@ -124,19 +143,16 @@ struct RepairCommand: AsyncParsableCommand {
                 throw Failure.critical("\(error)")
             }
         }
-        var after = Compare.verdict(
-            await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+        var after = await look(deep: deep)
         // A retransfer keeps the serial, so polling the serial cannot tell when it finished: with --deep, look
         // again (backoff) until the content agrees or the timeout passes.
-        let verifyDeadline = ContinuousClock.now + limit
         var delay = Duration.milliseconds(100)
         while deep && after.servers.contains(where: { $0.state == .diverged })
-            && ContinuousClock.now + delay < verifyDeadline
+            && ContinuousClock.now + delay < deadline
         {
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
-            after = Compare.verdict(
-                await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)[0])
+            after = await look(deep: deep)
         }
         await client.close()
         let elapsed = ContinuousClock.now - started
@@ -169,6 +185,12 @@ struct RepairCommand: AsyncParsableCommand {
                 + (same ? "all servers serve serial \(serials.first!!)" : "servers still differ (serial or content)")
                 + String(format: " (%.2f s)", seconds))
         if !same { throw ExitCode(2) }
+    }
+
+    /// Every server gave a verified serial, and the same one.
+    static func allSerialsEqual(_ verdict: ZoneVerdict) -> Bool {
+        let serials = verdict.servers.map(\.serial)
+        return !serials.contains(nil) && Set(serials).count == 1
     }
 
     static func record(_ audit: AuditLog, _ entry: () -> AuditEntry) throws {

@@ -30,6 +30,8 @@ import ZoneCheck
               zones 300: zone001.example, zone002.example, zone003.example,
                 zone004.example, zone005.example, zone006.example, zone007.example,
                 zone008.example, zone009.example, zone010.example and 290 more
+              ns3 answers serials 1 to 40 behind ns1 since 06:10 UTC; NOTIFY sent twice.
+              Next: check ns3's transfer log (journalctl -u named on ns3), then zonecheck repair ZONE.
 
         OPENED (2)
           #40 WARNING: ns2 is behind on 2 zones

@@ -18,6 +18,11 @@ public enum DigestHTML {
 
         body += "<h3>Still open (\(report.stillOpen.count))</h3>\n"
         body += incidentTable(report.stillOpen, now: report.until, showsEnd: false)
+        for note in report.stillOpen where !note.detail.isEmpty {
+            body +=
+                "<p>#\(note.id)</p>\n<pre>"
+                + HTMLText.escape(DigestMail.detail(note).joined(separator: "\n")) + "</pre>\n"
+        }
         body += "<h3>Opened (\(report.opened.count))</h3>\n"
         body += incidentTable(report.opened, now: report.until, showsEnd: true)
         body += "<h3>Resolved (\(report.resolved.count))</h3>\n"

@@ -33,6 +33,17 @@ public enum DigestMail {
     }
 
     /// `2 opened, 1 resolved, 1 still open`.
+    /// Lines of an open incident's detail the digest shows: what was seen and the next step, then the evidence
+    /// (what the servers said, the record that cannot be sent); the alert had all of it.
+    static let detailLines = 8
+
+    /// The first `detailLines` lines of `note`'s detail, and how many more there are.
+    static func detail(_ note: IncidentNote) -> [String] {
+        let lines = note.detail.split(separator: "\n").map(String.init)
+        guard lines.count > detailLines else { return lines }
+        return lines.prefix(detailLines) + ["(\(lines.count - detailLines) more lines in the alert)"]
+    }
+
     static func incidentCounts(_ report: DigestReport) -> String {
         "\(report.opened.count) opened, \(report.resolved.count) resolved, \(report.stillOpen.count) still open"
     }

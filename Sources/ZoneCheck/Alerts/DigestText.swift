@@ -43,6 +43,7 @@ public enum DigestText {
                 "      open for \(ReadableTime.duration(note.duration(now: report.until))), since "
                     + "\(ReadableTime.clock(note.openedAt)); servers \(note.servers.joined(separator: ", "))")
             out += wrapped("zones \(AlertMail.firstZones(note))", indent: "      ")
+            out += DigestMail.detail(note).map { "      " + $0 }
         }
         out.append("")
 

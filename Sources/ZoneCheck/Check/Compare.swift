@@ -1,4 +1,5 @@
 public import DNSKit
+import Foundation
 
 /// The verdict on one zone from what a sweep observed: pure, no network, no clock.
 ///
@@ -11,6 +12,12 @@ public import DNSKit
 ///   (from the state database: since when each secondary lags) the finding says since when, and a lag
 ///   older than `check.lag_grace` is CRITICAL. Without one (no state yet) it stays a WARNING and says
 ///   nothing about "since".
+///   Every lag gets its most likely cause (`LagDiagnosis`): a TSIG failure in the secondary's log, a NOTIFY
+///   it refused before, else a lost NOTIFY; each with its own next step.
+/// - PRIMARY-CANNOT-SEND: secondaries lag because the primary cannot send the zone (a record too large for
+///   a transfer message in its file, its own transfer failing, its log saying so). One CRITICAL finding
+///   naming the primary and every secondary stuck behind it, instead of one "lost NOTIFY" per secondary:
+///   NOTIFY and retransfer cannot help, the fix is on the primary.
 /// - AHEAD (secondary newer than the primary) is CRITICAL: NOTIFY cannot fix it (RFC 1996 §4.7: a secondary
 ///   only transfers a greater serial).
 /// - INCOMPARABLE (exactly 2^31 apart, RFC 1982 §3.2's undefined pair) is CRITICAL and never repaired.
@@ -38,6 +45,9 @@ public enum Compare {
         let primary = observation.servers.first { $0.role == .primary }
         let primaryName = primary?.server ?? "the primary"
         let primarySerial = primary?.serial
+        let primaryCause = LagDiagnosis.primaryCause(observation)
+        // Secondaries behind a primary that cannot send the zone: one finding for all of them, after the loop.
+        var stuck: [(server: String, serial: UInt32)] = []
         let unreachableSecondaries = observation.servers.filter {
             guard $0.role == .secondary, case .failed(let error) = $0.answer else { return false }
             return state(of: error.failure) == .unreachable
@@ -65,9 +75,17 @@ public enum Compare {
                     server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil)
                 if observed.role == .secondary {
                     if let primarySerial {
-                        if let finding = compare(
+                        if let primaryCause,
+                            Serial(serial).compare(to: Serial(primarySerial)) == .less
+                        {
+                            stuck.append((observed.server, serial))
+                            status.state = .lagging
+                            status.detail =
+                                "behind \(primaryName) (serial \(serial) < \(primarySerial)): \(primaryName) cannot "
+                                + "send \(zone) (\(primaryCause.name)); see the primary-cannot-send finding"
+                        } else if let finding = compare(
                             secondary: observed.server, serial, primary: primaryName, primarySerial, zone: zone,
-                            lag: lag)
+                            lag: lag, cause: LagDiagnosis.cause(of: observed.server, observation))
                         {
                             status.state = finding.state
                             status.detail = finding.finding.message
@@ -82,6 +100,12 @@ public enum Compare {
             }
         }
 
+        if let primaryCause, let primarySerial, !stuck.isEmpty {
+            findings.append(
+                cannotSend(
+                    primaryCause, primary: primaryName, primarySerial, stuck: stuck, zone: zone,
+                    file: observation.primaryFile?.path))
+        }
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
         }
@@ -95,7 +119,77 @@ public enum Compare {
             findings += fileFindings(
                 file, zone: zone, primary: primaryName, served: primarySerial, servedDigest: servedDigest)
         }
+        // What the servers said about the zone goes under every finding that names them (the file's lint
+        // findings have their own diagnostics).
+        if !observation.serverReports.isEmpty {
+            for index in findings.indices where findings[index].kind != .fileLint {
+                findings[index].details += findings[index].servers.flatMap {
+                    observation.serverReports[$0]?.findingLines ?? []
+                }
+            }
+        }
         return ZoneVerdict(zone: zone, servers: statuses, findings: findings)
+    }
+
+    // MARK: causes
+
+    /// The one finding for every secondary held back by a primary that cannot send the zone.
+    static func cannotSend(
+        _ cause: LagCause, primary: String, _ primarySerial: UInt32, stuck: [(server: String, serial: UInt32)],
+        zone: String, file: String?
+    ) -> Finding {
+        let names = stuck.map(\.server)
+        let who = IncidentGrouping.list(names)
+        let behind =
+            "\(who) \(names.count == 1 ? "stays" : "stay") behind (serial "
+            + Set(stuck.map(\.serial)).sorted().map(String.init).joined(separator: ", ")
+            + " < \(primarySerial)). NOTIFY and retransfer cannot help: "
+        let fix: String
+        var details: [String] = []
+        switch cause {
+        case .recordTooLarge(let record):
+            details.append(record.description)
+            fix =
+                "\(primary)'s zone file has a record too large for a TSIG-signed transfer message at "
+                + "\(record.location) (the lint diagnostic below); \(behind)split the record (several TXT records) or "
+                + "shorten it in \(record.location.file), increment the serial and reload \(primary)"
+        case .primaryTransferFails(let text):
+            fix =
+                "zonecheck's own verified transfer from \(primary) failed (\(text)); \(behind)find why "
+                + "\(primary) cannot send the zone in its log"
+                + (file.map { " and with 'zonecheck lint \($0)'" } ?? "")
+                + ", fix it, increment the serial and reload \(primary)"
+        case .primaryLogSays(let line):
+            // The line is among the primary's own lines under the finding too.
+            fix =
+                "\(primary)'s log says it could not send the zone (\(line)); \(behind)"
+                + (file.map { "find the record with 'zonecheck lint \($0)', " } ?? "find the record too large, ")
+                + "split or shorten it, increment the serial and reload \(primary)"
+        case .transferTSIG, .notifyRefused, .notifyLost:
+            fix = behind
+        }
+        return Finding(
+            severity: .critical, kind: .primaryCannotSend, zone: zone, servers: [primary] + names,
+            message: "\(primary) cannot send \(zone) to its secondaries: " + fix, details: details)
+    }
+
+    /// The next step of a lag whose cause is on the secondary's side.
+    static func next(for cause: LagCause, secondary: String, zone: String, now: Date?) -> String {
+        switch cause {
+        case .transferTSIG(let line):
+            return
+                "its transfers fail TSIG (its log: \(line)): NOTIFY and retransfer cannot help until the key "
+                + "\(secondary) uses for transfers from the primary (name, algorithm, secret) is one the primary "
+                + "allows; fix it, then run 'zonecheck repair \(zone)'"
+        case .notifyRefused(let refusal):
+            let when = LagClock.clockText(refusal.time, now: now ?? refusal.time)
+            return
+                "it refused zonecheck's NOTIFY at \(when) (\(refusal.detail)): another NOTIFY will not help; "
+                + "'zonecheck repair \(zone)' goes on to its retransfer command (configure retransfer for "
+                + "\(secondary) if it has none); allow zonecheck's key to NOTIFY it (BIND: allow-notify)"
+        case .recordTooLarge, .primaryTransferFails, .primaryLogSays, .notifyLost:
+            return "a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
+        }
     }
 
     // MARK: serials
@@ -103,7 +197,7 @@ public enum Compare {
     /// The RFC 1982 comparison of one secondary's serial with the primary's; nil when equal.
     static func compare(
         secondary: String, _ serial: UInt32, primary: String, _ primarySerial: UInt32, zone: String,
-        lag: LagClock? = nil
+        lag: LagClock? = nil, cause: LagCause = .notifyLost
     ) -> (state: ServerState, finding: Finding)? {
         let mine = Serial(serial)
         let theirs = Serial(primarySerial)
@@ -114,13 +208,13 @@ public enum Compare {
             let behind = mine.distance(to: theirs) ?? 0
             var since = ""
             var severity = Severity.warning
-            var next = "a NOTIFY was probably lost; run 'zonecheck repair \(zone)'"
+            var next = next(for: cause, secondary: secondary, zone: zone, now: lag?.now)
             if let lag, let text = lag.sinceText(secondary) {
                 since = " " + text
                 if lag.isBeyondGrace(secondary) {
                     severity = .critical
                     next += " (longer than lag_grace \(LagClock.durationText(lag.grace.timeInterval)))"
-                } else {
+                } else if cause == .notifyLost {
                     next =
                         "within lag_grace \(LagClock.durationText(lag.grace.timeInterval)), probably still "
                         + "transferring; 'zonecheck repair \(zone)' if it stays behind"

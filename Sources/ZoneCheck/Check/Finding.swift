@@ -35,6 +35,9 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// The primary's file has other content than the primary serves under the same serial (`--deep`).
     case fileSerialNotIncremented = "file-serial-not-incremented"
     case fileLint = "file-lint"
+    /// Secondaries lag because the primary cannot send the zone (a record too large for a transfer
+    /// message, its own transfer failing): NOTIFY and retransfer cannot help.
+    case primaryCannotSend = "primary-cannot-send"
 }
 
 /// One problem on one zone: which servers, how bad, and a sentence that names the zone, the servers,

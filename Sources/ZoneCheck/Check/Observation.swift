@@ -11,15 +11,23 @@ public struct ZoneObservation: Sendable {
     public var transfers: [TransferObservation]?
     /// The primary's zone file, when its `zone_file` is configured.
     public var primaryFile: PrimaryFileObservation?
+    /// What the servers said when asked why (their `status` and `log` commands), by server name: gathered
+    /// only for zones with a problem.
+    public var serverReports: [String: ServerReport]
+    /// NOTIFYs a secondary refused before (the audit log), by server name.
+    public var notifyRefusals: [String: NotifyRefusal]
 
     public init(
         zone: DomainName, servers: [ServerObservation], transfers: [TransferObservation]? = nil,
-        primaryFile: PrimaryFileObservation? = nil
+        primaryFile: PrimaryFileObservation? = nil, serverReports: [String: ServerReport] = [:],
+        notifyRefusals: [String: NotifyRefusal] = [:]
     ) {
         self.zone = zone
         self.servers = servers
         self.transfers = transfers
         self.primaryFile = primaryFile
+        self.serverReports = serverReports
+        self.notifyRefusals = notifyRefusals
     }
 
     /// The zone's name as operators write it: `example.com`, no trailing dot.

@@ -143,7 +143,10 @@ public struct Sweep: Sendable {
             return PrimaryFileObservation(
                 path: path, serial: nil, diagnostics: [], unreadable: "no such file or no permission")
         }
-        let report = Linter.lint(path: path, origin: zone, today: today)
+        // Whether a record fits a transfer message depends on the TSIG record signing it: the fleet's keys
+        // stand for the transfer keys, as 'zonecheck lint --config' does.
+        let report = Linter.lint(
+            path: path, origin: zone, today: today, signer: .worst(of: fleet.members.compactMap(\.endpoint.key)))
         // The serial of the file as the server would load it: the reader's SOA, errors or not.
         let builder = digest ? ZoneDigestBuilder(origin: zone) : nil
         let result = ZoneFileReader(path: path, origin: zone).read { builder?.add($0.record) }

@@ -3,7 +3,9 @@ import DNSKit
 import Yams
 
 extension Configuration {
-    static let serverKeys = ["name", "role", "address", "port", "key", "key_name", "zone_file", "reload", "retransfer"]
+    static let serverKeys = [
+        "name", "role", "address", "port", "key", "key_name", "zone_file", "reload", "retransfer", "status", "log",
+    ]
 
     static func readServers(_ top: ConfigMapping) throws(ConfigError) -> [ServerConfig] {
         let source = top.source
@@ -60,6 +62,8 @@ extension Configuration {
         let zoneFile = try map.string("zone_file")
         let reload = try map.command("reload")
         let retransfer = try map.command("retransfer")
+        let status = try map.command("status")
+        let log = try map.command("log")
         switch role {
         case .primary:
             if retransfer != nil {
@@ -84,9 +88,15 @@ extension Configuration {
                 at: map.value("retransfer"), map.path("retransfer"), "'\(retransfer)' does not contain {zone}",
                 fix: "Name the zone in the command, e.g. rndc retransfer {zone}")
         }
+        if let status, !status.mentionsZone {
+            throw source.error(
+                at: map.value("status"), map.path("status"), "'\(status)' does not contain {zone}",
+                fix: "Name the zone in the command, e.g. rndc zonestatus {zone}")
+        }
         return ServerConfig(
             name: name, role: role, address: address, port: UInt16(port), keyPath: keyPath, keyName: keyName,
-            zoneFile: zoneFile.map { source.resolve($0) }, reload: reload, retransfer: retransfer)
+            zoneFile: zoneFile.map { source.resolve($0) }, reload: reload, retransfer: retransfer, status: status,
+            log: log)
     }
 
     /// The key file must exist, be private (`PrivateFile`), and hold the key to use. Only key names are read out of it (and

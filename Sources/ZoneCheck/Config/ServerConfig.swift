@@ -28,12 +28,20 @@ public struct ServerConfig: Sendable, Equatable {
     public var reload: ServerCommand?
     /// Secondary only: command that forces a new transfer, `{zone}` replaced (run without a shell).
     public var retransfer: ServerCommand?
+    /// Optional: prints the server's view of one zone (`rndc zonestatus {zone}`); asked when the zone has a
+    /// problem, its lines shown under the finding.
+    public var status: ServerCommand?
+    /// Optional: prints the server's recent log lines (`journalctl -u named -n 500 --grep {zone}`); the lines
+    /// naming the zone are shown under the finding.
+    public var log: ServerCommand?
 
     public init(
         name: String, role: ServerRole, address: String, port: UInt16 = 53, keyPath: String, keyName: String? = nil,
         zoneFile: String? = nil, reload: ServerCommand? = nil,
-        retransfer: ServerCommand? = nil
+        retransfer: ServerCommand? = nil, status: ServerCommand? = nil, log: ServerCommand? = nil
     ) {
+        self.status = status
+        self.log = log
         self.name = name
         self.role = role
         self.address = address

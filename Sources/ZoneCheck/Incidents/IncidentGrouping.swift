@@ -76,6 +76,8 @@ public enum IncidentGrouping {
         case .fileNotLoaded: return "\(who) has not loaded its zone file for \(on)"
         case .fileSerialNotIncremented: return "\(who)'s zone file changed without a new serial for \(on)"
         case .fileLint: return "\(who)'s zone file does not lint clean for \(on)"
+        case .primaryCannotSend:
+            return "\(servers.first ?? "the primary") cannot send \(on) to its secondaries"
         }
     }
 

@@ -53,7 +53,10 @@ public enum IncidentTracker {
                 seen[key]!.servers.append(server)
             }
             seen[key]!.severity = max(seen[key]!.severity, finding.severity)
-            seen[key]!.detail.append(finding.message)
+            // With the evidence under it (what the servers said, the record that cannot be sent), so the alert and
+            // the digest carry it; record diffs and lint diagnostics stay in the check's own report.
+            let evidence = finding.kind == .diverged || finding.kind == .fileLint ? [] : finding.details
+            seen[key]!.detail.append(([finding.message] + evidence.map { "  " + $0 }).joined(separator: "\n"))
         }
 
         // Presence history, for flapping: every problem seen now, known before, or open.

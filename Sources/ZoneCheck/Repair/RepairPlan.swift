@@ -60,6 +60,9 @@ public struct RepairPlan: Sendable, Equatable {
     ///
     /// - The freshest copy is the highest serial by RFC 1982 §3.2 among trusted answers (verified by TSIG,
     ///   authoritative); `source` (a server name) overrides it, for the operator who knows better.
+    /// - Refused for the whole zone, because it cannot succeed: the primary cannot send the zone (a record
+    ///   too large for a transfer message, its own transfer failing: `Compare`'s primary-cannot-send
+    ///   finding); NOTIFY and retransfer would only make the secondaries fail again.
     /// - Refused for the whole zone, because acting would spread a guess: any AUTH-FAILED answer (someone
     ///   may be impersonating a server, or keys are wrong: nothing it says or we send is trustworthy);
     ///   INCOMPARABLE serials (RFC 1982 §3.2 leaves their order undefined, so "freshest" has no meaning);
@@ -84,6 +87,10 @@ public struct RepairPlan: Sendable, Equatable {
                 ServerRepair(server: $0.server, role: $0.role, serial: $0.serial, action: .skip, reason: "refused")
             }
             return plan
+        }
+        // The primary cannot send the zone: no NOTIFY or retransfer can succeed, so none is sent.
+        if let cannotSend = verdict.findings.first(where: { $0.kind == .primaryCannotSend }) {
+            return refuse(cannotSend.message + "; nothing was sent")
         }
         let authFailed = statuses.filter { $0.state == .authFailed }.map(\.server)
         if !authFailed.isEmpty {

@@ -10,7 +10,8 @@ import Foundation
 public struct RepairRun: Sendable {
     public var fleet: Fleet
     public var options: QueryOptions
-    /// How long one server may take to serve the target serial, NOTIFY and retransfer together.
+    /// How long the whole repair may take (`repair.converge_timeout`): every server's NOTIFY, retransfer
+    /// and polling share this one deadline, so a repair of four lagging secondaries ends within it too.
     public var timeout: Duration
     public var audit: AuditLog
     /// Progress lines for the operator.
@@ -18,8 +19,10 @@ public struct RepairRun: Sendable {
     /// Set by a batch repair: every wait for a serial goes through this one watch, which asks a server about
     /// all the zones waiting on it in one batch per round (nil: each wait polls on its own).
     public var watch: SerialWatch? = nil
-    /// Runs the reload and retransfer commands (no shell; output to stderr; stopped after `timeout`).
-    var commands: CommandRunner { CommandRunner(output: .toStandardError, timeout: timeout) }
+    /// Runs the reload and retransfer commands (no shell; output to stderr), stopped at the repair's deadline.
+    func commands(until deadline: ContinuousClock.Instant) -> CommandRunner {
+        CommandRunner(output: .toStandardError, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+    }
 
     public init(
         fleet: Fleet, options: QueryOptions, timeout: Duration, audit: AuditLog,
@@ -45,10 +48,12 @@ public struct RepairRun: Sendable {
             say("\(zone): not repaired: \(reason)")
             return false
         }
+        let deadline = ContinuousClock.now + timeout
+        var options = self.options
+        options.deadline = min(options.deadline ?? deadline, deadline)
         if let line = plan.servers.first(where: { if case .restorePrimary = $0.action { true } else { false } }),
             case .restorePrimary(let from) = line.action
         {
-            let deadline = ContinuousClock.now + timeout
             // Recorded before the master copy is touched: a repair killed half-way still leaves a trace of
             // what it was about to do.
             try audit.append(
@@ -57,7 +62,8 @@ public struct RepairRun: Sendable {
                     serialAfter: target, outcome: "started",
                     detail: "transferring from \(from); the current file is kept under backups before it is replaced"))
             let (result, backup) = await restorePrimary(
-                zone: zone, from: from, serial: plan.restoreSerial, requiredDigest: requiredDigest, client: client)
+                zone: zone, from: from, serial: plan.restoreSerial, requiredDigest: requiredDigest, until: deadline,
+                client: client)
             let kept = backup.map { "; previous file kept as \($0)" } ?? ""
             let renumbered = plan.restoreSerial.map { " as serial \($0)" } ?? ""
             try audit.append(
@@ -98,7 +104,6 @@ public struct RepairRun: Sendable {
         var allConverged = true
         for line in plan.servers where line.action == .notify || line.action == .retransfer {
             guard let member = fleet.member(named: line.server) else { continue }
-            let deadline = ContinuousClock.now + timeout
             var converged = false
             if line.action == .notify {
                 let outcome = await client.notify(zone: zone, soa: primarySOA, at: member.endpoint, options: options)
@@ -111,14 +116,15 @@ public struct RepairRun: Sendable {
                 say("\(member.name): \(outcome)")
                 // With a retransfer command to fall back on, NOTIFY gets half the time.
                 let notifyDeadline =
-                    member.config.retransfer == nil ? deadline : ContinuousClock.now + timeout / 2
+                    member.config.retransfer == nil
+                    ? deadline : ContinuousClock.now + (deadline - ContinuousClock.now) / 2
                 if acknowledged {
                     converged = await poll(
                         member, zone: zone, target: target, until: notifyDeadline, client: client)
                 }
             }
             if !converged, let command = member.config.retransfer {
-                let outcome = await commands.run(command, zone: name)
+                let outcome = await commands(until: deadline).run(command, zone: name)
                 try audit.append(
                     AuditEntry(
                         zone: name, server: member.name, action: "retransfer", serialBefore: line.serial,
@@ -144,7 +150,8 @@ public struct RepairRun: Sendable {
     /// copy's SOA gets that serial (the same-serial case: the copy must be newer than what everyone serves).
     /// Returns why it failed (nil on success) and where the previous file was kept.
     func restorePrimary(
-        zone: DomainName, from: String, serial: UInt32?, requiredDigest: String? = nil, client: DNSClient
+        zone: DomainName, from: String, serial: UInt32?, requiredDigest: String? = nil,
+        until deadline: ContinuousClock.Instant, client: DNSClient
     ) async -> (
         failure: String?, backup: String?
     ) {
@@ -161,7 +168,13 @@ public struct RepairRun: Sendable {
         var lines: [String] = []
         var seenSOA = false
         let digest = ZoneDigestBuilder(origin: zone)
-        let outcome = await client.axfr(zone: zone, from: source.endpoint) { record in
+        // The transfer may not outlast the repair either.
+        var limits = AXFRLimits()
+        let left = max(deadline - ContinuousClock.now, .milliseconds(1))
+        limits.totalTimeout = min(limits.totalTimeout, left)
+        limits.idleTimeout = min(limits.idleTimeout, left)
+        limits.connectTimeout = min(limits.connectTimeout, left)
+        let outcome = await client.axfr(zone: zone, from: source.endpoint, limits: limits) { record in
             digest.add(record)
             // AXFR ends with the SOA again (RFC 5936 §2.2): one SOA in the file.
             var record = record
@@ -195,7 +208,7 @@ public struct RepairRun: Sendable {
         } catch {
             return failed("cannot keep a backup of \(path): \(error)")
         }
-        let reloaded = await commands.run(reload, zone: zone.description)
+        let reloaded = await commands(until: deadline).run(reload, zone: zone.description)
         return reloaded.succeeded ? (nil, backup) : failed("the reload command \(reloaded)")
     }
 
@@ -229,8 +242,11 @@ public struct RepairRun: Sendable {
     ) async -> Bool {
         if let watch { return await watch.wait(for: member, zone: zone, target: target, until: deadline) }
         var delay = Duration.milliseconds(100)
+        // A query's own retries must not outlast the repair: it is cut at the deadline too.
+        var bounded = options
+        bounded.deadline = min(options.deadline ?? deadline, deadline)
         while true {
-            if await client.soa(zone: zone, at: member.endpoint, options: options).serial == target { return true }
+            if await client.soa(zone: zone, at: member.endpoint, options: bounded).serial == target { return true }
             if ContinuousClock.now + delay > deadline { return false }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))

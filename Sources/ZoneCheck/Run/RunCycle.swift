@@ -62,7 +62,8 @@ public struct RunCycle: Sendable {
             deep = last.map { started.timeIntervalSince($0) >= interval.timeInterval } ?? true
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
-        let observations = await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client)
+        let observations = await Evidence(fleet: fleet, auditLog: audit.path).gather(
+            await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client))
         let checkedAt = Date()
 
         // Dating the lags needs this run's lags first: plain verdicts, then the starts carried from the last
