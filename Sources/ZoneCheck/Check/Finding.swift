@@ -35,6 +35,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// The primary's file has other content than the primary serves under the same serial (`--deep`).
     case fileSerialNotIncremented = "file-serial-not-incremented"
     case fileLint = "file-lint"
+    /// A `zonecheck run` started and never finished (killed or crashed); reported by the next run.
+    case runUnfinished = "run-unfinished"
 }
 
 /// One problem on one zone: which servers, how bad, and a sentence that names the zone, the servers,

@@ -74,6 +74,7 @@ public enum IncidentGrouping {
         case .fileNotLoaded: return "\(who) has not loaded its zone file for \(on)"
         case .fileSerialNotIncremented: return "\(who)'s zone file changed without a new serial for \(on)"
         case .fileLint: return "\(who)'s zone file does not lint clean for \(on)"
+        case .runUnfinished: return "a zonecheck run did not finish (killed or crashed)"
         }
     }
 
