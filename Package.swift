@@ -45,6 +45,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // prctl(2) for the executable (core dumps off: memory holds TSIG secrets).
+        .systemLibrary(name: "CProcess"),
         .target(
             name: "Mail",
             dependencies: ["COpenSSL"],
@@ -64,6 +66,7 @@ let package = Package(
         .executableTarget(
             name: "zonecheck",
             dependencies: [
+                "CProcess",
                 "ZoneCheck",
                 "DNSKit",
                 "Mail",

@@ -93,7 +93,7 @@ struct CheckCommand: AsyncParsableCommand {
         switch format {
         case "json": text = JSONRenderer().render(report)
         case "nagios": text = NagiosRenderer().render(report)
-        case "prometheus": text = PrometheusRenderer().render(report)
+        case "prometheus": text = PrometheusRenderer(vantage: configuration.vantage).render(report)
         default: text = TextRenderer(all: all, colour: Self.stdoutIsColourTerminal).render(report)
         }
         FileHandle.standardOutput.write(Data(text.utf8))

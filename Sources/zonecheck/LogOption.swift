@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import ZoneCheck
 
 /// `--log syslog|stderr` and `--verbose`, for the commands cron or systemd run.
 struct LogOption: ParsableArguments {

@@ -65,6 +65,10 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("name a ZONE (only --load may go without one)")
         }
         guard inFlight >= 1 else { throw ValidationError("--in-flight takes at least 1 (got \(inFlight))") }
+        // A timeout becomes whole milliseconds: 1e300 or nan would trap there (issue 11).
+        if let timeout, !(timeout > 0 && timeout <= 3600) {
+            throw ValidationError("--timeout takes seconds, more than 0 and at most 3600 (got \(timeout))")
+        }
     }
 
     func run() async throws {

@@ -21,6 +21,7 @@ struct ZoneCheckCommand: AsyncParsableCommand {
     /// Monitoring plugins read exit 3 as UNKNOWN: bad arguments must say so, not exit 64 (EX_USAGE) as
     /// ArgumentParser would.
     static func main() async {
+        CoreDumps.disable()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -121,6 +121,23 @@ struct SerialTests {
         #expect(DateSerial(day: today, revision: 0).serial.dateStyle?.day == today)
     }
 
+    @Test(
+        "a clock outside 1990...2199 gives the nearest day a date serial can name, never a trap (issue 11)",
+        arguments: [
+            (0, "1990-01-01"), (-86_401, "1990-01-01"), (Int.min, "1990-01-01"), (631_151_999, "1990-01-01"),
+            (631_152_000, "1990-01-01"), (631_238_400, "1990-01-02"), (1_796_601_600, "2026-12-07"),
+            (7_258_118_399, "2199-12-31"), (7_258_118_400, "2199-12-31"), (Int.max, "2199-12-31"),
+        ])
+    func dayOfAnyClock(seconds: Int, expected: String) {
+        #expect(DateSerial.day(atUnixTime: seconds).description == expected, "\(seconds)")
+    }
+
+    @Test func revisionOutsideTwoDigitsIsHeldToIt() throws {
+        let day = try #require(DateSerial.Day(year: 2026, month: 12, day: 7))
+        #expect(DateSerial(day: day, revision: 100).serial == Serial(2_026_120_799))
+        #expect(DateSerial(day: day, revision: -5).serial == Serial(2_026_120_700))
+    }
+
     @Test func dayOrderIsChronological() throws {
         let a = try #require(DateSerial.Day(year: 2026, month: 1, day: 31))
         let b = try #require(DateSerial.Day(year: 2026, month: 2, day: 1))

@@ -252,6 +252,51 @@ struct ConfigTests {
         if text == "2" { #expect(error.fix.contains("2s")) }
     }
 
+    @Test(
+        "hostile durations are refused with the line, never a trap (issue 11: Int64 overflow)",
+        arguments: [
+            "99999999999999999999d", String(repeating: "999999999w", count: 16), "999999999w", "5300w",
+            String(repeating: "1d", count: 36_501),
+        ])
+    func hostileDuration(text: String) throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let yaml = replacing("timeout: 2s", with: "timeout: \(text)")
+        let error = try #require(try configError(yaml, fixture: fixture), "\(text.prefix(40)) was accepted")
+        #expect(error.keyPath == "check.timeout")
+        #expect(error.line == ConfigFixture.line(of: "timeout: \(text)", in: yaml))
+        #expect(error.fix.contains("at most 100 years"), "\(error.fix)")
+    }
+
+    @Test("the longest duration a setting may name is 100 years")
+    func centuryIsTheLimit() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let config = try fixture.load(replacing("deep: 1h", with: "deep: 5214w2d")).get()
+        #expect(config.check.deep == .seconds(Int64(100 * 365 * 86_400)))
+    }
+
+    @Test("vantage: optional, names this checker among several")
+    func vantage() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        #expect(try fixture.load(ConfigFixture.validYAML).get().vantage == nil)
+        let yaml = replacing("state:   { directory: state }", with: "state:   { directory: state }\nvantage: eu-par1")
+        #expect(try fixture.load(yaml).get().vantage == "eu-par1")
+    }
+
+    @Test(
+        "a vantage that would not read the same in a label, a subject and a shell is refused with the line",
+        arguments: ["\"\"", "\"eu par1\"", "\"eu\\\"par\"", "[a, b]", String(repeating: "x", count: 65), "\"bücher\""])
+    func badVantage(text: String) throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let yaml = replacing("state:   { directory: state }", with: "state:   { directory: state }\nvantage: \(text)")
+        let error = try #require(try configError(yaml, fixture: fixture), "vantage: \(text) was accepted")
+        #expect(error.keyPath == "vantage")
+        #expect(error.line == ConfigFixture.line(of: "vantage: \(text)", in: yaml))
+    }
+
     @Test("deep can be turned off")
     func deepOff() throws {
         let fixture = try ConfigFixture()

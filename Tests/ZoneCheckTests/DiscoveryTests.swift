@@ -186,6 +186,21 @@ struct DiscoveryTests {
             #expect(error.place == "catalog on ns1")
         }
     }
+    @Test("a catalog name over 247 octets is refused with a reason, not a trap (issue 11: try! in CatalogZone)")
+    func catalogNameTooLong() throws {
+        // 4 labels of 61 octets and "ab": 4 x 62 + 3 + 1 = 252 octets, a legal name, but version.<it> is 260.
+        let label = String(repeating: "c", count: 61)
+        let name = try DomainName(presentation: "\(label).\(label).\(label).\(label).ab.", origin: nil)
+        #expect(name.wire.count == 252)
+        do {
+            let catalog = try CatalogZone(name: name, records: [], place: "zones.catalog from ns1")
+            Issue.record("accepted: \(catalog.members)")
+        } catch {
+            #expect(error.place == "zones.catalog from ns1")
+            #expect(error.message.contains("252 octets long"), "\(error)")
+            #expect(error.fix.contains("at most 247 octets"), "\(error)")
+        }
+    }
 }
 
 /// Zone names from every source meet `ZoneNameRule`: a name that could mean something to a command or a path

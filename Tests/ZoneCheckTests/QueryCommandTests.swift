@@ -67,4 +67,17 @@ struct QueryCommandTests {
         let zero = try zonecheck(["query", "ns1", "--load", "0"])
         #expect(zero.status == 3)
     }
+
+    @Test(
+        "a --timeout that cannot be milliseconds is refused with exit 3, never a trap (issue 11: query --timeout 1e300)",
+        arguments: ["1e300", "nan", "inf", "-1", "0", "3601"])
+    func hostileTimeout(value: String) throws {
+        // A configuration that loads, so that without the check the command would reach the conversion.
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        try fixture.write(ConfigFixture.validYAML)
+        let run = try zonecheck(["query", "ns1", "example.com", "--timeout=\(value)", "--config", fixture.configPath])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("--timeout takes seconds, more than 0 and at most 3600"), "\(run.stderr)")
+    }
 }

@@ -150,8 +150,10 @@ struct RunLabTests {
         #expect(try Self.actions(lab, "repair-interrupted", zone: zone).count == 1)
         #expect(try Self.audit(lab).check().firstBreak == nil)
         let runs = try state.runs(since: .distantPast, until: Date())
-        #expect(runs.count == 3 && runs.filter { $0.summary == "killed before it finished" }.count == 1)
-        #expect(try state.openIncidents().map(\.zone) == [zone], "one incident, not two")
+        #expect(runs.count == 3 && runs.filter { $0.summary == UnfinishedRun.summary }.count == 1)
+        let open = try state.openIncidents()
+        #expect(open.filter { $0.problem != .runUnfinished }.map(\.zone) == [zone], "one incident, not two")
+        #expect(open.filter { $0.problem == .runUnfinished }.count == 1, "the killed run is reported: \(open)")
     }
 
     @Test(
@@ -223,7 +225,7 @@ struct RunLabTests {
         let runs = try state.runs(since: .distantPast, until: Date())
         #expect(runs.count >= 7 && runs.count <= 13, "\(runs.count) runs recorded")
         #expect(
-            runs.allSatisfy { $0.finished != nil || $0.summary == "killed before it finished" },
+            runs.allSatisfy { $0.finished != nil || $0.summary == UnfinishedRun.summary },
             "\(runs.map { "\($0.id): \($0.summary ?? "-")" })")
     }
 

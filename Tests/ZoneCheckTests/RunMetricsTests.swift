@@ -58,4 +58,45 @@ import ZoneCheck
             #expect(families.contains(name), "\(name) has no # TYPE line")
         }
     }
+
+    @Test("the run's start, end and last finished run, the lag grace, and the vantage label on every sample")
+    func runTimesAndVantage() {
+        let started = Date(timeIntervalSince1970: 1_795_329_600)
+        let finished = started.addingTimeInterval(12.4)
+        let verdict = ZoneVerdict(
+            zone: "a.example",
+            servers: [
+                ServerStatus(server: "ns1", role: .primary, serial: 12, state: .ok, rtt: .milliseconds(2), detail: nil),
+                ServerStatus(server: "ns2", role: .secondary, serial: nil, state: .authFailed, rtt: nil, detail: "x"),
+            ],
+            findings: [])
+        let stats = ServerRunStats.make([verdict], servers: ["ns1", "ns2"])
+        let text = RunMetrics(
+            verdicts: [verdict], servers: stats, lag: [:], checkedAt: started.addingTimeInterval(10),
+            openIncidents: [], runSeconds: 12.4, startedAt: started, finishedAt: finished,
+            lagGrace: .seconds(300), vantage: "eu-par1"
+        ).render()
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        for expected in [
+            "zonecheck_run_start_timestamp_seconds{vantage=\"eu-par1\"} 1795329600",
+            "zonecheck_run_end_timestamp_seconds{vantage=\"eu-par1\"} 1795329612",
+            "zonecheck_run_last_success_timestamp_seconds{vantage=\"eu-par1\"} 1795329612",
+            "zonecheck_lag_grace_seconds{vantage=\"eu-par1\"} 300",
+            "zonecheck_zone_up{vantage=\"eu-par1\",zone=\"a.example\",server=\"ns2\"} 0",
+            "zonecheck_zone_status{vantage=\"eu-par1\",zone=\"a.example\"} 0",
+            "zonecheck_server_auth_failures{vantage=\"eu-par1\",server=\"ns2\"} \(stats[1].authFailures)",
+        ] {
+            #expect(lines.contains(expected), "missing: \(expected)")
+        }
+        #expect(stats[1].authFailures > 0, "ns2 failed TSIG: ServerRunStats counts it")
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.contains("vantage=\"eu-par1\""), "no vantage label: \(line)")
+        }
+        // check --format prometheus carries it too.
+        let check = PrometheusRenderer(vantage: "eu-par1").render(
+            CheckReport(servers: ["ns1", "ns2"], verdicts: [verdict], deep: false))
+        for line in check.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.contains("{vantage=\"eu-par1\","), "no vantage label: \(line)")
+        }
+    }
 }

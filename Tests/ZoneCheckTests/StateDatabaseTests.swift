@@ -93,6 +93,33 @@ import ZoneCheck
         #expect(try state.runs(since: t0, until: t0).first?.summary == "killed before it finished")
     }
 
+    @Test func aRunThatNeverFinishedIsReportedOnceByTheNext() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let state = try StateDatabase.open(directory: directory)
+        let t0 = Date(timeIntervalSince1970: 1_795_329_060)
+        let done = try state.beginRun(started: t0, pid: 10, host: "checker")
+        #expect(done.unfinished.isEmpty)
+        try state.finishRun(id: done.id, at: t0.addingTimeInterval(5), summary: "ok")
+        #expect(try state.lastFinishedRun() == t0.addingTimeInterval(5))
+        let killed = try state.beginRun(started: t0.addingTimeInterval(300), pid: 11, host: "checker")
+        // Killed here. The next run reports it, with its start; the one after that does not again.
+        let next = try state.beginRun(started: t0.addingTimeInterval(600), pid: 12, host: "checker")
+        #expect(
+            next.unfinished
+                == [UnfinishedRun(id: killed.id, started: t0.addingTimeInterval(300), pid: 11, host: "checker")])
+        try state.finishRun(id: next.id, at: t0.addingTimeInterval(605), summary: "ok")
+        #expect(try state.beginRun(started: t0.addingTimeInterval(900), pid: 13, host: "checker").unfinished.isEmpty)
+        #expect(try state.lastFinishedRun() == t0.addingTimeInterval(605))
+        let finding = try #require(UnfinishedRun.finding(next.unfinished))
+        #expect(finding.severity == .critical && finding.kind == .runUnfinished)
+        #expect(
+            finding.message.hasPrefix(
+                "The zonecheck run started 2026-11-22 06:36 UTC (PID 11 on checker) did not finish"),
+            "\(finding.message)")
+        #expect(UnfinishedRun.finding([]) == nil)
+    }
+
     /// A thousand zones on five servers, 300 lagging on ns3: the database part of a run stays well under a
     /// second (batched inserts, one transaction, a change log instead of every observation).
     @Test func aThousandZonesCostLittle() throws {

@@ -16,10 +16,11 @@ public struct DateSerial: Sendable, Hashable {
 
     public static let years = 1990...2199
 
+    /// - Parameter revision: 0 through 99; anything else is held to that range (the `nn` part has two
+    ///   digits, and a larger value would make `serial` name another day or overflow).
     public init(day: Day, revision: Int) {
-        precondition((0...99).contains(revision), "a date-style serial's revision is two digits")
         self.day = day
-        self.revision = revision
+        self.revision = min(99, max(0, revision))
     }
 
     /// The date-style reading of `serial`, or nil when its digits are not a real date.
@@ -91,12 +92,20 @@ public struct DateSerial: Sendable, Hashable {
     }
 
     /// Today's date in UTC, the day zone serials conventionally use.
-    public static func today() -> Day {
-        let seconds = Int(time(nil))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        guard let day = Day(daysSinceEpoch: days) else {
-            preconditionFailure("the system clock is outside 1990...2199; date-style serials cannot work")
-        }
-        return day
+    public static func today() -> Day { day(atUnixTime: Int(time(nil))) }
+
+    /// The UTC day of a Unix time, held to `years`: a clock before 1990 (a machine whose battery died boots at
+    /// 1970) reads as 1990-01-01 and one after 2199 as 2199-12-31, the nearest days a date-style serial can
+    /// name. Such a clock is wrong, and the serials it judges may look "in the future": that is the truth
+    /// about the clock, where a trap would stop every check (issue 11).
+    public static func day(atUnixTime seconds: Int) -> Day {
+        let first = Day(year: years.lowerBound, month: 1, day: 1)!
+        let last = Day(year: years.upperBound, month: 12, day: 31)!
+        // 1990-01-01 is day 7305 after 1970-01-01, 2199-12-31 is day 84005: anything outside is clamped
+        // before any arithmetic, so no value of `seconds` can overflow.
+        let days = seconds / 86_400 - (seconds % 86_400 < 0 ? 1 : 0)
+        guard days >= 7305 else { return first }
+        guard days <= 84_005 else { return last }
+        return Day(daysSinceEpoch: days) ?? first
     }
 }

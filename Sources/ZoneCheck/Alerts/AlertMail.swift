@@ -19,13 +19,13 @@ public enum AlertMail {
         }
         let worst = (batch.opened + batch.escalated).map(\.severity).max()
         return EmailMessage(
-            from: email.from, fromName: "zonecheck on \(batch.host)", to: email.to, subject: subject(batch),
+            from: email.from, fromName: "zonecheck on \(batch.speaker)", to: email.to, subject: subject(batch),
             date: batch.time, messageID: EmailMessage.newMessageID(host: batch.host, date: batch.time),
             text: text(batch), html: html(batch), attachments: attachments,
             extraHeaders: [
                 EmailHeader("X-Zonecheck-Host", batch.host),
                 EmailHeader("X-Zonecheck-Severity", worst?.description ?? "RESOLVED"),
-            ])
+            ] + (batch.vantage.map { [EmailHeader("X-Zonecheck-Vantage", $0)] } ?? []))
     }
 
     /// `[zonecheck] CRITICAL: 1 opened (ns3 is behind on 300 zones), 2 resolved`: the worst severity of
@@ -43,13 +43,14 @@ public enum AlertMail {
             if let named, notes.count == 1, notes[0] == named { part += " (\(shortened(named.headline, to: 70)))" }
             parts.append(part)
         }
-        return "[zonecheck] \(worst?.description ?? "RESOLVED"): \(parts.joined(separator: ", "))"
+        let tag = batch.vantage.map { "[zonecheck \($0)]" } ?? "[zonecheck]"
+        return "\(tag) \(worst?.description ?? "RESOLVED"): \(parts.joined(separator: ", "))"
     }
 
     /// The plain-text body: one block per incident (headline, servers, first zones, since when, what to do),
     /// then one line per resolution with how long it lasted.
     public static func text(_ batch: AlertBatch) -> String {
-        var lines = ["zonecheck on \(batch.host), run of \(ReadableTime.clock(batch.time))", ""]
+        var lines = ["zonecheck on \(batch.speaker), run of \(ReadableTime.clock(batch.time))", ""]
         for (notes, title) in [(batch.opened, "OPENED"), (batch.escalated, "GOT WORSE")] where !notes.isEmpty {
             lines.append("\(title) (\(notes.count))")
             lines.append("")
@@ -111,7 +112,7 @@ public enum AlertMail {
 
     /// The same content as `text`, as one table per group (the detail kept as preformatted text).
     public static func html(_ batch: AlertBatch) -> String {
-        var body = "<h2>zonecheck on \(HTMLText.escape(batch.host))</h2>\n"
+        var body = "<h2>zonecheck on \(HTMLText.escape(batch.speaker))</h2>\n"
         body += "<p>Run of \(HTMLText.escape(ReadableTime.clock(batch.time)))</p>\n"
         for (notes, title) in [(batch.opened, "Opened"), (batch.escalated, "Got worse")] where !notes.isEmpty {
             body += "<h3>\(title) (\(notes.count))</h3>\n"

@@ -38,6 +38,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// Secondaries lag because the primary cannot send the zone (a record too large for a transfer
     /// message, its own transfer failing): NOTIFY and retransfer cannot help.
     case primaryCannotSend = "primary-cannot-send"
+    /// A `zonecheck run` started and never finished (killed or crashed); reported by the next run.
+    case runUnfinished = "run-unfinished"
 }
 
 /// One problem on one zone: which servers, how bad, and a sentence that names the zone, the servers,

@@ -124,7 +124,7 @@ struct ConfigMapping {
         }
     }
 
-    static let durationFix = "Write a number and a unit: 2s, 10m, 1h, 24h, 1d or 1w"
+    static let durationFix = "Write a number and a unit: 2s, 10m, 1h, 24h, 1d or 1w (at most 100 years)"
 
     func duration(_ key: String, allowZero: Bool = false) throws(ConfigError) -> Duration? {
         guard let text = try string(key) else { return nil }

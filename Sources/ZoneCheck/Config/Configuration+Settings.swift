@@ -309,5 +309,20 @@ extension Configuration {
         return settings
     }
 
+    /// `vantage`: 1 to 64 letters, digits, `.`, `_` or `-`, so the label reads the same in Prometheus, in a
+    /// mail subject and in a shell.
+    static func readVantage(_ top: ConfigMapping) throws(ConfigError) -> String? {
+        guard let vantage = try top.string("vantage") else { return nil }
+        let allowed = vantage.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-_".unicodeScalars.contains($0))
+        }
+        guard (1...64).contains(vantage.count), allowed else {
+            throw source(top).error(
+                at: top.value("vantage"), top.path("vantage"), "'\(vantage)' is not a vantage name",
+                fix: "Name where this checker runs in 1 to 64 letters, digits, '.', '_' or '-', e.g. eu-par1")
+        }
+        return vantage
+    }
+
     private static func source(_ map: ConfigMapping) -> ConfigSource { map.source }
 }

@@ -13,12 +13,16 @@ public struct Configuration: Sendable, Equatable {
     public var repair: RepairSettings
     public var alerts: AlertSettings
     public var state: StateSettings
+    /// `vantage`: where this checker looks from (`eu-par1`), when several checkers watch the same servers:
+    /// a label on every metric, named in alerts. nil: one checker, no label.
+    public var vantage: String?
 
     public init(
         servers: [ServerConfig], zones: ZoneSources, check: CheckSettings = CheckSettings(),
         repair: RepairSettings = RepairSettings(), alerts: AlertSettings = AlertSettings(),
-        state: StateSettings = StateSettings()
+        state: StateSettings = StateSettings(), vantage: String? = nil
     ) {
+        self.vantage = vantage
         self.servers = servers
         self.zones = zones
         self.check = check
@@ -87,15 +91,17 @@ public struct Configuration: Sendable, Equatable {
                 fix: "Describe the servers and zones (see config/zonecheck.sample.yaml)")
         }
         let top = try ConfigMapping(root, keyPath: "", source: source)
-        try top.checkKeys(["servers", "zones", "check", "repair", "alerts", "state"])
+        try top.checkKeys(["servers", "zones", "check", "repair", "alerts", "state", "vantage"])
         let servers = try readServers(top)
         let zones = try readZones(top)
         let check = try readCheck(top)
         let repair = try readRepair(top)
         let alerts = try readAlerts(top)
         let state = try readState(top)
+        let vantage = try readVantage(top)
         return Configuration(
-            servers: servers, zones: zones, check: check, repair: repair, alerts: alerts, state: state)
+            servers: servers, zones: zones, check: check, repair: repair, alerts: alerts, state: state,
+            vantage: vantage)
     }
 
     private static func syntaxError(_ error: any Error, path: String) -> ConfigError {

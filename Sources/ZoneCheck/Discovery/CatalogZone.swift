@@ -22,8 +22,20 @@ public struct CatalogZone: Sendable, Equatable {
     /// from, for errors (`catalog catalog.example. from ns1`).
     public init(name: DomainName, records: [ResourceRecord], place: String) throws(DiscoveryError) {
         self.name = name
-        let version = try! DomainName(labels: [Array("version".utf8)]).appending(name)
-        let zonesNode = try! DomainName(labels: [Array("zones".utf8)]).appending(name)
+        // version.$CATZ and zones.$CATZ must fit 255 octets (RFC 1035 §3.1): a catalog name over 247 octets
+        // cannot hold either, so it cannot be a catalog (issue 11: this trapped).
+        let version: DomainName
+        let zonesNode: DomainName
+        do {
+            version = try DomainName(labels: [Array("version".utf8)]).appending(name)
+            zonesNode = try DomainName(labels: [Array("zones".utf8)]).appending(name)
+        } catch {
+            throw DiscoveryError(
+                place: place,
+                message: "\(name) is \(name.wire.count) octets long: version.\(name) would exceed the 255 octets a "
+                    + "name may have, so it cannot be an RFC 9432 catalog zone",
+                fix: "Name a catalog of at most 247 octets in zones.catalog")
+        }
         let versions = records.filter { $0.owner == version && $0.type == .txt }
         guard versions.count == 1, let versionRecord = versions.first else {
             throw DiscoveryError(

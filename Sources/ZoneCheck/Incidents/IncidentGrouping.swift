@@ -78,6 +78,7 @@ public enum IncidentGrouping {
         case .fileLint: return "\(who)'s zone file does not lint clean for \(on)"
         case .primaryCannotSend:
             return "\(servers.first ?? "the primary") cannot send \(on) to its secondaries"
+        case .runUnfinished: return "a zonecheck run did not finish (killed or crashed)"
         }
     }
 

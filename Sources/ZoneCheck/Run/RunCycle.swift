@@ -47,7 +47,7 @@ public struct RunCycle: Sendable {
     public func run(zones: [DomainName], client: DNSClient) async throws -> RunOutcome {
         let clock = ContinuousClock.now
         let started = Date()
-        let (runID, interrupted) = try state.beginRun(started: started, pid: getpid(), host: host)
+        let (runID, interrupted, unfinished) = try state.beginRun(started: started, pid: getpid(), host: host)
         for attempt in interrupted {
             try record(
                 AuditEntry(
@@ -72,7 +72,9 @@ public struct RunCycle: Sendable {
         let starts = ProblemStart.carry(plain, previous: try state.problemStarts(), now: checkedAt)
         let clocks = StateDatabase.lagClocks(starts, now: checkedAt, grace: configuration.check.lagGrace)
         let verdicts = observations.map { Compare.verdict($0, lag: clocks[$0.name]) }
-        let problems = IncidentTracker.problems(verdicts.flatMap(\.findings), lag: clocks)
+        var problems = IncidentTracker.problems(verdicts.flatMap(\.findings), lag: clocks)
+        // A run killed or crashed since the last start: a CRITICAL problem of its own, told once.
+        if let crash = UnfinishedRun.finding(unfinished) { problems.append(crash) }
         let settings = IncidentSettings(resolveAfter: configuration.alerts.resolveAfter)
         let update = IncidentTracker.track(
             open: try state.openIncidents(), findings: problems, history: try state.flapHistory(), now: checkedAt,
@@ -103,6 +105,7 @@ public struct RunCycle: Sendable {
         let plan = AlertPlan.make(try state.incidentsToTell())
         if !plan.isEmpty, let sendAlert {
             var batch = plan.batch(serverOrder: serverNames, time: started, host: host)
+            batch.vantage = configuration.vantage
             batch.opened = batch.opened.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
             batch.escalated = batch.escalated.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
             let what =
@@ -146,6 +149,9 @@ public struct RunCycle: Sendable {
             + String(format: "%.2f s", elapsed) + ": \(status); open incidents \(openCounts.critical) critical, "
             + "\(openCounts.warning) warning (\(update.opened.count) opened, \(update.resolved.count) resolved)"
         if !repairs.isEmpty { summary += "; \(repairs.count) zones repaired (\(converged) converged)" }
+        if !unfinished.isEmpty {
+            summary += "; \(unfinished.count) earlier run\(unfinished.count == 1 ? "" : "s") did not finish"
+        }
         if alertSent { summary += "; alert sent" }
         if let alertFailure { summary += "; \(alertFailure)" }
         do {
@@ -153,11 +159,13 @@ public struct RunCycle: Sendable {
         } catch let error as AuditError {
             throw RunError.audit(error)
         }
-        try state.finishRun(id: runID, at: Date(), summary: summary)
+        let finished = Date()
+        try state.finishRun(id: runID, at: finished, summary: summary)
         try state.prune(before: started.addingTimeInterval(-retention))
         let metrics = RunMetrics(
             verdicts: verdicts, servers: stats, lag: clocks, checkedAt: checkedAt, openIncidents: open,
-            runSeconds: elapsed)
+            runSeconds: elapsed, startedAt: started, finishedAt: finished, lagGrace: configuration.check.lagGrace,
+            vantage: configuration.vantage)
         return RunOutcome(
             report: report, status: status, summary: summary, metrics: metrics, repairs: repairs,
             alertFailure: alertFailure, openIncidents: open)

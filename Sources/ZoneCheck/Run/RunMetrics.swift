@@ -4,7 +4,11 @@ public import Foundation
 /// `run --prometheus FILE`: the node_exporter textfile (exposition format 0.0.4) of one run. Pure.
 ///
 /// Per zone and server: serial, lag (serials behind the primary, and seconds since the lag was first seen),
-/// up, last check time. Per server: answer rate and median RTT. Open incidents by severity.
+/// up, last check time. Per server: answer rate, TSIG failures and median RTT. Open incidents by severity.
+/// The run itself: when it started and ended, when the last run that finished ended (for the dead-man rule
+/// in config/prometheus/zonecheck.rules.yml: only a finished run writes this file, so a killed or hung one
+/// leaves that time behind), and the lag grace the lag rule compares with. With `vantage` set, every sample
+/// carries a `vantage` label, so several checkers can feed one Prometheus.
 public struct RunMetrics: Sendable {
     public var verdicts: [ZoneVerdict]
     public var servers: [ServerRunStats]
@@ -12,11 +16,23 @@ public struct RunMetrics: Sendable {
     public var checkedAt: Date
     public var openIncidents: [Incident]
     public var runSeconds: Double
+    /// When the run started and ended (the end is also the last finished run's time).
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// `check.lag_grace`, for the lag rule.
+    public var lagGrace: Duration
+    /// `vantage`, the label on every sample (nil: none).
+    public var vantage: String?
 
     public init(
         verdicts: [ZoneVerdict], servers: [ServerRunStats], lag: [String: LagClock], checkedAt: Date,
-        openIncidents: [Incident], runSeconds: Double
+        openIncidents: [Incident], runSeconds: Double, startedAt: Date? = nil, finishedAt: Date? = nil,
+        lagGrace: Duration = .seconds(600), vantage: String? = nil
     ) {
+        self.startedAt = startedAt ?? checkedAt
+        self.finishedAt = finishedAt ?? checkedAt
+        self.lagGrace = lagGrace
+        self.vantage = vantage
         self.verdicts = verdicts
         self.servers = servers
         self.lag = lag
@@ -40,8 +56,12 @@ public struct RunMetrics: Sendable {
             escaped[name] = text
             return text
         }
+        let vantageLabel = vantage.map { "vantage=\"\(PrometheusRenderer.escape($0))\"" }
+        let first = vantageLabel.map { $0 + "," } ?? ""
+        /// The label set of a sample without labels of its own: `{vantage="..."}` or nothing.
+        let bare = vantageLabel.map { "{\($0)}" } ?? ""
         func labels(_ zone: String, _ server: String) -> String {
-            "zone=\"\(escape(zone))\",server=\"\(escape(server))\""
+            "\(first)zone=\"\(escape(zone))\",server=\"\(escape(server))\""
         }
         family("zonecheck_zone_serial", "SOA serial a server serves for a zone (verified answers only).")
         for verdict in verdicts {
@@ -77,7 +97,7 @@ public struct RunMetrics: Sendable {
         family("zonecheck_zone_status", "Verdict for the zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
         for verdict in verdicts {
             out +=
-                "zonecheck_zone_status{zone=\"\(escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
+                "zonecheck_zone_status{\(first)zone=\"\(escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
         }
         family("zonecheck_zone_last_check_timestamp_seconds", "When the zone was last checked (Unix time).")
         let stamp = Int(checkedAt.timeIntervalSince1970)
@@ -89,24 +109,40 @@ public struct RunMetrics: Sendable {
         family("zonecheck_server_answer_ratio", "Verified answers / queries in the last run, per server.")
         for stats in servers where stats.queries > 0 {
             let ratio = Double(stats.answered) / Double(stats.queries)
-            out += "zonecheck_server_answer_ratio{server=\"\(escape(stats.server))\"} \(ratio)\n"
+            out += "zonecheck_server_answer_ratio{\(first)server=\"\(escape(stats.server))\"} \(ratio)\n"
+        }
+        family(
+            "zonecheck_server_auth_failures",
+            "Answers from the server that failed TSIG verification or that it refused with a TSIG error, last run.")
+        for stats in servers {
+            out += "zonecheck_server_auth_failures{\(first)server=\"\(escape(stats.server))\"} \(stats.authFailures)\n"
         }
         family("zonecheck_server_rtt_median_seconds", "Median round-trip time of the SOA queries in the last run.")
         for stats in servers {
             guard let rtt = stats.rttMedianMilliseconds else { continue }
             out +=
-                "zonecheck_server_rtt_median_seconds{server=\"\(escape(stats.server))\"} "
+                "zonecheck_server_rtt_median_seconds{\(first)server=\"\(escape(stats.server))\"} "
                 + "\(rtt / 1000)\n"
         }
         family("zonecheck_incidents_open", "Open incidents by severity.")
         for severity in [Severity.warning, .critical] {
             let count = openIncidents.count { $0.isOpen && $0.severity == severity }
-            out += "zonecheck_incidents_open{severity=\"\(severity.description.lowercased())\"} \(count)\n"
+            out += "zonecheck_incidents_open{\(first)severity=\"\(severity.description.lowercased())\"} \(count)\n"
         }
         family("zonecheck_run_duration_seconds", "How long the last run took.")
-        out += "zonecheck_run_duration_seconds \(String(format: "%.3f", runSeconds))\n"
+        out += "zonecheck_run_duration_seconds\(bare) \(String(format: "%.3f", runSeconds))\n"
         family("zonecheck_run_timestamp_seconds", "When the last run checked (Unix time).")
-        out += "zonecheck_run_timestamp_seconds \(stamp)\n"
+        out += "zonecheck_run_timestamp_seconds\(bare) \(stamp)\n"
+        family("zonecheck_run_start_timestamp_seconds", "When the last run started (Unix time).")
+        out += "zonecheck_run_start_timestamp_seconds\(bare) \(Int(startedAt.timeIntervalSince1970))\n"
+        family("zonecheck_run_end_timestamp_seconds", "When the last run ended (Unix time).")
+        out += "zonecheck_run_end_timestamp_seconds\(bare) \(Int(finishedAt.timeIntervalSince1970))\n"
+        family(
+            "zonecheck_run_last_success_timestamp_seconds",
+            "When the last run that finished (checked every zone, stored its state) ended (Unix time).")
+        out += "zonecheck_run_last_success_timestamp_seconds\(bare) \(Int(finishedAt.timeIntervalSince1970))\n"
+        family("zonecheck_lag_grace_seconds", "check.lag_grace: a lag shorter than this is normal propagation.")
+        out += "zonecheck_lag_grace_seconds\(bare) \(lagGrace.components.seconds)\n"
         return out
     }
 }

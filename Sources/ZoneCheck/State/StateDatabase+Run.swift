@@ -78,10 +78,11 @@ public struct InterruptedAttempt: Sendable, Equatable {
 }
 
 extension StateDatabase {
-    /// Starts a run: a run that never finished (killed) is marked so, and its repair attempts still "started"
-    /// become "interrupted" (returned, for the audit log). Returns the new run's id.
+    /// Starts a run: the runs that started and never finished (killed, trapped) since the last start are
+    /// returned once (`unfinished`, for a CRITICAL finding) and marked so, and their repair attempts still
+    /// "started" become "interrupted" (returned, for the audit log). Returns the new run's id too.
     public func beginRun(started: Date, pid: Int32, host: String) throws(StateError) -> (
-        id: Int64, interrupted: [InterruptedAttempt]
+        id: Int64, interrupted: [InterruptedAttempt], unfinished: [UnfinishedRun]
     ) {
         try write { db in
             let stale = try Row.fetchAll(
@@ -93,12 +94,26 @@ extension StateDatabase {
             try db.execute(
                 sql: "UPDATE repairAttempt SET status = 'interrupted', detail = 'the run was killed while repairing' "
                     + "WHERE status = 'started'")
+            // A run still marked unfinished and not yet reported: the lock says no run is active now.
+            let unfinished = try Row.fetchAll(
+                db, sql: "SELECT id, started, pid, host FROM run WHERE finished IS NULL AND summary IS NULL ORDER BY id"
+            ).map {
+                UnfinishedRun(id: $0["id"], started: Date(stateTime: $0["started"]), pid: $0["pid"], host: $0["host"])
+            }
             try db.execute(
-                sql: "UPDATE run SET summary = 'killed before it finished' WHERE finished IS NULL")
+                sql: "UPDATE run SET summary = '\(UnfinishedRun.summary)' WHERE finished IS NULL")
             try db.execute(
                 sql: "INSERT INTO run (started, pid, host) VALUES (?, ?, ?)",
                 arguments: [started.stateTime, pid, host])
-            return (db.lastInsertedRowID, stale)
+            return (db.lastInsertedRowID, stale, unfinished)
+        }
+    }
+
+    /// When the last run that finished ended (nil: none has): the dead-man metric's value.
+    public func lastFinishedRun() throws(StateError) -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT MAX(finished) FROM run WHERE finished IS NOT NULL")
+                .map { Date(stateTime: $0) }
         }
     }
 
@@ -312,7 +327,9 @@ extension StateDatabase {
             let cutoff = before.stateTime
             try db.execute(sql: "DELETE FROM observation WHERE time < ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM serverRun WHERE time < ?", arguments: [cutoff])
-            try db.execute(sql: "DELETE FROM run WHERE started < ? AND finished IS NOT NULL", arguments: [cutoff])
+            try db.execute(
+                sql: "DELETE FROM run WHERE started < ? AND (finished IS NOT NULL OR summary IS NOT NULL)",
+                arguments: [cutoff])
             try db.execute(sql: "DELETE FROM repairAttempt WHERE started < ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM alert WHERE time < ?", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM incident WHERE resolvedAt < ?", arguments: [cutoff])

@@ -3,7 +3,12 @@ import Foundation
 /// The `--format prometheus` output: the text exposition format (version 0.0.4), for node_exporter's
 /// textfile collector. Every zone and server appears, problems or not.
 public struct PrometheusRenderer: Sendable {
-    public init() {}
+    /// `vantage`: a label on every sample when set (several checkers feeding one Prometheus).
+    public var vantage: String?
+
+    public init(vantage: String? = nil) {
+        self.vantage = vantage
+    }
 
     public func render(_ report: CheckReport) -> String {
         var out = "# HELP zonecheck_zone_serial SOA serial a server serves for a zone (verified answers only).\n"
@@ -25,13 +30,17 @@ public struct PrometheusRenderer: Sendable {
         out += "# HELP zonecheck_zone_status Verdict for the zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
         out += "# TYPE zonecheck_zone_status gauge\n"
         for verdict in report.verdicts {
-            out += "zonecheck_zone_status{zone=\"\(Self.escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
+            out +=
+                "zonecheck_zone_status{\(vantageLabel)zone=\"\(Self.escape(verdict.zone))\"} \(verdict.status.rawValue)\n"
         }
         return out
     }
 
+    /// `vantage="eu-par1",` or nothing.
+    var vantageLabel: String { vantage.map { "vantage=\"\(Self.escape($0))\"," } ?? "" }
+
     func labels(zone: String, server: String) -> String {
-        "zone=\"\(Self.escape(zone))\",server=\"\(Self.escape(server))\""
+        "\(vantageLabel)zone=\"\(Self.escape(zone))\",server=\"\(Self.escape(server))\""
     }
 
     /// Label values escape backslash, double quote and line feed.
