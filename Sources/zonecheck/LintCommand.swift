@@ -108,7 +108,7 @@ struct LintCommand: ParsableCommand {
             }
             if let text = command.origin {
                 do {
-                    origin = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+                    origin = try DomainName(zoneName: text)
                 } catch {
                     throw Problem(description: "--origin '\(text)' is not a domain name: \(error)")
                 }

@@ -166,7 +166,7 @@ extension RepairCommand {
         var seen = Set<String>()
         return try names.filter { seen.insert($0.lowercased()).inserted }.map { name in
             do {
-                return try DomainName(presentation: name.hasSuffix(".") ? name : name + ".", origin: nil)
+                return try DomainName(zoneName: name)
             } catch {
                 throw Failure.unknown("'\(name)' is not a zone name: \(error)")
             }

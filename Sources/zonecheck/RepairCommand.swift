@@ -66,7 +66,7 @@ struct RepairCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let zoneName: DomainName
         do {
-            zoneName = try DomainName(presentation: zone.hasSuffix(".") ? zone : zone + ".", origin: nil)
+            zoneName = try DomainName(zoneName: zone)
         } catch {
             throw Failure.unknown("'\(zone)' is not a zone name: \(error)")
         }
