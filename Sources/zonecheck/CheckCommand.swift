@@ -44,13 +44,15 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Show every zone in the text matrix, not only zones with problems.")
     var all = false
 
-    @Option(help: "text, json, nagios or prometheus.")
-    var format: String = "text"
+    /// How the report is printed. Another value is a usage error: exit 3 with the accepted values.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case text, json, nagios, prometheus
+    }
+
+    @Option(help: "The report for people (text) or for machines (json, nagios, prometheus).")
+    var format: Format = .text
 
     func run() async throws {
-        guard ["text", "json", "nagios", "prometheus"].contains(format) else {
-            throw Failure.unknown("--format must be text, json, nagios or prometheus, not '\(format)'")
-        }
         let configuration = try options.load()
         let fleet: Fleet
         do {
@@ -91,10 +93,10 @@ struct CheckCommand: AsyncParsableCommand {
             deep: deep)
         let text: String
         switch format {
-        case "json": text = JSONRenderer().render(report)
-        case "nagios": text = NagiosRenderer().render(report)
-        case "prometheus": text = PrometheusRenderer(vantage: configuration.vantage).render(report)
-        default: text = TextRenderer(all: all, colour: Self.stdoutIsColourTerminal).render(report)
+        case .text: text = TextRenderer(all: all, colour: Self.stdoutIsColourTerminal).render(report)
+        case .json: text = JSONRenderer().render(report)
+        case .nagios: text = NagiosRenderer().render(report)
+        case .prometheus: text = PrometheusRenderer(vantage: configuration.vantage).render(report)
         }
         FileHandle.standardOutput.write(Data(text.utf8))
         if report.status != .ok { throw ExitCode(report.status.exitCode) }

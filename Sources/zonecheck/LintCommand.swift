@@ -47,8 +47,13 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors (exit 2).")
     var strict = false
 
+    /// How diagnostics are printed. Another value is a usage error: exit 3 with the accepted values.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case text, json
+    }
+
     @Option(help: "text (stderr) or json (one document on stdout).")
-    var format: String = "text"
+    var format: Format = .text
 
     /// Arguments are checked here rather than in `validate()`, whose ValidationError exits 64:
     /// docs/architecture.md gives bad arguments exit code 3 (UNKNOWN) like every other command.
@@ -68,7 +73,7 @@ struct LintCommand: ParsableCommand {
                     path: file, origin: request.origin, today: today, previous: request.previous,
                     signer: request.signer, includeDirectory: request.directory))
         }
-        if request.json {
+        if format == .json {
             FileHandle.standardOutput.write(LintJSON.document(reports, strict: strict))
         } else {
             let printer = DiagnosticPrinter()
@@ -88,7 +93,6 @@ struct LintCommand: ParsableCommand {
         var previous: PreviousZone?
         var signer = TransferFit.Signer.assumed
         var directory: String
-        var json: Bool
 
         struct Problem: Error, CustomStringConvertible {
             var description: String
@@ -98,17 +102,12 @@ struct LintCommand: ParsableCommand {
             guard !command.files.isEmpty else {
                 throw Problem(description: "no zone file given; usage: zonecheck lint FILE... [--origin NAME]")
             }
-            switch command.format {
-            case "text": json = false
-            case "json": json = true
-            default: throw Problem(description: "--format must be text or json, not '\(command.format)'")
-            }
             for file in command.files where !FileManager.default.isReadableFile(atPath: file) {
                 throw Problem(description: "cannot read \(file): no such file or no permission; check the path")
             }
             if let text = command.origin {
                 do {
-                    origin = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+                    origin = try DomainName(zoneName: text)
                 } catch {
                     throw Problem(description: "--origin '\(text)' is not a domain name: \(error)")
                 }

@@ -5,7 +5,7 @@ import ZoneCheck
 
 /// `zonecheck repair ZONE ZONE...`, `repair --lagging [--server NAME]`, `repair --incident N`: many zones as
 /// one batch. One sweep, one plan per zone (all printed; `--dry-run` stops there), the plans carried out in
-/// parallel by `RepairBatchRun`, one verification sweep of every zone, one summary. Exit 0 only when every
+/// parallel by `RepairBatchExecutor`, one verification sweep of every zone, one summary. Exit 0 only when every
 /// zone agrees, 2 naming the zones refused or failed, 3 for bad arguments or configuration.
 extension RepairCommand {
     /// More than one zone, or zones chosen by a sweep or an incident.
@@ -96,10 +96,10 @@ extension RepairCommand {
                         outcome: "refused", detail: $0)
                 }
             })
-        let executor = RepairRun(
+        let executor = RepairExecutor(
             fleet: fleet, options: sweep.queryOptions, timeout: limit, audit: audit, say: { say("  " + $0) })
         let work = plans.compactMap { plan in namesByZone[plan.zone].map { (plan: plan, zone: $0) } }
-        let batch = RepairBatchRun(run: executor, progress: progress?.report)
+        let batch = RepairBatchExecutor(executor: executor, progress: progress?.report)
         let results: [ZoneRepairResult]
         do {
             _ = try await batch.execute(work, client: client)
@@ -127,7 +127,7 @@ extension RepairCommand {
     /// `--timeout`, else `repair.converge_timeout`.
     func convergeTimeout(_ configuration: Configuration) throws -> Duration {
         guard let timeout else { return configuration.repair.convergeTimeout }
-        guard let parsed = RepairRun.duration(timeout) else {
+        guard let parsed = RepairExecutor.duration(timeout) else {
             throw Failure.unknown("--timeout '\(timeout)': give a duration such as 500ms, 10s or 1m")
         }
         return parsed
@@ -166,7 +166,7 @@ extension RepairCommand {
         var seen = Set<String>()
         return try names.filter { seen.insert($0.lowercased()).inserted }.map { name in
             do {
-                return try DomainName(presentation: name.hasSuffix(".") ? name : name + ".", origin: nil)
+                return try DomainName(zoneName: name)
             } catch {
                 throw Failure.unknown("'\(name)' is not a zone name: \(error)")
             }

@@ -66,13 +66,13 @@ struct RepairCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let zoneName: DomainName
         do {
-            zoneName = try DomainName(presentation: zone.hasSuffix(".") ? zone : zone + ".", origin: nil)
+            zoneName = try DomainName(zoneName: zone)
         } catch {
             throw Failure.unknown("'\(zone)' is not a zone name: \(error)")
         }
         var limit = configuration.repair.convergeTimeout
         if let timeout {
-            guard let parsed = RepairRun.duration(timeout) else {
+            guard let parsed = RepairExecutor.duration(timeout) else {
                 throw Failure.unknown("--timeout '\(timeout)': give a duration such as 500ms, 10s or 1m")
             }
             limit = parsed
@@ -132,12 +132,12 @@ struct RepairCommand: AsyncParsableCommand {
             print("dry run: nothing sent")
             return
         }
-        let run = RepairRun(
+        let executor = RepairExecutor(
             fleet: fleet, options: sweep.queryOptions, timeout: deadline - ContinuousClock.now, audit: audit,
             say: { print("  " + $0) })
         if plan.hasWork {
             do {
-                _ = try await run.execute(plan, zone: zoneName, client: client)
+                _ = try await executor.execute(plan, zone: zoneName, client: client)
             } catch {
                 await client.close()
                 throw Failure.critical("\(error)")

@@ -14,6 +14,17 @@ struct NameParsingTests {
         #expect(try DomainName(presentation: "www", origin: nil).description == "www.")
     }
 
+    @Test func zoneNameAsTyped() throws {
+        let absolute = try DomainName(presentation: "example.com.", origin: nil)
+        #expect(try DomainName(zoneName: "example.com") == absolute, "the final dot is optional")
+        #expect(try DomainName(zoneName: "example.com.") == absolute)
+        #expect(try DomainName(zoneName: "Example.COM").description == "Example.COM.", "case is kept")
+        #expect(try DomainName(zoneName: ".") == .root)
+        #expect(try DomainName(zoneName: "a\\.").labels.count == 1, "an escaped dot is not the final dot")
+        #expect(throws: NameError.emptyLabel) { try DomainName(zoneName: "a..b") }
+        #expect(throws: NameError.labelTooLong(64)) { try DomainName(zoneName: String(repeating: "a", count: 64)) }
+    }
+
     @Test func escapes() throws {
         let dotted = try DomainName(presentation: "a\\.b.example.", origin: nil)
         #expect(dotted.labels.count == 2)

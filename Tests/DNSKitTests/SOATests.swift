@@ -16,8 +16,8 @@ struct SOATests {
 
     @Test func parsesEveryField() throws {
         let soa = try #require(SOA(rdata: Self.wire))
-        #expect(soa.mname == DigestTests.name("ns1.example."))
-        #expect(soa.rname == DigestTests.name("admin.example."))
+        #expect(soa.mname == ZoneDigestTests.name("ns1.example."))
+        #expect(soa.rname == ZoneDigestTests.name("admin.example."))
         #expect(soa.serial == Serial(2_018_031_900))
         #expect(soa.refresh == 1800)
         #expect(soa.retry == 900)
@@ -41,7 +41,7 @@ struct SOATests {
     }
 
     @Test func fromARecordOnlyWhenItIsAnSOA() {
-        let owner = DigestTests.name("example.")
+        let owner = ZoneDigestTests.name("example.")
         #expect(SOA(record: ResourceRecord(owner: owner, type: .soa, ttl: 3600, rdata: Self.wire)) != nil)
         #expect(SOA(record: ResourceRecord(owner: owner, type: .txt, ttl: 3600, rdata: Self.wire)) == nil)
     }

@@ -12,7 +12,7 @@ struct DiscoveryTests {
         .appendingPathComponent("Fixtures/NamedConf").path
 
     static func name(_ text: String) -> DomainName {
-        try! DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+        try! DomainName(zoneName: text)
     }
 
     /// The `// expect...:` lines of a fixture.

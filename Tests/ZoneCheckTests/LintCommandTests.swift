@@ -206,7 +206,6 @@ import Testing
     @Test(
         "bad arguments exit 3 with a message",
         arguments: [
-            ["--format", "xml", "ttl-mismatch.zone"],
             ["no-such-file.zone"],
             ["--origin", "a..b", "ttl-mismatch.zone"],
             ["--previous", "serial-decreased.previous.zone", "serial-decreased.zone", "ttl-mismatch.zone"],
@@ -218,6 +217,14 @@ import Testing
         let run = try lint(arguments)
         #expect(run.status == 3, "\(arguments): \(run.stderr)")
         #expect(run.stderr.hasPrefix("zonecheck lint: "), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test("a --format lint does not have: exit 3, the value and the accepted ones named")
+    func unknownFormatExitsThree() throws {
+        let run = try lint(["--format", "xml", "ttl-mismatch.zone"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(["'xml'", "'text'", "'json'"].allSatisfy(run.stderr.contains), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
     }
 }

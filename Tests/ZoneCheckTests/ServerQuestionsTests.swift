@@ -65,10 +65,10 @@ import ZoneCheck
 
     @Test func aHungCommandIsStoppedAndSaidSo() async throws {
         let server = try Self.server(status: "printf 'serial: 7 %s\\n' {zone}", log: "sleep 30")
-        let started = ContinuousClock.now
+        // No wall-clock bound: under the full suite the few threads of the test process stall for minutes.
+        // "was stopped" is said only when the runner's time limit ended the command (a 30 s sleep left to
+        // finish would end on its own and say nothing).
         let report = await ServerQuestions.ask(server, zone: "example.com", timeout: .milliseconds(500))
-        let took = ContinuousClock.now - started
-        #expect(took < .seconds(5), "the hung log command held the check for \(took)")
         #expect(report.status == ["serial: 7 example.com"])
         #expect(report.log.isEmpty)
         #expect(

@@ -142,7 +142,12 @@ struct SweepLabTests {
             $0.deadline = .seconds(30)
         }
         let client = try DNSClient()
-        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        // On threads of its own: other suites' blocking lab starts hold the cooperative pool for seconds,
+        // which would stretch this sweep's 300 ms waits into false timeouts on healthy servers.
+        let zones = Self.zones(lab)
+        let rows = await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            await Sweep(fleet: fleet, settings: settings).serials(of: zones, client: client)
+        }
         await client.close()
         let ns4 = try #require(fleet.members.firstIndex { $0.name == "ns4" })
         let failed = Self.failures(rows, server: ns4)
@@ -169,7 +174,12 @@ struct SweepLabTests {
         let (fleet, relays) = try Self.throughRelays(
             direct, rtt: [200, 200, 200, 200, 200], loss: [0.2, 0.2, 0.2, 0.2, 0.2])
         let client = try DNSClient()
-        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        // On threads of its own: other suites' blocking lab starts hold the cooperative pool for seconds,
+        // which would stretch this sweep's 300 ms waits into false timeouts on healthy servers.
+        let zones = Self.zones(lab)
+        let rows = await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            await Sweep(fleet: fleet, settings: settings).serials(of: zones, client: client)
+        }
         await client.close()
         let stats = relays.map { $0.stop() }
         let rtts = rows.flatMap { $0 }.compactMap { if case .serial(_, let rtt) = $0.answer { rtt } else { nil } }
@@ -198,7 +208,12 @@ struct SweepLabTests {
         let (fleet, relays) = try Self.throughRelays(
             direct, rtt: [80, 160, 190, 260, 310], loss: [0, 0, 0.3, 0, 0])
         let client = try DNSClient()
-        let rows = await Sweep(fleet: fleet, settings: settings).serials(of: Self.zones(lab), client: client)
+        // On threads of its own: other suites' blocking lab starts hold the cooperative pool for seconds,
+        // which would stretch this sweep's 300 ms waits into false timeouts on healthy servers.
+        let zones = Self.zones(lab)
+        let rows = await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            await Sweep(fleet: fleet, settings: settings).serials(of: zones, client: client)
+        }
         await client.close()
         for relay in relays { relay.stop() }
         for m in fleet.members.indices {

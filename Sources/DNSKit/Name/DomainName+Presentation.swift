@@ -21,6 +21,15 @@ extension DomainName {
         self = try result.get()
     }
 
+    /// A zone name as an operator types it (command line, configuration, named.conf): with or
+    /// without the final dot, always absolute. `example.com` and `example.com.` are the same
+    /// zone. There is no origin, so `@` is an ordinary label here, and an empty text is the root.
+    ///
+    /// Throws `NameError` as `init(presentation:origin:)` does.
+    public init(zoneName text: String) throws(NameError) {
+        try self.init(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+    }
+
     /// Byte-level parser shared with the zone-file reader (no `String` per name).
     static func parsePresentation(_ bytes: UnsafeBufferPointer<UInt8>, origin: DomainName?) throws(NameError)
         -> DomainName

@@ -185,7 +185,7 @@ public struct NamedConfReader {
         guard type == "primary" || type == "master" else { return }
         let name: DomainName
         do {
-            name = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+            name = try DomainName(zoneName: text)
         } catch {
             throw DiscoveryError(
                 place: statement.path, line: statement.line, message: "\"\(text)\" is not a zone name (\(error))",

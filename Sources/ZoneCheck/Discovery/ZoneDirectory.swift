@@ -27,26 +27,19 @@ public enum ZoneDirectory {
         }
     }
 
-    /// The zone a file is for (see the type's rule). Reads only the lines before the first record.
+    /// The zone a file is for (see the type's rule). Reads only the lines before the first record;
+    /// the `$ORIGIN` rules are the linter's (`ZoneOrigin.head`).
     public static func origin(of path: String) -> DomainName {
         let fallback = ZoneFileReader.origin(fromFileName: path)
-        for line in ZoneOrigin.Lines(path: path) {
-            let content = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let tokens = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-            guard let first = tokens.first else { continue }
-            if line.first == " " || line.first == "\t" { return fallback }
-            switch first.uppercased() {
-            case "$TTL": continue
-            case "$ORIGIN":
-                guard tokens.count == 2 else { return fallback }
-                return (try? DomainName(presentation: String(tokens[1]), origin: fallback)) ?? fallback
-            default:
-                // The first record: its owner names the zone when it is the SOA's and absolute.
-                guard first.hasSuffix("."), tokens.dropFirst().prefix(4).contains(where: { $0.uppercased() == "SOA" })
-                else { return fallback }
-                return (try? DomainName(presentation: String(first), origin: nil)) ?? fallback
-            }
+        switch ZoneOrigin.head(lines: ZoneOrigin.Lines(path: path), fallback: fallback) {
+        case .origin(let name): return name
+        case .silent: return fallback
+        case .firstEntry(let tokens):
+            // The first record: its owner names the zone when it is the SOA's and absolute.
+            guard let owner = tokens.first, owner.hasSuffix("."),
+                tokens.dropFirst().prefix(4).contains(where: { $0.uppercased() == "SOA" })
+            else { return fallback }
+            return (try? DomainName(presentation: String(owner), origin: nil)) ?? fallback
         }
-        return fallback
     }
 }

@@ -73,8 +73,7 @@ public enum ZoneDiscovery {
         merged.refused = local.refused
         let catalogName: DomainName
         do {
-            catalogName = try DomainName(
-                presentation: catalogText.hasSuffix(".") ? catalogText : catalogText + ".", origin: nil)
+            catalogName = try DomainName(zoneName: catalogText)
         } catch {
             throw DiscoveryError(
                 place: "zones.catalog", message: "'\(catalogText)' is not a zone name", fix: "Name the catalog zone")
@@ -104,7 +103,7 @@ public enum ZoneDiscovery {
         mutating func add(text: String, source: ZoneOriginSource) throws(DiscoveryError) {
             let name: DomainName
             do {
-                name = try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+                name = try DomainName(zoneName: text)
             } catch {
                 throw DiscoveryError(
                     place: source.description, message: "'\(text)' is not a zone name: \(error)",

@@ -21,26 +21,51 @@ public enum ZoneOrigin {
     public static func resolve(text: String, fileName: String, explicit: DomainName?) -> DomainName {
         if let explicit { return explicit }
         let fallback = ZoneFileReader.origin(fromFileName: fileName)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).lazy.map(String.init)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .lazy.map(String.init)
         return firstOrigin(lines: lines, fallback: fallback) ?? fallback
     }
 
-    /// Looks at the entries before the first record: `$TTL` is skipped, `$ORIGIN` answers,
-    /// anything else (a record, `$INCLUDE`) ends the search.
-    static func firstOrigin<S: Sequence<String>>(lines: S, fallback: DomainName) -> DomainName? {
+    /// What a zone file says about its own name before its first record.
+    enum Head: Equatable {
+        /// A `$ORIGIN` came first (after blank lines, comments and `$TTL`).
+        case origin(DomainName)
+        /// The search ended at this entry (a record or another directive), given as its tokens.
+        case firstEntry([Substring])
+        /// No answer: no entry at all, an indented first entry (it continues an owner that the
+        /// file never named), or a `$ORIGIN` that is not one valid name.
+        case silent
+    }
+
+    /// The one `$ORIGIN` sniffer (the lint origin and `ZoneDirectory` both use it), by the
+    /// zone-file reader's rules: comments (`;` to the end of the line) and blank lines are skipped,
+    /// directives are case-insensitive, `$TTL` is skipped, `$ORIGIN` with exactly one name
+    /// answers (a relative name is taken relative to `fallback`, as the reader does), anything else
+    /// ends the search: a record, `$INCLUDE` (the included file may set one) or an
+    /// indented line.
+    static func head<S: Sequence<String>>(lines: S, fallback: DomainName) -> Head {
         for line in lines {
             let content = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let tokens = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            // Swift reads CR LF as one Character: it separates like the reader's CR and LF bytes do.
+            let tokens = content.split(whereSeparator: {
+                $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n"
+            })
             guard let first = tokens.first else { continue }
-            if line.first == " " || line.first == "\t" { return nil }
+            if line.first == " " || line.first == "\t" { return .silent }
             switch first.uppercased() {
             case "$TTL": continue
             case "$ORIGIN":
-                guard tokens.count == 2 else { return nil }
-                return try? DomainName(presentation: String(tokens[1]), origin: fallback)
-            default: return nil
+                guard tokens.count == 2, let name = try? DomainName(presentation: String(tokens[1]), origin: fallback)
+                else { return .silent }
+                return .origin(name)
+            default: return .firstEntry(tokens)
             }
         }
+        return .silent
+    }
+
+    static func firstOrigin<S: Sequence<String>>(lines: S, fallback: DomainName) -> DomainName? {
+        if case .origin(let name) = head(lines: lines, fallback: fallback) { return name }
         return nil
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A repair of many zones at once (`zonecheck repair ZONE...`, `--lagging`, `--incident N`): which zones it
-/// takes, and what each zone's plan holds on each server while it runs. Pure; `RepairBatchRun` carries the
+/// takes, and what each zone's plan holds on each server while it runs. Pure; `RepairBatchExecutor` carries the
 /// plans out, `RepairSummary` tells how each zone ended.
 public enum RepairBatch {
     /// The zones a sweep finds behind the primary: some secondary LAGGING (`server` only, when given).

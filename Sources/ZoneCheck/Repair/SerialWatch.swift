@@ -5,7 +5,7 @@ public import DNSKit
 /// of 300 zones polls a secondary with a few batches a second instead of 300 loops.
 ///
 /// Each wait is asked at once, then after 100 ms, doubling to `longestDelay`, until the serial is the target
-/// (true) or the next ask would fall after the deadline (false). `RepairRun.poll` backs off to 1 s, which
+/// (true) or the next ask would fall after the deadline (false). `RepairExecutor.poll` backs off to 1 s, which
 /// costs a lone zone little; in a batch each zone holds a slot on its servers until its wait ends, and a
 /// transfer that lands just after a 700 ms ask would be seen only at 1.7 s, its slots idle meanwhile. So the
 /// watch asks at most 250 ms apart: the zones of a round share one batch per server, and the slots stay busy

@@ -177,7 +177,7 @@ public struct RunCycle: Sendable {
         _ plans: [RepairPlan], runID: Int64, client: DNSClient, sweep: Sweep, restoreDigests: [String: String]
     ) async throws -> [RepairResult] {
         guard !plans.isEmpty else { return [] }
-        let executor = RepairRun(
+        let executor = RepairExecutor(
             fleet: fleet, options: sweep.queryOptions, timeout: configuration.repair.convergeTimeout, audit: audit,
             say: { [logger] line in logger.debug("\(line)") })
         let state = self.state

@@ -7,7 +7,7 @@ import Testing
 /// in `; expect-origin:` unless it is `example.`. The RFC 8976 fixtures carry the RFC's digests,
 /// ldns-zonemd-bench.zone those of ldns-signzone: two independent implementations.
 @Suite("Zone digest of zone files")
-struct DigestFileTests {
+struct ZoneDigestFileTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 

@@ -7,7 +7,7 @@ import Foundation
 
 /// The effects of a repair: NOTIFY, polling, the retransfer command, each step appended to the audit log.
 /// Deciding is `RepairPlan`'s job; this only carries a plan out.
-public struct RepairRun: Sendable {
+public struct RepairExecutor: Sendable {
     public var fleet: Fleet
     public var options: QueryOptions
     /// How long the whole repair may take (`repair.converge_timeout`): every server's NOTIFY, retransfer
@@ -254,7 +254,7 @@ public struct RepairRun: Sendable {
     }
 }
 
-extension RepairRun {
+extension RepairExecutor {
     /// Reads `--timeout` exactly as the configuration reads durations (`500ms`, `10s`, `1m`).
     public static func duration(_ text: String) -> Duration? { Duration(configText: text) }
 }

@@ -10,7 +10,7 @@ import Testing
 /// Zone digest (RFC 8976 SIMPLE scheme). The known answers are RFC 8976 Appendix A; the same
 /// zones, in zone-file form with their expected results, are in Fixtures/rfc8976-*.zone.
 @Suite("Zone digest (RFC 8976)")
-struct DigestTests {
+struct ZoneDigestTests {
     static let a1Digest =
         "c68090d90a7aed716bc459f9340e3d7c1370d4d24b7e2fc3a1ddc0b9a87153b9a9713b3c9ae5cc27777f98b8e730044c"
     static let a2Digest =
@@ -345,7 +345,7 @@ struct DigestTests {
 
 // MARK: building records by hand
 
-extension DigestTests {
+extension ZoneDigestTests {
     /// A name from plain dotted text (no escapes), for tests.
     static func name(_ text: String) -> DomainName {
         try! DomainName(labels: text.split(separator: ".").map { Array($0.utf8) })
@@ -368,7 +368,7 @@ extension DigestTests {
             return withUnsafeBytes(of: address) { Array($0) }
         }
 
-        static func name(_ text: String) -> [UInt8] { DigestTests.name(text).wire }
+        static func name(_ text: String) -> [UInt8] { ZoneDigestTests.name(text).wire }
 
         static func mx(_ preference: UInt16, _ exchange: String) -> [UInt8] {
             [UInt8(preference >> 8), UInt8(preference & 0xFF)] + name(exchange)
@@ -378,7 +378,8 @@ extension DigestTests {
 
         static func soa(_ mname: String, _ rname: String, _ serial: UInt32) -> [UInt8] {
             SOA(
-                mname: DigestTests.name(mname), rname: DigestTests.name(rname), serial: Serial(serial), refresh: 1800,
+                mname: ZoneDigestTests.name(mname), rname: ZoneDigestTests.name(rname), serial: Serial(serial),
+                refresh: 1800,
                 retry: 900, expire: 604_800, minimum: 86400
             ).rdata()
         }

@@ -1,21 +1,21 @@
 public import DNSKit
 
-/// Carries out the plans of a batch repair. Each zone's plan runs through `RepairRun.execute`, so every
+/// Carries out the plans of a batch repair. Each zone's plan runs through `RepairExecutor.execute`, so every
 /// rule and audit entry of a single-zone repair holds (NOTIFY, then the retransfer command; the primary
 /// restored only when the plan says so; refused plans never reach here). Zones run in parallel, holding at
 /// most `perServer` slots on any server (`RepairBatch.slots`), and every wait for a serial goes through one
 /// `SerialWatch`, which asks each server about all waiting zones in one batch per round.
-public struct RepairBatchRun: Sendable {
+public struct RepairBatchExecutor: Sendable {
     /// The single-zone executor whose fleet, query options, timeout, audit log and `say` every zone uses.
-    public var run: RepairRun
+    public var executor: RepairExecutor
     /// Slots per server. 8: a BIND primary serves `transfers-out` (default 10) transfers at once and answers
     /// the next "quota reached", after which a secondary backs off for minutes; its real traffic needs room.
     public var perServer: Int
     /// Told as each zone's actions end: zones done of the zones with work.
     public var progress: ProgressReport?
 
-    public init(run: RepairRun, perServer: Int = 8, progress: ProgressReport? = nil) {
-        self.run = run
+    public init(executor: RepairExecutor, perServer: Int = 8, progress: ProgressReport? = nil) {
+        self.executor = executor
         self.perServer = perServer
         self.progress = progress
     }
@@ -28,12 +28,12 @@ public struct RepairBatchRun: Sendable {
     {
         let work = plans.filter { $0.plan.hasWork }
         guard !work.isEmpty else { return [:] }
-        let primary = run.fleet.primary.name
+        let primary = executor.fleet.primary.name
         let bound = max(1, perServer)
         let slots = work.map { RepairBatch.slots(of: $0.plan, primary: primary) }
-        var zoneRun = run
-        zoneRun.watch = SerialWatch(client: client, options: run.options)
-        let template = zoneRun
+        var zoneExecutor = executor
+        zoneExecutor.watch = SerialWatch(client: client, options: executor.options)
+        let template = zoneExecutor
         let results = await withTaskGroup(of: (Int, Result<Bool, AuditError>).self) { group in
             var waiting = Array(work.indices)
             var inUse: [String: Int] = [:]
@@ -77,9 +77,9 @@ public struct RepairBatchRun: Sendable {
     }
 }
 
-extension RepairBatchRun {
+extension RepairBatchExecutor {
     /// One verification sweep of every zone not refused (with `deep`, the zones still diverged are looked at
-    /// again, backing off, until they agree or `run.timeout` passes: a retransfer keeps the serial), one
+    /// again, backing off, until they agree or `executor.timeout` passes: a retransfer keeps the serial), one
     /// `verify` audit entry per zone and server, written together, and how each plan ended.
     public func verify(
         _ plans: [(plan: RepairPlan, zone: DomainName)], before: [ZoneVerdict], sweep: Sweep, deep: Bool,
@@ -95,7 +95,7 @@ extension RepairBatchRun {
             }
         }
         await observe(checked.map(\.zone))
-        let deadline = ContinuousClock.now + run.timeout
+        let deadline = ContinuousClock.now + executor.timeout
         var delay = Duration.milliseconds(100)
         while deep, ContinuousClock.now + delay < deadline {
             let diverged = checked.filter { after[$0.plan.zone]?.servers.contains { $0.state == .diverged } == true }
@@ -122,14 +122,14 @@ extension RepairBatchRun {
             }
             results.append(ZoneRepairResult.make(plan: plan, after: verdict))
         }
-        try run.audit.append(contentsOf: entries)
+        try executor.audit.append(contentsOf: entries)
         return results
     }
 }
 
-extension RepairRun {
+extension RepairExecutor {
     /// The same executor, its lines prefixed with the zone: in a batch, lines of many zones interleave.
-    func saying(prefix: String) -> RepairRun {
+    func saying(prefix: String) -> RepairExecutor {
         var copy = self
         let say = self.say
         copy.say = { say("\(prefix): \($0)") }

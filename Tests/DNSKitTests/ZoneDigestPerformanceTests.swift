@@ -6,12 +6,12 @@ import Testing
 /// speed: it runs only when ZONECHECK_DIGEST_RECORDS is set, best in a release build:
 ///
 ///     ZONECHECK_DIGEST_RECORDS=1000000 swift test -c release -Xswiftc -enable-testing \
-///         --filter DigestPerformanceTests
+///         --filter ZoneDigestPerformanceTests
 ///
 /// It prints the figures and checks what must hold whatever the speed: every generated record
 /// is counted once, and feeding the same zone in another order gives the same digest.
 @Suite("Zone digest performance", .serialized)
-struct DigestPerformanceTests {
+struct ZoneDigestPerformanceTests {
     static let recordCount = ProcessInfo.processInfo.environment["ZONECHECK_DIGEST_RECORDS"].flatMap { Int($0) }
 
     @Test(.enabled(if: recordCount != nil, "set ZONECHECK_DIGEST_RECORDS to measure"))
@@ -64,7 +64,7 @@ struct DigestPerformanceTests {
     /// The reader alone, then reader and digest, on a zone file (e.g. one Scripts/gen-zone wrote):
     ///
     ///     ZONECHECK_DIGEST_FILE=bench-results/bench-1000000.zone swift test -c release \
-    ///         -Xswiftc -enable-testing --filter DigestPerformanceTests
+    ///         -Xswiftc -enable-testing --filter ZoneDigestPerformanceTests
     @Test(.enabled(if: zoneFile != nil, "set ZONECHECK_DIGEST_FILE to measure"))
     func zoneFileReadAndDigested() throws {
         let path = try #require(Self.zoneFile)

@@ -4,7 +4,7 @@ import Testing
 import ZoneCheck
 
 /// The digest: text a team lead reads, HTML with the servers x status table, the subject with counts.
-@Suite struct DigestTests {
+@Suite struct DigestReportTests {
     /// `MailFixtures.digest` rendered: every section, durations from the fixture's times, tables aligned.
     static let expectedText = """
         zonecheck digest for ns-admin
