@@ -37,9 +37,11 @@ public struct Sweep: Sendable {
     /// zones not yet asked fail as "not asked". A server whose whole first batch timed out without a
     /// single answer is not asked the rest: it is down, and asking 5,000 more times would only make the
     /// sweep wait (the queries already in flight run to their timeout; those queued are dropped). Results are in the order of `zones` and of the fleet's servers.
-    public func serials(of zones: [DomainName], client: DNSClient) async -> [[ServerObservation]] {
+    public func serials(
+        of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil
+    ) async -> [[ServerObservation]] {
         let members = fleet.members
-        let deadline = ContinuousClock.now + settings.deadline
+        let deadline = deadline ?? ContinuousClock.now + settings.deadline
         var sweepOptions = queryOptions
         sweepOptions.deadline = deadline
         let options = sweepOptions
@@ -142,7 +144,8 @@ public struct Sweep: Sendable {
         // The serial of the file as the server would load it: the reader's SOA, errors or not.
         let builder = digest ? ZoneDigestBuilder(origin: zone) : nil
         let result = ZoneFileReader(path: path, origin: zone).read { builder?.add($0.record) }
-        let fileDigest = result.hasErrors ? nil : builder?.finish().digestHex
+        // A record the digest refused (over 65,535 octets of RDATA) leaves the file without a digest.
+        let fileDigest = result.hasErrors ? nil : (try? builder?.summary())?.digestHex
         return PrimaryFileObservation(
             path: path, serial: result.soa?.soaSerial, diagnostics: report.diagnostics, digest: fileDigest)
     }
@@ -154,11 +157,14 @@ public struct Sweep: Sendable {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
         // answers: file reads block, and the sweep's tasks need the cooperative pool.
         let sweep = self
+        // One deadline for the whole check: the serials and, after them, every transfer.
+        let deadline = ContinuousClock.now + settings.deadline
         async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: deep) } }
-        let serials = await serials(of: zones, client: client)
+        let serials = await serials(of: zones, client: client, deadline: deadline)
         var transfers: [[TransferObservation]]?
         if deep {
-            transfers = await DeepCheck(fleet: fleet, settings: settings).transfers(of: zones, client: client)
+            transfers = await DeepCheck(fleet: fleet, settings: settings).transfers(
+                of: zones, client: client, deadline: deadline)
         }
         let primaryFiles = await files
         return zones.indices.map { i in

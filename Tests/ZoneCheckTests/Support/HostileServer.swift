@@ -406,7 +406,8 @@ final class HostileServer: @unchecked Sendable {
             return message
         }
         tsig.mac = Array(tsig.mac.prefix(length))
-        return Array(message[..<offset]) + tsig.record.canonicalWire()
+        guard let wire = try? tsig.record.canonicalWire() else { return message }
+        return Array(message[..<offset]) + wire
     }
 
     // MARK: I/O
