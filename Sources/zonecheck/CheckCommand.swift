@@ -69,14 +69,16 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
         let observations = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
+        let dropped = await sweep.droppedAnswers(client: client)
         await client.close()
         // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
         let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []
         let clocks = StateDatabase.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)
-        let report = CheckReport(
+        var report = CheckReport(
             servers: fleet.members.map(\.name),
             verdicts: observations.map { Compare.verdict($0, lag: clocks[$0.name]) },
             deep: deep)
+        report.droppedAnswers = dropped
         let text: String
         switch format {
         case "json": text = JSONRenderer().render(report)

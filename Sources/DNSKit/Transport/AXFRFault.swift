@@ -5,6 +5,9 @@
 /// `message` numbers count from 1 in the order the messages arrived; `records` counts the records
 /// accepted before the fault.
 public enum AXFRFault: Error, Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// A message that is not a well-formed DNS message, or crosses a hard limit of the codec (RDATA that
+    /// decompresses past 65,535 octets, a pointer into its own record's RDATA, ...): `reason` says which.
+    case malformedMessage(message: Int, String)
     /// RFC 5936 §2.2.1: every message carries the request's ID.
     case idChanged(message: Int, id: UInt16, requestID: UInt16)
     /// QR clear or an opcode other than QUERY.
@@ -67,7 +70,7 @@ public enum AXFRFault: Error, Sendable, Hashable, CustomStringConvertible, Expre
     /// stall, an RCODE).
     public var isProtocolViolation: Bool {
         switch self {
-        case .idChanged, .notAResponse, .otherQuestion, .authorityRecords, .emptyFirstMessage, .firstRecordNotSOA,
+        case .malformedMessage, .idChanged, .notAResponse, .otherQuestion, .authorityRecords, .emptyFirstMessage, .firstRecordNotSOA,
             .differentSOA, .recordsAfterEnd, .outsideZone, .wrongClass, .tooManyRecords, .tooManyBytes, .tooSlow,
             .unusableRecord:
             return true
@@ -89,6 +92,7 @@ public enum AXFRFault: Error, Sendable, Hashable, CustomStringConvertible, Expre
 
     public var description: String {
         switch self {
+        case .malformedMessage(let message, let reason): "message \(message) is malformed: \(reason)"
         case .idChanged(let message, let id, let requestID):
             "message \(message) has ID \(id), not the request's \(requestID)"
         case .notAResponse(let message): "message \(message) is not a response to a QUERY"

@@ -49,7 +49,7 @@ public struct AXFRStreamVerifier {
         do {
             message = try Message(wire: wire)
         } catch {
-            throw .malformed("message \(number): \(error.description)")
+            throw .transferBroken(.malformedMessage(message: number, error.description))
         }
         let header = message.header
         guard header.id == requestID else {

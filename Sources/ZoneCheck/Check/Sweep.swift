@@ -173,6 +173,17 @@ public struct Sweep: Sendable {
         }
     }
 
+    /// Answers per server (by name) that did not verify and were dropped by `client` so far; servers with
+    /// none are left out. Read it before closing the client.
+    public func droppedAnswers(client: DNSClient) async -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for member in fleet.members {
+            let dropped = await client.droppedAnswers(from: member.endpoint)
+            if dropped > 0 { counts[member.name] = dropped }
+        }
+        return counts
+    }
+
     static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: work()) }.start()

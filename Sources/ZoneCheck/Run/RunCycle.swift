@@ -63,6 +63,7 @@ public struct RunCycle: Sendable {
         }
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
         let observations = await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client)
+        let dropped = await sweep.droppedAnswers(client: client)
         let checkedAt = Date()
 
         // Dating the lags needs this run's lags first: plain verdicts, then the starts carried from the last
@@ -132,7 +133,8 @@ public struct RunCycle: Sendable {
         }
 
         let elapsed = (ContinuousClock.now - clock).timeIntervalValue
-        let report = CheckReport(servers: serverNames, verdicts: verdicts, deep: deep)
+        var report = CheckReport(servers: serverNames, verdicts: verdicts, deep: deep)
+        report.droppedAnswers = dropped
         let openCounts = (
             critical: open.count { $0.severity == .critical }, warning: open.count { $0.severity == .warning }
         )
