@@ -144,7 +144,8 @@ import Testing
             .noMatchingAnswer(ignored: 3, attempts: 3, waited: .seconds(6)),
             .transferBroken(.unverified(message: 4, .macDidNotVerify)),
             .transferBroken(.stalled(afterRecords: 10, idle: .seconds(15))),
-            .transferBroken(.connectionReset(afterRecords: 10)), .transferBroken(.tooManyRecords(limit: 5, sent: TransferVolume(messages: 2, records: 6, octets: 900))),
+            .transferBroken(.connectionReset(afterRecords: 10)),
+            .transferBroken(.tooManyRecords(limit: 5, sent: TransferVolume(messages: 2, records: 6, octets: 900))),
         ]
         for failure in failures {
             let text = QueryError(zone: zone, server: server, kind: .soa, failure: failure).description

@@ -327,7 +327,8 @@ struct HostileWireFleetTests {
         defer { server.close() }
         // A deadline of 6 s and a size cap far above the lab's zones but below what 6 s of stream carries.
         var text = try String(contentsOfFile: setup.config, encoding: .utf8)
-        text = text.replacingOccurrences(of: "check:   { timeout: 500ms,", with: "check:   { deadline: 6s, timeout: 500ms,")
+        text = text.replacingOccurrences(
+            of: "check:   { timeout: 500ms,", with: "check:   { deadline: 6s, timeout: 500ms,")
         #expect(text.contains("deadline: 6s"), "the lab's check line changed: \(text)")
         try text.write(toFile: setup.config, atomically: true, encoding: .utf8)
         let run = try ZoneCheckBinary.run("check", [Self.zone, "--deep", "--format", "json"], config: setup.config)

@@ -277,7 +277,8 @@ struct HostileWireLimitTests {
                 Issue.record("the forged answer decided: \(outcome)")
                 return
             }
-            #expect(answer.serial == server.serial, "serial \(answer.serial), the forged one is \(server.serial &+ 1000)")
+            #expect(
+                answer.serial == server.serial, "serial \(answer.serial), the forged one is \(server.serial &+ 1000)")
             #expect(answer.tsig == .verified(keyName: keys.key.name))
             #expect(batch.first?.serial == server.serial, "batch path: \(batch)")
             // Not the two attempts' 2 s of timeouts: the genuine answer came 50 ms after the forgery (the bound

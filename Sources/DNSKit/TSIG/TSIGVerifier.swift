@@ -137,7 +137,8 @@ struct TSIGVerifier {
         TSIG.feedVariables(record, timersOnly: signedCount > 0, into: hmac)
         running = nil
         guard let computed = hmac.finish(), computed.count >= record.mac.count,
-            constantTimeEqual(computed[0..<record.mac.count], record.mac[...]) else {
+            constantTimeEqual(computed[0..<record.mac.count], record.mac[...])
+        else {
             if record.error != 0 {
                 throw .peerError(TSIGPeerError(code: record.error, record: record), signed: false, record: record)
             }

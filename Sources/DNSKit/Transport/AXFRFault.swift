@@ -70,7 +70,8 @@ public enum AXFRFault: Error, Sendable, Hashable, CustomStringConvertible, Expre
     /// stall, an RCODE).
     public var isProtocolViolation: Bool {
         switch self {
-        case .malformedMessage, .idChanged, .notAResponse, .otherQuestion, .authorityRecords, .emptyFirstMessage, .firstRecordNotSOA,
+        case .malformedMessage, .idChanged, .notAResponse, .otherQuestion, .authorityRecords, .emptyFirstMessage,
+            .firstRecordNotSOA,
             .differentSOA, .recordsAfterEnd, .outsideZone, .wrongClass, .tooManyRecords, .tooManyBytes, .tooSlow,
             .unusableRecord:
             return true

@@ -44,7 +44,9 @@ public struct AXFRStreamVerifier {
         let number = stats.messages
         stats.bytes += wire.count + 2
         guard !finished else { throw .transferBroken(.recordsAfterEnd(message: number, record: 1)) }
-        guard stats.bytes <= limits.maxBytes else { throw .transferBroken(.tooManyBytes(limit: limits.maxBytes, sent: sent)) }
+        guard stats.bytes <= limits.maxBytes else {
+            throw .transferBroken(.tooManyBytes(limit: limits.maxBytes, sent: sent))
+        }
         let message: Message
         do {
             message = try Message(wire: wire)

@@ -87,7 +87,8 @@ final class UDPRouter: @unchecked Sendable {
 
         init(
             key: Key, packet: ByteBuffer, question: [UInt8], timing: Timing, attemptsAllowed: Int,
-            promise: EventLoopPromise<Answer>, screen: @escaping @Sendable ([UInt8]) -> Screening = { _ in .acceptUnscreened }
+            promise: EventLoopPromise<Answer>,
+            screen: @escaping @Sendable ([UInt8]) -> Screening = { _ in .acceptUnscreened }
         ) {
             self.screen = screen
             self.key = key
@@ -146,7 +147,6 @@ final class UDPRouter: @unchecked Sendable {
     /// The adaptive estimate for `address`, for reports and tests (event loop only).
     func roundTrip(to address: SocketAddress) -> RoundTripEstimator? { roundTrips[address] }
 
- 
     /// Starts a request; must be called on the event loop.
     func start(_ request: Request, maxInFlight: Int) {
         guard active[request.key] == nil else {
@@ -254,7 +254,8 @@ final class UDPRouter: @unchecked Sendable {
                 finish(request, with: .failure(Failure.onlyUnverified(last: last, dropped: request.dropped)))
             } else {
                 finish(
-                    request, with: .failure(Failure.deadlinePassed(attempts: request.attempts, waited: waited(request))))
+                    request, with: .failure(Failure.deadlinePassed(attempts: request.attempts, waited: waited(request)))
+                )
             }
         } else if request.attempts < request.attemptsAllowed {
             send(request, first: false)

@@ -52,7 +52,10 @@ public struct DeepCheck: Sendable {
                 let zone = zones[index / members.count]
                 let endpoint = members[index % members.count].endpoint
                 group.addTask {
-                    (index, await Self.transfer(zone, from: endpoint, limits: limits, deadline: deadline, client: client))
+                    (
+                        index,
+                        await Self.transfer(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
+                    )
                 }
                 next += 1
             }

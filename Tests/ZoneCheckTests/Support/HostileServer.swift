@@ -90,7 +90,8 @@ final class HostileServer: @unchecked Sendable {
             case .axfrNeverEnding: "AXFR without end"
             case .axfrDifferentLastSOA: "AXFR whose last SOA differs"
             case .axfrSelfReferencingSIG: "AXFR with a SIG whose name points back into its own RDATA"
-            case .forgedFirst(let lead): "forged unsigned answer \(lead.nanoseconds / 1_000_000) ms before the genuine one"
+            case .forgedFirst(let lead):
+                "forged unsigned answer \(lead.nanoseconds / 1_000_000) ms before the genuine one"
             case .duplicatesAnswers(let silent): "duplicate answers, silent for \(silent)"
             }
         }

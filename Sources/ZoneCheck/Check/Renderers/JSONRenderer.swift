@@ -86,7 +86,8 @@ public struct JSONRenderer: Sendable {
             summary: Summary(
                 zones: report.verdicts.count, ok: report.count(.ok), warning: report.count(.warning),
                 critical: report.count(.critical), unknown: report.count(.unknown)),
-            droppedAnswers: Dictionary(uniqueKeysWithValues: report.servers.map { ($0, report.droppedAnswers[$0] ?? 0) }),
+            droppedAnswers: Dictionary(
+                uniqueKeysWithValues: report.servers.map { ($0, report.droppedAnswers[$0] ?? 0) }),
             zones: report.verdicts.map { verdict in
                 Zone(
                     zone: verdict.zone, status: verdict.status.description,
