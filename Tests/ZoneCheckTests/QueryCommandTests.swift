@@ -66,5 +66,13 @@ struct QueryCommandTests {
         #expect(both.stderr.contains("--axfr"), "\(both.stderr)")
         let zero = try zonecheck(["query", "ns1", "--load", "0"])
         #expect(zero.status == 3)
+        // A duration past what the clock holds was an overflow trap; now it is an argument error (exit 3).
+        for timeout in ["1e300", "-1", "nan", "inf", "0", "3601"] {
+            let run = try zonecheck([
+                "query", "ns1", "example.com", "--timeout=\(timeout)", "--config", "/nonexistent.yaml",
+            ])
+            #expect(run.status == 3, "--timeout \(timeout): exit \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains("--timeout takes seconds from 0.001 to 3600"), "\(timeout): \(run.stderr)")
+        }
     }
 }
