@@ -153,9 +153,10 @@ public struct RunCycle: Sendable {
         }
         try state.finishRun(id: runID, at: Date(), summary: summary)
         try state.prune(before: started.addingTimeInterval(-retention))
-        let metrics = RunMetrics(
+        var metrics = RunMetrics(
             verdicts: verdicts, servers: stats, lag: clocks, checkedAt: checkedAt, openIncidents: open,
             runSeconds: elapsed)
+        metrics.droppedAnswers = dropped
         return RunOutcome(
             report: report, status: status, summary: summary, metrics: metrics, repairs: repairs,
             alertFailure: alertFailure, openIncidents: open)

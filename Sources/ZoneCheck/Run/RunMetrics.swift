@@ -12,6 +12,8 @@ public struct RunMetrics: Sendable {
     public var checkedAt: Date
     public var openIncidents: [Incident]
     public var runSeconds: Double
+    /// Answers per server that did not verify and were dropped in this run (an attack indicator).
+    public var droppedAnswers: [String: Int] = [:]
 
     public init(
         verdicts: [ZoneVerdict], servers: [ServerRunStats], lag: [String: LagClock], checkedAt: Date,
@@ -97,6 +99,14 @@ public struct RunMetrics: Sendable {
             out +=
                 "zonecheck_server_rtt_median_seconds{server=\"\(escape(stats.server))\"} "
                 + "\(rtt / 1000)\n"
+        }
+        family(
+            "zonecheck_dropped_answers",
+            "Answers that matched a query but did not verify (unsigned, bad MAC, wrong key) and were dropped in the "
+                + "last run: forged answers, an attack indicator.")
+        for stats in servers {
+            out +=
+                "zonecheck_dropped_answers{server=\"\(escape(stats.server))\"} \(droppedAnswers[stats.server] ?? 0)\n"
         }
         family("zonecheck_incidents_open", "Open incidents by severity.")
         for severity in [Severity.warning, .critical] {
