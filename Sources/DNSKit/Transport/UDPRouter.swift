@@ -125,8 +125,6 @@ final class UDPRouter: @unchecked Sendable {
     /// sockets: an attack indicator the reports show.
     private(set) var droppedFrom: [SocketAddress: Int] = [:]
 
-    var socketCount: Int { sockets.count }
-
     /// Adds a socket of the pool (event loop only); its index is its place in the pool.
     func attach(_ socket: UDPSocketHandler) {
         socket.index = sockets.count
