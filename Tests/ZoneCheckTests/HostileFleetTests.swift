@@ -314,6 +314,21 @@ struct HostileWireFleetTests {
             #expect(try HostileFleetTests.state(of: "ns2", in: run.stdout) == "OK", "\(run.stdout)")
         }
         #expect(server.received.contains { $0.question?.type == .axfr }, "no transfer was asked")
+        // `run` (what cron starts): a deep run that trapped would be deep again next time, a crash loop. Two
+        // deep runs end with CRITICAL, not a signal, and the Prometheus textfile names the server.
+        var text = try String(contentsOfFile: setup.config, encoding: .utf8)
+        let mail = "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: sendmail }"
+        #expect(text.contains(mail), "Scripts/lab writes the email settings differently now")
+        text = text.replacingOccurrences(of: mail, with: "")
+        try text.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        let metrics = setup.lab.directory + "/wire.prom"
+        for attempt in 1...2 {
+            let run = try ZoneCheckBinary.run(
+                "run", ["--log", "stderr", "--deep", "--prometheus", metrics], config: setup.config)
+            #expect(run.status == 2, "run \(attempt): exit \(run.status)\n\(run.stdout)\(run.stderr)")
+            let textfile = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+            #expect(textfile.contains("zonecheck_zone_status{zone=\"\(Self.zone)\"} 2"), "run \(attempt): \(textfile)")
+        }
     }
 
     @Test(
