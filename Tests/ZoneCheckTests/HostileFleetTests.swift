@@ -297,6 +297,26 @@ struct HostileWireFleetTests {
     }
 
     @Test(
+        "check: a server answering only unverifiable answers (a wrong key) does not hold the sweep to its deadline",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+    func onlyUnverifiedAnswersDoNotHoldTheSweep() throws {
+        let setup = try HostileFleetTests.Setup(prefix: "127.53.31", port: 5331)
+        defer { setup.lab.tearDown() }
+        let primary = try #require(try setup.serial("ns1"))
+        let server = try setup.hostile(.unsigned, as: "ns3", address: "127.53.32.4", serial: primary)
+        defer { server.close() }
+        // 600 zones: each unsigned answer is waited past (500 ms x 2 attempts), 64 in flight: about 10 s if
+        // every zone were asked; after the first batch fails TSIG the rest are not asked.
+        let zones = [Self.zone] + (1..<600).map { "w\($0).wire.test" }
+        let run = try ZoneCheckBinary.run("check", zones + ["--format", "json"], config: setup.config)
+        #expect(run.status == 2, "exit \(run.status)\n\(run.stderr)")
+        #expect(run.seconds < 6, "the sweep took \(run.seconds) s")
+        #expect(try HostileFleetTests.state(of: "ns3", in: run.stdout) != "OK")
+        #expect(run.stdout.contains("only answers that failed TSIG"), "\(run.stdout.prefix(3000))")
+        #expect(server.received.count < 400, "ns3 was asked \(server.received.count) times")
+    }
+
+    @Test(
         "check --deep: an AXFR with a self-referencing SIG name gives BAD-ANSWER, no signal, and the next run too",
         .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
     func selfReferencingSIGIsABadAnswerTwice() throws {

@@ -57,6 +57,10 @@ public struct Sweep: Sendable {
             var next = [Int](repeating: 0, count: members.count)
             var answered = [Int](repeating: 0, count: members.count)
             var silent = [Int](repeating: 0, count: members.count)
+            // Answers that failed TSIG: each cost the query its whole timeout (an unverified answer is waited
+            // past, it could be forged), so a server whose key is wrong would hold the sweep to its deadline.
+            var unverified = [Int](repeating: 0, count: members.count)
+            var lastUnverified = [QueryError?](repeating: nil, count: members.count)
             func submit(_ m: Int) {
                 let start = next[m]
                 let end = min(count, start + batch)
@@ -92,12 +96,25 @@ public struct Sweep: Sendable {
                         answered[m] += 1
                     case .failed(let error):
                         columns[m][start + k] = .failed(error)
-                        if case .timeout = error.failure { silent[m] += 1 } else { answered[m] += 1 }
+                        if case .timeout = error.failure {
+                            silent[m] += 1
+                        } else if Compare.state(of: error.failure) == .authFailed {
+                            unverified[m] += 1
+                            lastUnverified[m] = error
+                        } else {
+                            answered[m] += 1
+                        }
                     }
                 }
                 if notAsked[m] == nil && answered[m] == 0 && silent[m] >= downAfter {
                     notAsked[m] =
                         "not asked: \(members[m].name) answered none of the first \(silent[m]) queries of this sweep"
+                    await client.abandonQueued(to: members[m].endpoint)
+                }
+                if notAsked[m] == nil && answered[m] == 0 && unverified[m] >= downAfter, let last = lastUnverified[m] {
+                    notAsked[m] =
+                        "not asked: \(members[m].name) gave no verified answer to the first \(unverified[m] + silent[m]) "
+                        + "queries of this sweep, only answers that failed TSIG; the last: \(last.description)"
                     await client.abandonQueued(to: members[m].endpoint)
                 }
                 guard notAsked[m] == nil, next[m] < count else { continue }
