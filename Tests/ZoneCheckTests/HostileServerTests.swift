@@ -364,4 +364,22 @@ struct HostileWireLimitTests {
             #expect(error.description.contains("without end"), "\(error)")
         }
     }
+
+    @Test("queries leave from a pool of UDP sockets, each on its own source port")
+    func queriesLeaveFromAPoolOfSourcePorts() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try HostileServerTests.sharedKeys.get()
+            let server = try HostileServer(
+                host: "127.53.30.5", port: 5320, zone: Self.zone, key: keys.key, behaviour: .wellBehaved)
+            defer { server.close() }
+            let client = try DNSClient()
+            let outcomes = await client.soa(
+                zones: Array(repeating: Self.zone, count: 64), at: server.endpoint, options: HostileServerTests.options)
+            await client.close()
+            #expect(outcomes.allSatisfy { $0.serial == server.serial })
+            let ports = Set(server.received.compactMap(\.sourcePort))
+            // 64 queries over 8 sockets: all 8 ports in use but for a 8 x (7/8)^64 = 1e-3 chance of one unused.
+            #expect(ports.count >= 7 && ports.count <= DNSClient.defaultPoolSize, "source ports: \(ports.sorted())")
+        }
+    }
 }

@@ -103,6 +103,8 @@ final class HostileServer: @unchecked Sendable {
         var opcode: Opcode
         var question: Question?
         var signed: Bool
+        /// The client's source port (UDP only).
+        var sourcePort: Int? = nil
     }
 
     /// What the server does next on a connection.
@@ -185,13 +187,13 @@ final class HostileServer: @unchecked Sendable {
     // MARK: answers
 
     /// The steps answering `wire` (nil: ignore it, as for a request that is not DNS).
-    func respond(to wire: [UInt8], overTCP: Bool) -> [Step] {
+    func respond(to wire: [UInt8], overTCP: Bool, sourcePort: Int? = nil) -> [Step] {
         guard let request = try? Message(wire: wire) else { return [] }
         lock.lock()
         log.append(
             Request(
                 overTCP: overTCP, opcode: request.header.opcode, question: request.questions.first,
-                signed: request.tsig != nil))
+                signed: request.tsig != nil, sourcePort: sourcePort))
         lock.unlock()
         let id = request.header.id
         let requestMAC = request.tsig?.mac ?? []
@@ -469,7 +471,8 @@ final class HostileServer: @unchecked Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let envelope = unwrapInboundIn(data)
-            for step in server.respond(to: Array(envelope.data.readableBytesView), overTCP: false) {
+            let port = envelope.remoteAddress.port
+            for step in server.respond(to: Array(envelope.data.readableBytesView), overTCP: false, sourcePort: port) {
                 switch step {
                 case .send(let bytes), .sendRaw(let bytes):
                     let buffer = context.channel.allocator.buffer(bytes: bytes)
