@@ -14,7 +14,7 @@ public func fuzzMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let digest = ZoneDigestBuilder(origin: message.questions.first?.name ?? .root)
     for record in message.answers + message.authority + message.additional {
         _ = record.presentation
-        guard record.rdata.count <= ResourceRecord.maxRDATALength, (try? record.canonicalWire()) != nil else {
+        guard record.rdata.count <= ResourceRecord.maxRDATALength, (try? record.canonicalWireForm()) != nil else {
             fatalError("\(record.type) parsed with \(record.rdata.count) octets of RDATA, over 65,535")
         }
         _ = record.soaSerial

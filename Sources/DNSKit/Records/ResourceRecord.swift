@@ -30,8 +30,24 @@ public struct ResourceRecord: Hashable, Sendable {
     /// The record in canonical wire form, RFC 4034 §6.2: owner lower-cased, no compression,
     /// names inside RDATA lower-cased for the listed types, TTL as given. Throws for RDATA over
     /// 65,535 octets, which no RDLENGTH can say.
-    public func canonicalWire() throws(RecordTooLong) -> [UInt8] {
+    public func canonicalWireForm() throws(RecordTooLong) -> [UInt8] {
         try uncompressedWire(owner: owner.canonical.wire, rdata: RDATALayout.canonicalRDATA(type: type, rdata))
+    }
+
+    /// The canonical form as an identity (a hash, a set key, a diff): never fails. For RDATA over 65,535
+    /// octets, which no message can carry and no zone file reader passes on, RDLENGTH says 65,535 while
+    /// the RDATA follows whole, so two records still compare equal exactly when their data do. Not for
+    /// the wire or a digest: `canonicalWireForm()` throws instead.
+    public func canonicalWire() -> [UInt8] {
+        let data = RDATALayout.canonicalRDATA(type: type, rdata)
+        var out = owner.canonical.wire
+        out.reserveCapacity(out.count + 10 + data.count)
+        out.appendUInt16(type.rawValue)
+        out.appendUInt16(dnsClass.rawValue)
+        out.appendUInt32(ttl)
+        out.appendUInt16(UInt16(clamping: data.count))
+        out.append(contentsOf: data)
+        return out
     }
 
     /// The record as written (case kept), uncompressed: owner, type, class, TTL, RDLENGTH, RDATA.

@@ -263,8 +263,7 @@ public enum Compare {
     ) -> [String] {
         func canonical(_ records: [ResourceRecord]) -> [[UInt8]: ResourceRecord] {
             var byWire: [[UInt8]: ResourceRecord] = [:]
-            // Records come from parsed transfers: never over 65,535 octets, so every one has a wire form.
-            for record in records { if let wire = try? record.canonicalWire() { byWire[wire] = record } }
+            for record in records { byWire[record.canonicalWire()] = record }
             return byWire
         }
         let left = canonical(primaryRecords)

@@ -117,11 +117,9 @@ struct RecordSets {
         let hasUpperCase = record.rdata.withUnsafeBufferPointer { bytes in
             bytes.contains { $0 &- 0x41 < 26 }
         }
-        // A record over 65,535 octets has no wire form (the reader reports it); its raw RDATA is hashed.
-        if hasUpperCase, record.type != .a, record.type != .aaaa, record.type != .txt,
-            let wire = try? record.canonicalWire()
-        {
+        if hasUpperCase, record.type != .a, record.type != .aaaa, record.type != .txt {
             // Canonical wire minus owner, type, class, TTL and RDLENGTH: the canonical RDATA.
+            let wire = record.canonicalWire()
             let rdataAt = record.owner.wire.count + 10
             wire.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[rdataAt...])) }
         } else {

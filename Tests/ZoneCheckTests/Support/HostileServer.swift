@@ -457,8 +457,7 @@ final class HostileServer: @unchecked Sendable {
             return message
         }
         tsig.mac = Array(tsig.mac.prefix(length))
-        guard let wire = try? tsig.record.canonicalWire() else { return message }
-        return Array(message[..<offset]) + wire
+        return Array(message[..<offset]) + tsig.record.canonicalWire()
     }
 
     // MARK: I/O
