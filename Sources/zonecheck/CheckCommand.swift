@@ -79,6 +79,7 @@ struct CheckCommand: AsyncParsableCommand {
         sweep.progress = progress?.report
         let observed = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
         progress?.clear()
+        let dropped = await sweep.droppedAnswers(client: client)
         await client.close()
         // Why each problem is there: NOTIFYs refused before, and what the servers say about the zone.
         let observations = await Evidence(
@@ -87,10 +88,11 @@ struct CheckCommand: AsyncParsableCommand {
         // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
         let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []
         let clocks = StateDatabase.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)
-        let report = CheckReport(
+        var report = CheckReport(
             servers: fleet.members.map(\.name),
             verdicts: observations.map { Compare.verdict($0, lag: clocks[$0.name]) },
             deep: deep)
+        report.droppedAnswers = dropped
         let text: String
         switch format {
         case .text: text = TextRenderer(all: all, colour: Self.stdoutIsColourTerminal).render(report)

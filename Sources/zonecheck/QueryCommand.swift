@@ -52,8 +52,14 @@ struct QueryCommand: AsyncParsableCommand {
         help: ArgumentHelp("Load mode: queries in flight at once.", valueName: "C"))
     var inFlight = 64
 
-    @Option(help: "Per-query timeout in seconds (default: the configuration's check.timeout).")
+    @Option(
+        help:
+            "Per-query timeout in seconds, 0.001 to 3600 (default: check.timeout); with --axfr the longest the whole transfer may take (default: 600)."
+    )
     var timeout: Double?
+
+    /// The longest `--timeout` may be: an hour is already far past any answer worth waiting for.
+    static let timeoutRange = 0.001...3600.0
 
     func validate() throws {
         if let load {
@@ -65,9 +71,12 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("name a ZONE (only --load may go without one)")
         }
         guard inFlight >= 1 else { throw ValidationError("--in-flight takes at least 1 (got \(inFlight))") }
-        // A timeout becomes whole milliseconds: 1e300 or nan would trap there (issue 11).
-        if let timeout, !(timeout > 0 && timeout <= 3600) {
-            throw ValidationError("--timeout takes seconds, more than 0 and at most 3600 (got \(timeout))")
+        if let timeout {
+            // NaN, infinity and 1e300 would overflow the conversion to a duration.
+            guard timeout.isFinite, Self.timeoutRange.contains(timeout) else {
+                throw ValidationError(
+                    "--timeout takes seconds from 0.001 to 3600 (got \(timeout)), e.g. --timeout 2 or --timeout 0.5")
+            }
         }
     }
 
@@ -99,7 +108,8 @@ struct QueryCommand: AsyncParsableCommand {
             throw Failure.unknown("cannot open a UDP socket: \(error)")
         }
         defer { Task { await client.close() } }
-        let waitLimit = timeout.map { Duration.milliseconds(Int($0 * 1000)) } ?? configuration.check.timeout
+        // validate() kept --timeout within 0.001...3600 s, so the milliseconds fit an Int.
+        let waitLimit = timeout.map { Duration.milliseconds(Int(($0 * 1000).rounded())) } ?? configuration.check.timeout
 
         print("server:   \(member.name) (\(member.role), \(member.endpoint.address))")
         print("key:      \(member.endpoint.key.map(String.init(describing:)) ?? "none")")
@@ -112,7 +122,9 @@ struct QueryCommand: AsyncParsableCommand {
         }
         print("zone:     \(zoneName)")
         if axfr {
-            try await transfer(zoneName, from: member, client: client, timeout: waitLimit)
+            try await transfer(
+                zoneName, from: member, client: client, timeout: waitLimit, total: timeout.map { _ in waitLimit },
+                settings: configuration.check)
         } else {
             try await askSOA(zoneName, at: member, client: client, configuration: configuration, timeout: waitLimit)
         }
@@ -141,18 +153,37 @@ struct QueryCommand: AsyncParsableCommand {
         }
     }
 
-    private func transfer(_ zone: DomainName, from member: Fleet.Member, client: DNSClient, timeout: Duration)
-        async throws
-    {
+    /// A verified transfer, bounded like the deep check's (`check.max_transfer_size`,
+    /// `check.max_transfer_records`) and in time by `total` (`--timeout`) when given.
+    private func transfer(
+        _ zone: DomainName, from member: Fleet.Member, client: DNSClient, timeout: Duration, total: Duration?,
+        settings: CheckSettings
+    ) async throws {
         let digest = ZoneDigestBuilder(origin: zone)
         var limits = AXFRLimits()
         limits.idleTimeout = max(timeout, limits.idleTimeout)
+        limits.maxBytes = settings.maxTransferSize
+        limits.maxRecords = settings.maxTransferRecords
+        if let total {
+            limits.totalTimeout = total
+            limits.idleTimeout = min(limits.idleTimeout, total)
+            limits.connectTimeout = min(limits.connectTimeout, total)
+        }
         let outcome = await client.axfr(zone: zone, from: member.endpoint, limits: limits) { record in
-            digest.add(record)
+            do throws(ZoneDigestError) {
+                try digest.include(record)
+            } catch {
+                throw QueryFailure.transferBroken(.unusableRecord(error.description))
+            }
         }
         switch outcome {
         case .complete(let stats):
-            let summary = digest.finish()
+            let summary: ZoneSummary
+            do {
+                summary = try digest.summary()
+            } catch {
+                throw Failure.critical("the transfer from \(member.name) holds a record no copy can hold: \(error)")
+            }
             print("outcome:  transfer complete and verified")
             print("serial:   \(stats.serial.map(String.init) ?? "?")")
             print("tsig:     \(stats.tsig)")

@@ -16,6 +16,13 @@ import Testing
         }
     }
 
+    /// A target without regression inputs would make its replay test pass with zero cases: every target
+    /// must keep at least one (the crash it found, or the input that reaches its hardest limit).
+    @Test(arguments: ["zonefile", "message", "axfr"])
+    func everyTargetHasRegressionInputs(_ target: String) {
+        #expect(!Self.inputs(target).isEmpty, "Fuzz/Regressions/\(target)/ holds no input: the replay tests nothing")
+    }
+
     @Test(arguments: inputs("zonefile"))
     func zoneFileInput(_ path: String) throws {
         let text = String(decoding: try #require(FileManager.default.contents(atPath: path)), as: UTF8.self)
@@ -24,20 +31,41 @@ import Testing
         #expect(result.hasErrors, "\(path): the reader accepted input that once crashed it")
     }
 
+    /// As fuzz-message runs it: what parses is printed, has a wire form and goes into a digest.
     @Test(arguments: inputs("message"))
     func messageInput(_ path: String) throws {
         let wire = [UInt8](try #require(FileManager.default.contents(atPath: path)))
-        if let message = try? Message(wire: wire) {
-            for record in message.answers + message.authority + message.additional { _ = record.presentation }
+        guard let message = try? Message(wire: wire) else { return }
+        let digest = ZoneDigestBuilder(origin: .root)
+        for record in message.answers + message.authority + message.additional {
+            _ = record.presentation
+            #expect(record.rdata.count <= ResourceRecord.maxRDATALength, "\(path): \(record.type) too long")
+            _ = try record.canonicalWireForm()
+            try digest.include(record)
         }
     }
 
+    /// As fuzz-axfr runs it: the first octet says signed (bit 0) or not, then length-prefixed messages,
+    /// each fed to the stream verifier, the records it delivers into a digest.
     @Test(arguments: inputs("axfr"))
     func axfrInput(_ path: String) throws {
         let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
-        guard bytes.count > 3 else { return }
-        var stream = AXFRStreamVerifier(zone: try DomainName(presentation: "example.com.", origin: nil), requestID: 0)
-        _ = try? stream.receive(Array(bytes.dropFirst(3)), now: 0)
+        var messages: [[UInt8]] = []
+        var i = 1
+        while i + 2 <= bytes.count {
+            let length = Int(bytes[i]) << 8 | Int(bytes[i + 1])
+            guard i + 2 + length <= bytes.count else { break }
+            messages.append(Array(bytes[(i + 2)..<(i + 2 + length)]))
+            i += 2 + length
+        }
+        guard let first = messages.first, first.count >= 12 else { return }
+        let zone = (try? Message(wire: first))?.questions.first?.name ?? .root
+        var stream = AXFRStreamVerifier(zone: zone, requestID: UInt16(first[0]) << 8 | UInt16(first[1]))
+        let digest = ZoneDigestBuilder(origin: zone)
+        for wire in messages {
+            guard let records = try? stream.receive(wire, now: 0) else { break }
+            for record in records { try digest.include(record) }
+        }
     }
 
     /// The base32hex crash: a control byte 0x10-0x19 in an NSEC3 hash was taken for a digit and trapped.

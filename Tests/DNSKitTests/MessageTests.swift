@@ -82,6 +82,86 @@ import Testing
         }
     }
 
+    /// A SIG whose signer name points back to the start of its own RDATA (issue 11): read from there the
+    /// name runs 255 octets through its own signature, and the record would decompress past 65,535 octets.
+    static func selfReferencingSIG(rdataLength: Int) -> [UInt8] {
+        var wire: [UInt8] = [0, 1, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0] + [0] + [0, 24, 0, 1, 0, 0, 0x0E, 0x10]
+        wire.appendUInt16(UInt16(rdataLength))
+        let start = wire.count
+        var rdata = [UInt8](repeating: 0x61, count: rdataLength)
+        for (at, length) in [(0, 63), (64, 63), (128, 63), (192, 61), (254, 0)] { rdata[at] = UInt8(length) }
+        rdata[18] = 0xC0 | UInt8(start >> 8)
+        rdata[19] = UInt8(start & 0xFF)
+        return wire + rdata
+    }
+
+    @Test("a SIG name pointing into its own RDATA is rejected, small or past 65,535 octets decompressed")
+    func rejectsAPointerIntoItsOwnRDATA() {
+        for length in [300, 65_535 - 23] {
+            let wire = Self.selfReferencingSIG(rdataLength: length)
+            #expect(wire.count <= 65_535)
+            #expect {
+                try Message(wire: wire)
+            } throws: { error in
+                (error as? MessageError)?.reason.contains("into its own record's RDATA") == true
+            }
+        }
+    }
+
+    @Test("a compression pointer in an RRSIG's signer name (RFC 3597 §4 forbids it) is rejected")
+    func rejectsCompressionWhereRFC3597ForbidsIt() {
+        var rrsig: [UInt8] = [0, 1, 8, 2, 0, 0, 0x0E, 0x10] + [UInt8](repeating: 1, count: 10) + [0xC0, 12]
+        rrsig += [UInt8](repeating: 7, count: 64)
+        var wire: [UInt8] = [0, 1, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0] + Self.zoneWire + [0, 46, 0, 1, 0, 0, 0x0E, 0x10]
+        wire.appendUInt16(UInt16(rrsig.count))
+        wire += rrsig
+        #expect {
+            try Message(wire: wire)
+        } throws: { error in
+            (error as? MessageError)?.reason.contains("RFC 3597 §4 forbids") == true
+        }
+        // The same RRSIG with its signer name written out is read.
+        let plain: [UInt8] = Array(rrsig[0..<18]) + Self.zoneWire + Array(rrsig[20...])
+        var written: [UInt8] =
+            [0, 1, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0] + Self.zoneWire + [0, 46, 0, 1, 0, 0, 0x0E, 0x10]
+        written.appendUInt16(UInt16(plain.count))
+        written += plain
+        #expect(throws: Never.self) { try Message(wire: written) }
+    }
+
+    @Test("an SOA RNAME pointing into its own MNAME (an earlier name of the same RDATA) is read")
+    func acceptsAPointerToAnEarlierNameOfTheSameRDATA() throws {
+        var wire: [UInt8] = [0, 1, 0x84, 0x00, 0, 1, 0, 1, 0, 0, 0, 0] + Self.zoneWire + [0, 6, 0, 1]
+        let rdataStart = wire.count + 12
+        var rdata: [UInt8] = [3] + Array("ns1".utf8) + [0xC0, 12] + [10] + Array("hostmaster".utf8)
+        rdata += [0xC0, UInt8(rdataStart)]  // hostmaster.ns1.example.com.
+        for value: UInt32 in [7, 3600, 600, 86400, 300] { rdata.appendUInt32(value) }
+        wire += [0xC0, 12, 0, 6, 0, 1, 0, 0, 0x0E, 0x10]
+        wire.appendUInt16(UInt16(rdata.count))
+        wire += rdata
+        let message = try Message(wire: wire)
+        #expect(message.answers.first?.soaSerial == 7)
+        #expect(message.answers.first?.rdataNames.last?.description == "hostmaster.ns1.example.com.")
+    }
+
+    @Test("a record over 65,535 octets has no wire form and no digest: errors, not traps")
+    func oversizedRecordsAreErrors() throws {
+        let record = ResourceRecord(owner: Self.zone, type: .txt, ttl: 1, rdata: [UInt8](repeating: 3, count: 70_000))
+        #expect(throws: RecordTooLong.self) { try record.canonicalWireForm() }
+        #expect(record.canonicalWire().count == Self.zoneWire.count + 10 + 70_000, "the identity form is whole")
+        #expect(record.presentation.contains("TXT"))
+        let digest = ZoneDigestBuilder(origin: Self.zone)
+        try digest.include(Self.soa(serial: 1))
+        #expect(throws: ZoneDigestError.self) { try digest.include(record) }
+        #expect(throws: ZoneDigestError.self) { try digest.summary() }
+        // The non-throwing path never gives the digest of the zone without the refused record.
+        let clean = ZoneDigestBuilder(origin: Self.zone)
+        clean.add(Self.soa(serial: 1))
+        digest.add(record)
+        #expect(digest.finish().digest != clean.finish().digest)
+        #expect(digest.refused != nil)
+    }
+
     @Test func tsigRecordRoundTrips() throws {
         var wire = MessageBuilder.soaQuery(zone: Self.zone, id: 9)
         let key = TSIGKey(name: Self.zone, algorithm: .hmacSHA256, secret: [1, 2, 3])!

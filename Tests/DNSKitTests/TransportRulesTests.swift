@@ -131,6 +131,66 @@ import Testing
         }
     }
 
+    /// What the UDP router does with an answer that matched a request: a verified answer is the answer, a
+    /// signed error decides, a TC=1 hint is taken unscreened (TCP verifies), anything unverifiable is dropped.
+    @Test func screeningDropsWhatDoesNotVerify() {
+        let id: UInt16 = 99
+        let question = Question(name: Self.zone, type: .soa)
+        var request = MessageBuilder.soaQuery(zone: Self.zone, id: id)
+        let requestMAC = TSIG.sign(&request, key: Self.key, time: Self.now)
+        func answer(flags extra: UInt16 = 0) -> [UInt8] {
+            var builder = MessageBuilder(
+                id: id, flags: MessageHeader.flags(response: true, opcode: .query, authoritative: true) | extra)
+            builder.addQuestion(question)
+            return builder.bytes
+        }
+        func signed(_ wire: [UInt8], error: UInt16 = 0, key: TSIGKey = Self.key) -> [UInt8] {
+            var wire = wire
+            TSIG.sign(&wire, key: key, time: Self.now, chain: .response(requestMAC: requestMAC), error: error)
+            return wire
+        }
+        func screen(_ wire: [UInt8]) -> UDPRouter.Screening {
+            DNSClient.screen(
+                wire, id: id, requestMAC: requestMAC, question: question, opcode: .query, key: Self.key,
+                options: QueryOptions())
+        }
+        let otherKey = TSIGKey(name: Self.key.name, algorithm: .hmacSHA512, secret: Array(repeating: 7, count: 64))!
+        if case .accept(_, .verified) = screen(signed(answer())) {
+        } else {
+            Issue.record("a verified answer was not taken")
+        }
+        if case .drop(.unsignedReply) = screen(answer()) {} else { Issue.record("an unsigned answer was not dropped") }
+        if case .drop(.macDidNotVerify) = screen(signed(answer(), key: otherKey)) {
+        } else {
+            Issue.record("an answer signed with another secret was not dropped")
+        }
+        if case .drop(.malformed) = screen(Array(signed(answer()).dropLast(3))) {
+        } else {
+            Issue.record("a cut message was not dropped")
+        }
+        if case .acceptUnscreened = screen(answer(flags: 0x0200)) {} else { Issue.record("TC=1 was not a hint") }
+        // BADKEY carries no MAC (RFC 8945 §5.3.2): anyone could send it, so it is dropped, its error kept for
+        // the report should no verified answer come.
+        var badKey = answer(flags: ResponseCode.notAuth.rawValue)
+        badKey.appendRecord(
+            TSIGRecord(
+                keyName: Self.key.name, algorithm: Self.key.algorithm.domainName, timeSigned: Self.now, fudge: 300,
+                mac: [], originalID: id, error: 17, otherData: []
+            ).record)
+        badKey.setUInt16(badKey.uint16(at: 10) + 1, at: 10)
+        if case .drop(.notAuth(.badKey, signed: false)) = screen(badKey) {
+        } else {
+            Issue.record("an unsigned BADKEY was not dropped: \(screen(badKey))")
+        }
+        // An error the server signed (its MAC verifies) comes from the key's holder: it decides.
+        var badSig = answer(flags: ResponseCode.notAuth.rawValue)
+        TSIG.sign(&badSig, key: Self.key, time: Self.now, chain: .response(requestMAC: requestMAC), error: 16)
+        if case .decide(.notAuth(.badSig, signed: true)) = screen(badSig) {
+        } else {
+            Issue.record("a signed BADSIG did not decide: \(screen(badSig))")
+        }
+    }
+
     @Test func failureTextsNameZoneServerAndNextStep() {
         let server = ServerEndpoint(name: "ns3", host: "192.0.2.3", key: Self.key)
         let zone = Lab.zone("example.com")
@@ -144,7 +204,8 @@ import Testing
             .noMatchingAnswer(ignored: 3, attempts: 3, waited: .seconds(6)),
             .transferBroken(.unverified(message: 4, .macDidNotVerify)),
             .transferBroken(.stalled(afterRecords: 10, idle: .seconds(15))),
-            .transferBroken(.connectionReset(afterRecords: 10)), .transferBroken(.tooManyRecords(limit: 5)),
+            .transferBroken(.connectionReset(afterRecords: 10)),
+            .transferBroken(.tooManyRecords(limit: 5, sent: TransferVolume(messages: 2, records: 6, octets: 900))),
         ]
         for failure in failures {
             let text = QueryError(zone: zone, server: server, kind: .soa, failure: failure).description

@@ -20,8 +20,8 @@ struct HostileFleetTests {
         let config: String
         let secret: String
 
-        init() throws {
-            lab = try Lab.started(prefix: "127.53.21", port: 5321, zones: 2)
+        init(prefix: String = "127.53.21", port: UInt16 = 5321) throws {
+            lab = try Lab.started(prefix: prefix, port: port, zones: 2)
             config = lab.directory + "/hostile.yaml"
             secret = try HostileKeys(existing: lab.keyPath("ns3"), name: "zonecheck-ns3").secret
         }
@@ -253,5 +253,133 @@ struct HostileFleetTests {
         #expect(try setup.primaryFile() == file)
         #expect(!fake.received.contains { $0.opcode == .notify })
         try setup.expectNoSecret(second, "hostile primary")
+    }
+}
+
+/// Issue 11 in the fleet: the real lab (127.53.31.x port 5331) with ns3 replaced by the hostile server
+/// (127.53.32.N port 5320). A forged answer racing the genuine one changes nothing; a record that
+/// decompresses past 65,535 octets and an endless transfer make ns3 BAD-ANSWER, with no signal, on time.
+@Suite("hostile server in the fleet: forged answers, oversized records, endless transfers", .serialized)
+struct HostileWireFleetTests {
+    static let unavailable = Lab.unavailableReason()
+    static let zone = HostileFleetTests.zone
+
+    /// The dropped-answer count `check --format json` gives `server`.
+    static func dropped(_ server: String, in json: String) throws -> Int? {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        return (document["dropped_answers"] as? [String: Int])?[server]
+    }
+
+    @Test(
+        "check: an unsigned forged answer 50 ms before the genuine one gives OK, the genuine serial and the count",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+    func forgedAnswerNeitherDecidesNorSpoils() throws {
+        let setup = try HostileFleetTests.Setup(prefix: "127.53.31", port: 5331)
+        defer { setup.lab.tearDown() }
+        let primary = try #require(try setup.serial("ns1"))
+        let server = try setup.hostile(
+            .forgedFirst(lead: .milliseconds(50)), as: "ns3", address: "127.53.32.1", serial: primary)
+        defer { server.close() }
+        let run = try ZoneCheckBinary.run("check", [Self.zone, "--format", "json"], config: setup.config)
+        #expect(run.status == 0, "exit \(run.status)\n\(run.stdout)\(run.stderr)")
+        #expect(try HostileFleetTests.state(of: "ns3", in: run.stdout) == "OK", "\(run.stdout)")
+        #expect(run.stdout.contains("\"serial\" : \(primary)") || run.stdout.contains("\"serial\":\(primary)"))
+        #expect(!run.stdout.contains(String(primary &+ 1000)), "the forged serial shows: \(run.stdout)")
+        #expect((try Self.dropped("ns3", in: run.stdout) ?? 0) >= 1, "\(run.stdout)")
+        #expect(try Self.dropped("ns2", in: run.stdout) == 0, "\(run.stdout)")
+        let metrics = try ZoneCheckBinary.run("check", [Self.zone, "--format", "prometheus"], config: setup.config)
+        #expect(metrics.status == 0, "\(metrics.stdout)\(metrics.stderr)")
+        #expect(metrics.stdout.contains("zonecheck_dropped_answers{server=\"ns3\"} "), "\(metrics.stdout)")
+        #expect(!metrics.stdout.contains("zonecheck_dropped_answers{server=\"ns3\"} 0\n"), "\(metrics.stdout)")
+        let text = try ZoneCheckBinary.run("check", [Self.zone], config: setup.config)
+        #expect(text.stdout.contains("ns3: ") && text.stdout.contains("did not verify"), "\(text.stdout)")
+        try setup.expectNoSecret(run, "forged answer")
+    }
+
+    @Test(
+        "check: a server answering only unverifiable answers (a wrong key) does not hold the sweep to its deadline",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+    func onlyUnverifiedAnswersDoNotHoldTheSweep() throws {
+        let setup = try HostileFleetTests.Setup(prefix: "127.53.31", port: 5331)
+        defer { setup.lab.tearDown() }
+        let primary = try #require(try setup.serial("ns1"))
+        let server = try setup.hostile(.unsigned, as: "ns3", address: "127.53.32.4", serial: primary)
+        defer { server.close() }
+        // 600 zones: each unsigned answer is waited past (500 ms x 2 attempts), 64 in flight: about 10 s if
+        // every zone were asked; after the first batch fails TSIG the rest are not asked.
+        let zones = [Self.zone] + (1..<600).map { "w\($0).wire.test" }
+        let run = try ZoneCheckBinary.run("check", zones + ["--format", "json"], config: setup.config)
+        #expect(run.status == 2, "exit \(run.status)\n\(run.stderr)")
+        #expect(run.seconds < 6, "the sweep took \(run.seconds) s")
+        #expect(try HostileFleetTests.state(of: "ns3", in: run.stdout) != "OK")
+        #expect(run.stdout.contains("only answers that failed TSIG"), "\(run.stdout.prefix(3000))")
+        #expect(server.received.count < 400, "ns3 was asked \(server.received.count) times")
+    }
+
+    @Test(
+        "check --deep: an AXFR with a self-referencing SIG name gives BAD-ANSWER, no signal, and the next run too",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+    func selfReferencingSIGIsABadAnswerTwice() throws {
+        let setup = try HostileFleetTests.Setup(prefix: "127.53.31", port: 5331)
+        defer { setup.lab.tearDown() }
+        let primary = try #require(try setup.serial("ns1"))
+        let server = try setup.hostile(.axfrSelfReferencingSIG, as: "ns3", address: "127.53.32.2", serial: primary)
+        defer { server.close() }
+        for attempt in 1...2 {
+            let run = try ZoneCheckBinary.run("check", [Self.zone, "--deep", "--format", "json"], config: setup.config)
+            // 2 is CRITICAL; a trap would end the process by a signal (SIGILL 4, SIGTRAP 5), never 2.
+            #expect(run.status == 2, "run \(attempt): exit \(run.status)\n\(run.stdout)\(run.stderr)")
+            #expect(try HostileFleetTests.state(of: "ns3", in: run.stdout) == "BAD-ANSWER", "\(run.stdout)")
+            #expect(run.stdout.contains("own record's RDATA"), "run \(attempt): the reason: \(run.stdout)")
+            #expect(try HostileFleetTests.state(of: "ns2", in: run.stdout) == "OK", "\(run.stdout)")
+        }
+        #expect(server.received.contains { $0.question?.type == .axfr }, "no transfer was asked")
+        // `run` (what cron starts): a deep run that trapped would be deep again next time, a crash loop. Two
+        // deep runs end with CRITICAL, not a signal, and the Prometheus textfile names the server.
+        var text = try String(contentsOfFile: setup.config, encoding: .utf8)
+        let mail = "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: sendmail }"
+        #expect(text.contains(mail), "Scripts/lab writes the email settings differently now")
+        text = text.replacingOccurrences(of: mail, with: "")
+        try text.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        let metrics = setup.lab.directory + "/wire.prom"
+        for attempt in 1...2 {
+            let run = try ZoneCheckBinary.run(
+                "run", ["--log", "stderr", "--deep", "--prometheus", metrics], config: setup.config)
+            #expect(run.status == 2, "run \(attempt): exit \(run.status)\n\(run.stdout)\(run.stderr)")
+            let textfile = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+            #expect(textfile.contains("zonecheck_zone_status{zone=\"\(Self.zone)\"} 2"), "run \(attempt): \(textfile)")
+        }
+    }
+
+    @Test(
+        "check --deep: an endless signed AXFR ends within check.deadline plus a few seconds, ns3 BAD-ANSWER",
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+    func endlessTransferEndsOnTime() throws {
+        let setup = try HostileFleetTests.Setup(prefix: "127.53.31", port: 5331)
+        defer { setup.lab.tearDown() }
+        let primary = try #require(try setup.serial("ns1"))
+        let server = try setup.hostile(.axfrNeverEnding, as: "ns3", address: "127.53.32.3", serial: primary)
+        defer { server.close() }
+        // A deadline of 6 s and a size cap far above the lab's zones but below what 6 s of stream carries.
+        var text = try String(contentsOfFile: setup.config, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "check:   { timeout: 500ms,", with: "check:   { deadline: 6s, timeout: 500ms,")
+        #expect(text.contains("deadline: 6s"), "the lab's check line changed: \(text)")
+        try text.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        let run = try ZoneCheckBinary.run("check", [Self.zone, "--deep", "--format", "json"], config: setup.config)
+        #expect(run.status == 1 || run.status == 2, "exit \(run.status)\n\(run.stdout)\(run.stderr)")
+        #expect(run.seconds < 6 + 4, "check --deep took \(run.seconds) s with check.deadline 6s")
+        #expect(try HostileFleetTests.state(of: "ns3", in: run.stdout) == "BAD-ANSWER", "\(run.stdout)")
+        #expect(run.stdout.contains("without end") && run.stdout.contains("messages"), "\(run.stdout)")
+        #expect(try HostileFleetTests.state(of: "ns2", in: run.stdout) == "OK", "\(run.stdout)")
+
+        // The size cap bounds it too, long before the deadline.
+        text = text.replacingOccurrences(of: "deadline: 6s,", with: "deadline: 60s, max_transfer_size: 1MiB,")
+        try text.write(toFile: setup.config, atomically: true, encoding: .utf8)
+        let capped = try ZoneCheckBinary.run("check", [Self.zone, "--deep", "--format", "json"], config: setup.config)
+        #expect(capped.status == 2, "exit \(capped.status)\n\(capped.stdout)\(capped.stderr)")
+        #expect(capped.stdout.contains("more than 1048576 octets (limit)"), "\(capped.stdout)")
+        #expect(capped.seconds < 20, "capped run took \(capped.seconds) s")
+        #expect(try HostileFleetTests.state(of: "ns3", in: capped.stdout) == "BAD-ANSWER", "\(capped.stdout)")
     }
 }

@@ -71,10 +71,10 @@ struct HostileServerTests {
         },
         Case(behaviour: .wellBehaved, transfer: true, address: 21, expected: "complete") { $0 == nil },
         Case(behaviour: .garbage, transfer: true, address: 22, expected: "malformed message 1") {
-            if case .malformed(let reason) = $0 { reason.hasPrefix("message 1:") } else { false }
+            if case .transferBroken(.malformedMessage(message: 1, _)) = $0 { true } else { false }
         },
         Case(behaviour: .truncatedMessage, transfer: true, address: 23, expected: "malformed message 1") {
-            if case .malformed(let reason) = $0 { reason.hasPrefix("message 1:") } else { false }
+            if case .transferBroken(.malformedMessage(message: 1, _)) = $0 { true } else { false }
         },
         Case(behaviour: .wrongID, transfer: true, address: 24, expected: "ID changed in message 1") {
             if case .transferBroken(.idChanged(message: 1, _, _)) = $0 { true } else { false }
@@ -116,7 +116,7 @@ struct HostileServerTests {
             if case .transferBroken(.connectionReset) = $0 { true } else { false }
         },
         Case(behaviour: .axfrNeverEnding, transfer: true, address: 39, expected: "record limit") {
-            $0 == .transferBroken(.tooManyRecords(limit: 5_000))
+            if case .transferBroken(.tooManyRecords(limit: 5_000, _)) = $0 { true } else { false }
         },
         Case(behaviour: .axfrDifferentLastSOA, transfer: true, address: 40, expected: "different last SOA") {
             $0 == .transferBroken(.differentSOA(serial: 2_000_000_001, openingSerial: 2_000_000_000, afterRecords: 23))
@@ -252,5 +252,138 @@ struct HostileKeys {
     static func secret(in text: String) -> String? {
         guard let start = text.range(of: "secret \"") else { return nil }
         return text[start.upperBound...].split(separator: "\"").first.map(String.init)
+    }
+}
+
+/// Issue 11 against the transport, each case on its own address (127.53.30.N port 5320): a forged
+/// answer that races the genuine one neither decides nor spoils, and a record that decompresses past
+/// 65,535 octets is a malformed message, not a trap.
+@Suite("hostile server: forged answers and records past the limits")
+struct HostileWireLimitTests {
+    static let zone = HostileServerTests.zone
+
+    @Test("an unsigned forged answer 50 ms before the genuine signed one: the genuine serial, the forgery counted")
+    func forgedAnswerIsDroppedAndTheGenuineOneTaken() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try HostileServerTests.sharedKeys.get()
+            let server = try HostileServer(
+                host: "127.53.30.1", port: 5320, zone: Self.zone, key: keys.key,
+                behaviour: .forgedFirst(lead: .milliseconds(50)))
+            defer { server.close() }
+            let client = try DNSClient()
+            let started = ContinuousClock.now
+            let outcome = await client.soa(zone: Self.zone, at: server.endpoint, options: HostileServerTests.options)
+            let elapsed = ContinuousClock.now - started
+            let batch = await client.soa(zones: [Self.zone], at: server.endpoint, options: HostileServerTests.options)
+            let dropped = await client.droppedAnswers(from: server.endpoint)
+            await client.close()
+            guard case .answered(let answer) = outcome else {
+                Issue.record("the forged answer decided: \(outcome)")
+                return
+            }
+            #expect(
+                answer.serial == server.serial, "serial \(answer.serial), the forged one is \(server.serial &+ 1000)")
+            #expect(answer.tsig == .verified(keyName: keys.key.name))
+            #expect(batch.first?.serial == server.serial, "batch path: \(batch)")
+            // Not the two attempts' 2 s of timeouts: the genuine answer came 50 ms after the forgery (the bound
+            // leaves a loaded test machine its slack).
+            #expect(elapsed < .milliseconds(1900), "took \(elapsed)")
+            #expect(dropped == 2, "dropped answers counted: \(dropped)")
+        }
+    }
+
+    @Test("only forged answers: the query waits its timeout, then reports what the forgery said (AUTH-FAILED)")
+    func onlyForgedAnswersEndAsAuthFailureAfterTheTimeout() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try HostileServerTests.sharedKeys.get()
+            let server = try HostileServer(
+                host: "127.53.30.2", port: 5320, zone: Self.zone, key: keys.key, behaviour: .unsigned)
+            defer { server.close() }
+            let client = try DNSClient()
+            let started = ContinuousClock.now
+            let outcome = await client.soa(zone: Self.zone, at: server.endpoint, options: HostileServerTests.options)
+            let elapsed = ContinuousClock.now - started
+            let dropped = await client.droppedAnswers(from: server.endpoint)
+            await client.close()
+            guard case .failed(let error) = outcome else {
+                Issue.record("an unsigned answer was taken: \(outcome)")
+                return
+            }
+            #expect(error.failure == .unsignedReply(rcode: .noError), "\(error)")
+            #expect(Compare.state(of: error.failure) == .authFailed)
+            // Two attempts of 1 s: the forgery did not end the query early.
+            #expect(elapsed >= .milliseconds(1900), "ended after \(elapsed): the unsigned answer decided")
+            #expect(dropped == 2, "one dropped answer per attempt: \(dropped)")
+        }
+    }
+
+    @Test("an AXFR with a SIG whose name points back into its own RDATA: a malformed message, no trap")
+    func selfReferencingSIGIsAMalformedMessage() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try HostileServerTests.sharedKeys.get()
+            let server = try HostileServer(
+                host: "127.53.30.3", port: 5320, zone: Self.zone, key: keys.key, behaviour: .axfrSelfReferencingSIG)
+            defer { server.close() }
+            let client = try DNSClient()
+            var delivered = 0
+            let outcome = await client.axfr(zone: Self.zone, from: server.endpoint, limits: HostileServerTests.limits) {
+                _ in delivered += 1
+            }
+            await client.close()
+            guard case .failed(let error, _) = outcome,
+                case .transferBroken(.malformedMessage(message: 2, let reason)) = error.failure
+            else {
+                Issue.record("not a malformed message 2: \(outcome)")
+                return
+            }
+            #expect(reason.contains("its own record's RDATA"), "\(reason)")
+            #expect(Compare.state(of: error.failure) == .badAnswer)
+            #expect(error.description.contains("hostile"), "names the server: \(error)")
+        }
+    }
+
+    @Test("an endless signed AXFR is cut off by its time bound, naming what it sent")
+    func endlessTransferIsCutOffInTime() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try HostileServerTests.sharedKeys.get()
+            let server = try HostileServer(
+                host: "127.53.30.4", port: 5320, zone: Self.zone, key: keys.key, behaviour: .axfrNeverEnding)
+            defer { server.close() }
+            let client = try DNSClient()
+            let limits = AXFRLimits(connectTimeout: .seconds(2), idleTimeout: .seconds(2), totalTimeout: .seconds(2))
+            let started = ContinuousClock.now
+            let outcome = await client.axfr(zone: Self.zone, from: server.endpoint, limits: limits) { _ in }
+            let elapsed = ContinuousClock.now - started
+            await client.close()
+            guard case .failed(let error, _) = outcome,
+                case .transferBroken(.tooSlow(limit: .seconds(2), let sent)) = error.failure
+            else {
+                Issue.record("not cut off by time: \(outcome)")
+                return
+            }
+            #expect(sent.messages > 1 && sent.records > 100 && sent.octets > 1000, "\(sent)")
+            #expect(sent.duration >= .seconds(2), "\(sent)")
+            #expect(elapsed < .seconds(4), "took \(elapsed)")
+            #expect(Compare.state(of: error.failure) == .badAnswer)
+            #expect(error.description.contains("without end"), "\(error)")
+        }
+    }
+
+    @Test("queries leave from a pool of UDP sockets, each on its own source port")
+    func queriesLeaveFromAPoolOfSourcePorts() async throws {
+        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) {
+            let keys = try HostileServerTests.sharedKeys.get()
+            let server = try HostileServer(
+                host: "127.53.30.5", port: 5320, zone: Self.zone, key: keys.key, behaviour: .wellBehaved)
+            defer { server.close() }
+            let client = try DNSClient()
+            let outcomes = await client.soa(
+                zones: Array(repeating: Self.zone, count: 64), at: server.endpoint, options: HostileServerTests.options)
+            await client.close()
+            #expect(outcomes.allSatisfy { $0.serial == server.serial })
+            let ports = Set(server.received.compactMap(\.sourcePort))
+            // 64 queries over 8 sockets: all 8 ports in use but for a 8 x (7/8)^64 = 1e-3 chance of one unused.
+            #expect(ports.count >= 7 && ports.count <= DNSClient.defaultPoolSize, "source ports: \(ports.sorted())")
+        }
     }
 }

@@ -120,6 +120,23 @@ import ZoneCheck
         #expect(lines.last == "... and 2 more findings (zonecheck check --format json: all)")
     }
 
+    @Test("dropped (unverified) answers per server: a text line, a JSON object, a Prometheus gauge")
+    func droppedAnswersAreShownEverywhere() throws {
+        var report = Self.allOK
+        report.droppedAnswers = ["ns2": 3]
+        let text = TextRenderer(all: false, colour: false).render(report)
+        #expect(text.contains("ns2: 3 answers that did not verify"), "\(text)")
+        #expect(!text.contains("ns1: "), "a server with none is not named: \(text)")
+        #expect(!TextRenderer(all: false, colour: false).render(Self.allOK).contains("did not verify"))
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(JSONRenderer().render(report).utf8)) as? [String: Any])
+        #expect(document["dropped_answers"] as? [String: Int] == ["ns1": 0, "ns2": 3])
+        let lines = PrometheusRenderer().render(report).split(separator: "\n").map(String.init)
+        #expect(lines.contains("# TYPE zonecheck_dropped_answers gauge"))
+        #expect(lines.contains("zonecheck_dropped_answers{server=\"ns1\"} 0"))
+        #expect(lines.contains("zonecheck_dropped_answers{server=\"ns2\"} 3"))
+    }
+
     @Test func prometheusExpositionLines() {
         let lines = PrometheusRenderer().render(Self.report).split(separator: "\n").map(String.init)
         for metric in ["zonecheck_zone_serial", "zonecheck_zone_up", "zonecheck_zone_status"] {

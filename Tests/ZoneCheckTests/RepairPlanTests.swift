@@ -104,6 +104,23 @@ struct RepairPlanTests {
         #expect(Self.action(forced, "ns5") == .retransfer)
     }
 
+    @Test("a BAD-ANSWER server never counts as the freshest copy, even with the highest serial")
+    func badAnswerIsNeverFreshest() {
+        // ns5 claims serial 101 but its transfer broke the rules: the primary's 100 stays the copy to keep.
+        let plan = RepairPlan.make(
+            verdict: Self.verdict(["ns4": (99, .lagging), "ns5": (101, .badAnswer)]), allowPrimaryRestore: true)
+        #expect(plan.refusal == nil, "\(plan.refusal ?? "")")
+        #expect(plan.source == "ns1" && plan.targetSerial == 100, "source \(plan.source ?? "-")")
+        #expect(Self.action(plan, "ns1") == RepairAction.none)
+        #expect(Self.action(plan, "ns4") == .notify)
+        #expect(Self.action(plan, "ns5") == .skip)
+        let chosen = RepairPlan.make(verdict: Self.verdict(["ns5": (101, .badAnswer)]), source: "ns5")
+        #expect(chosen.refusal?.contains("--source ns5 gave an unusable answer") == true, "\(chosen.refusal ?? "")")
+        let primary = RepairPlan.make(verdict: Self.verdict(["ns1": (100, .badAnswer), "ns4": (99, .lagging)]))
+        #expect(primary.refusal?.contains("the primary gave an unusable answer") == true)
+        #expect(!primary.hasWork)
+    }
+
     @Test("a silent primary is refused: NOTIFY carries its SOA")
     func primaryDown() {
         let plan = RepairPlan.make(verdict: Self.verdict(["ns1": (nil, .unreachable), "ns4": (99, .lagging)]))

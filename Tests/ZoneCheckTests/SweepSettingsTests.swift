@@ -48,4 +48,28 @@ struct SweepSettingsTests {
             #expect(error.description.contains(message), "\(error)")
         }
     }
+
+    @Test("check.max_transfer_size and max_transfer_records bound every transfer; generous defaults")
+    func transferBounds() throws {
+        #expect(CheckSettings().maxTransferSize == 256 << 20)
+        #expect(CheckSettings().maxTransferRecords == 5_000_000)
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let config = try fixture.load(Self.yaml("{ max_transfer_size: 64MiB, max_transfer_records: 1000 }")).get()
+        #expect(config.check.maxTransferSize == 64 << 20)
+        #expect(config.check.maxTransferRecords == 1000)
+        let deep = DeepCheck(fleet: try Fleet(configuration: config), settings: config.check).limits
+        #expect(deep.maxBytes == 64 << 20 && deep.maxRecords == 1000)
+        for (text, octets) in [("1048576", 1 << 20), ("512KiB", 512 << 10), ("2G", 2 << 30), ("1 MiB", 1 << 20)] {
+            #expect(CheckSettings.octets(configText: text) == octets, "\(text)")
+        }
+        for text in ["0", "lots", "-5MiB", "2TiB", "99999999999999999999", "5 parsecs"] {
+            #expect(CheckSettings.octets(configText: text) == nil, "\(text) accepted")
+        }
+        switch try fixture.load(Self.yaml("{ max_transfer_size: huge }")) {
+        case .success: Issue.record("accepted max_transfer_size: huge")
+        case .failure(let error):
+            #expect(error.line == 5 && error.description.contains("is not an amount of octets"), "\(error)")
+        }
+    }
 }

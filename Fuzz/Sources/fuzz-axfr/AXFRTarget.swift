@@ -1,10 +1,12 @@
+import CFuzzerDriver
 @testable import DNSKit
 
 /// One input: a transfer as it arrives on the TCP connection. The first octet chooses the mode
 /// (bit 0 set: the request was signed with `AXFRFuzzKey`, else unsigned, so the fuzzer also reaches
 /// the record rules behind the MAC); the rest is the stream, each message behind its two-octet length
 /// (RFC 1035 §4.2.2). The request ID is the first message's and the zone its question's, so that
-/// captured streams pass those checks and the fuzzer starts deep inside.
+/// captured streams pass those checks and the fuzzer starts deep inside. Inputs reach 256 KiB: several
+/// messages of up to 65,535 octets. Delivered records go into the zone digest, as the deep check's do.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAXFR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size >= 1 else { return 0 }
@@ -21,9 +23,14 @@ public func fuzzAXFR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         zone: zone, requestID: id, key: signed ? AXFRFuzzKey.key : nil,
         requestMAC: signed ? AXFRFuzzKey.requestMAC : nil, limits: limits)
     var delivered = 0
+    let digest = ZoneDigestBuilder(origin: zone)
     for wire in messages {
         do {
-            delivered += try stream.receive(wire, now: AXFRFuzzKey.now).count
+            let records = try stream.receive(wire, now: AXFRFuzzKey.now)
+            for record in records {
+                do { try digest.include(record) } catch { fatalError("a delivered record was refused: \(error)") }
+            }
+            delivered += records.count
         } catch {
             // The sentence an operator reads must render for any failure.
             _ = QueryError(zone: zone, server: AXFRFuzzKey.server, kind: .axfr, failure: error).description
@@ -36,7 +43,15 @@ public func fuzzAXFR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fatalError("finished with \(delivered) records delivered, \(stream.stats.records) counted")
     }
     _ = stream.endOfStream()
+    _ = try? digest.summary()
     return 0
+}
+
+/// Mutations aimed at the codec's limits half the time (see `zonecheck_mutate_dns`); the mode octet is kept.
+@_cdecl("LLVMFuzzerCustomMutator")
+public func mutateAXFR(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    guard let data else { return 0 }
+    return zonecheck_mutate_dns(data, size, maxSize, seed, 1)
 }
 
 enum AXFRFuzzInput {

@@ -38,14 +38,57 @@ public final class ZoneDigestBuilder {
         self.records = ZoneRecordArena(origin: origin)
     }
 
-    /// Adds one record; records outside the origin are ignored.
-    public func add(_ record: ResourceRecord) {
-        records.add(record)
+    /// Adds one record; records outside the origin are ignored. A record that cannot be digested (RDATA
+    /// over 65,535 octets, a zone over 4 GiB in wire form) is refused: it throws, and the builder
+    /// remembers it so that `finish()` never returns a digest that leaves it out.
+    public func include(_ record: ResourceRecord) throws(ZoneDigestError) {
+        if let refused { throw refused }
+        do throws(ZoneDigestError) {
+            try records.add(record)
+        } catch {
+            refused = error
+            throw error
+        }
     }
 
-    /// Sorts, removes duplicates, digests and counts. The builder may keep receiving records.
+    /// `include` for callers that read the refusal from `finish()` (a zone file reader's callback).
+    public func add(_ record: ResourceRecord) {
+        try? include(record)
+    }
+
+    /// The first record refused, if any.
+    public private(set) var refused: ZoneDigestError?
+
+    /// Sorts, removes duplicates, digests and counts. The builder may keep receiving records. Throws when a
+    /// record was refused: a digest without it would say the zone is something it is not.
+    public func summary() throws(ZoneDigestError) -> ZoneSummary {
+        if let refused { throw refused }
+        return records.summary()
+    }
+
+    /// `summary()` for callers that compare digests only: after a refusal the digest is 48 random octets, so
+    /// it equals no other copy's (the copy is reported as different, never as the same).
     public func finish() -> ZoneSummary {
-        records.summary()
+        var summary = records.summary()
+        if refused != nil {
+            var generator = SystemRandomNumberGenerator()
+            summary.digest = (0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        }
+        return summary
+    }
+}
+
+/// Why a record could not be put into a zone digest.
+public enum ZoneDigestError: Error, Sendable, Hashable, CustomStringConvertible {
+    case recordTooLong(RecordTooLong)
+    case zoneTooLarge(octets: Int)
+
+    public var description: String {
+        switch self {
+        case .recordTooLong(let record): "\(record)"
+        case .zoneTooLarge(let octets):
+            "the zone is larger than 4 GiB in wire form (\(octets) octets): too large to digest here"
+        }
     }
 }
 
@@ -90,7 +133,16 @@ struct ZoneRecordArena: ~Copyable {
         self.originLowered = origin.canonical.wire
     }
 
-    mutating func add(_ record: ResourceRecord) {
+    mutating func add(_ record: ResourceRecord) throws(ZoneDigestError) {
+        // Checked before anything is stored: a refused record leaves the arena as it was.
+        guard record.rdata.count <= ResourceRecord.maxRDATALength else {
+            throw .recordTooLong(RecordTooLong(owner: record.owner, type: record.type, length: record.rdata.count))
+        }
+        guard arena.count + 10 + record.rdata.count < Int(UInt32.max),
+            ownerBytes.count + 2 * record.owner.wire.count < Int(UInt32.max)
+        else {
+            throw .zoneTooLarge(octets: arena.count + 10 + record.rdata.count)
+        }
         if record.owner.wire != previousOwner {
             startOwner(record.owner)
         }
@@ -110,9 +162,7 @@ struct ZoneRecordArena: ~Copyable {
             }
         }
         let rdata = record.rdata
-        precondition(rdata.count <= 0xFFFF, "RDATA longer than RDLENGTH can say (RFC 1035 §3.2.1)")
         let start = arena.count
-        precondition(start + 10 + rdata.count < Int(UInt32.max), "zone larger than 4 GiB in wire form")
         let type = record.type.rawValue
         let dnsClass = record.dnsClass.rawValue
         let ttl = record.ttl
@@ -147,7 +197,7 @@ struct ZoneRecordArena: ~Copyable {
         let originLength = originLowered.count
         guard length >= originLength else { return }
         let base = ownerBytes.count
-        precondition(base + 2 * length < Int(UInt32.max), "zone with more than 4 GiB of owner names")
+        // `add` checked that the owner names stay under 4 GiB.
         let bytes = ownerBytes.extend(by: 2 * length)
         // The canonical form first, and the key (labels right to left) after it.
         var i = 0

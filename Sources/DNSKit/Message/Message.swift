@@ -4,7 +4,11 @@
 /// types where compression is allowed (RFC 1035 types and the list of RFC 3597 §4); a
 /// pointer anywhere else, a pointer that does not go backwards, a label type other than
 /// 00, a record running past its RDLENGTH or the message, or bytes left over make the
-/// message malformed. A TSIG RR is accepted only as the last record of the additional
+/// message malformed. Hard limits (RFC 1035 §3.2.1, §2.3.4): a record whose RDATA decompresses
+/// past 65,535 octets, a name over 255 octets, a pointer inside RDATA that lands in its own record's
+/// non-name fields (a SIG or NXT name pointing back into its own fixed fields, RFC 3597 §4 allows
+/// decompression of names only), and a pointer in the names of types RFC 3597 §4 says must not be
+/// compressed (RRSIG, DNAME, KX, ...) make the message malformed (BAD-ANSWER), never a trap. A TSIG RR is accepted only as the last record of the additional
 /// section (RFC 8945 §5.1) and is kept apart from `additional`.
 public struct Message: Sendable {
     public var header: MessageHeader
@@ -151,14 +155,27 @@ struct WireReader {
         try need(length, "RDATA")
         let end = position + length
         var rdata: [UInt8]
-        if Self.compressedNameTypes(type), let fields = RDATALayout.fields(of: RecordType(rawValue: type)) {
+        if let fields = RDATALayout.fields(of: RecordType(rawValue: type)) {
+            let compressible = Self.compressedNameTypes(type)
+            let rdataStart = position
+            // Where the names already read in this RDATA sit: the only part of it a pointer may reach.
+            var namesRead: [Range<Int>] = []
             rdata = []
             rdata.reserveCapacity(length + 16)
             for field in fields {
                 switch field {
                 case .name:
                     guard position < end else { throw MessageError("RDATA ends before a name", at: position) }
-                    try appendName(to: &rdata, limit: end)
+                    let nameStart = position
+                    guard compressible || !Self.startsWithPointer(buffer, from: position, limit: end) else {
+                        throw MessageError(
+                            "compression pointer in the RDATA of \(RecordType(rawValue: type)), which RFC 3597 §4 "
+                                + "forbids for this type", at: position)
+                    }
+                    try appendName(
+                        to: &rdata, limit: end, allowCompression: compressible,
+                        ownRDATA: OwnRDATA(start: rdataStart, names: namesRead))
+                    namesRead.append(nameStart..<min(position, end))
                 case .fixed(let n):
                     guard end - position >= n else { throw MessageError("RDATA too short", at: position) }
                     rdata.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<(position + n)]))
@@ -178,6 +195,11 @@ struct WireReader {
             guard position == end else {
                 throw MessageError("RDATA of \(RecordType(rawValue: type)) longer than its fields", at: position)
             }
+            guard rdata.count <= ResourceRecord.maxRDATALength else {
+                throw MessageError(
+                    "RDATA of \(RecordType(rawValue: type)) decompresses to \(rdata.count) octets, over the 65,535 "
+                        + "an RDLENGTH can say (RFC 1035 §3.2.1)", at: rdataStart)
+            }
         } else {
             rdata = Array(UnsafeBufferPointer(rebasing: buffer[position..<end]))
             position = end
@@ -194,11 +216,33 @@ struct WireReader {
         return DomainName(uncheckedWire: wire)
     }
 
+    /// The RDATA a name is read from: a pointer that lands inside it must land in one of the names read
+    /// before (an SOA RNAME may point into its MNAME), never in fixed fields (RFC 1035 §4.1.4: a pointer
+    /// names a prior occurrence of a name).
+    struct OwnRDATA {
+        var start: Int
+        var names: [Range<Int>]
+    }
+
+    /// True when the name at `from` is, somewhere in its labels, a compression pointer.
+    static func startsWithPointer(_ buffer: UnsafeBufferPointer<UInt8>, from: Int, limit: Int) -> Bool {
+        var i = from
+        while i < limit {
+            let byte = buffer[i]
+            if byte & 0xC0 != 0 { return byte & 0xC0 == 0xC0 }
+            if byte == 0 { return false }
+            i += 1 + Int(byte)
+        }
+        return false
+    }
+
     /// Appends the uncompressed name at `position` to `out` and moves past it.
     ///
     /// A pointer must point before the start of the name (or label run) it appears in, so
     /// every jump goes strictly backwards and no loop is possible.
-    mutating func appendName(to out: inout [UInt8], limit: Int, allowCompression: Bool = true) throws(MessageError) {
+    mutating func appendName(
+        to out: inout [UInt8], limit: Int, allowCompression: Bool = true, ownRDATA: OwnRDATA? = nil
+    ) throws(MessageError) {
         var i = position
         var runStart = position
         var resumeAt = -1
@@ -230,6 +274,11 @@ struct WireReader {
                 let target = Int(uint16(at: i) & 0x3FFF)
                 guard target < runStart else {
                     throw MessageError("compression pointer does not point backwards", at: i)
+                }
+                if let own = ownRDATA, target >= own.start, !own.names.contains(where: { $0.contains(target) }) {
+                    throw MessageError(
+                        "compression pointer into its own record's RDATA at octet \(target), which holds no name",
+                        at: i)
                 }
                 if resumeAt < 0 { resumeAt = i + 2 }
                 runStart = target

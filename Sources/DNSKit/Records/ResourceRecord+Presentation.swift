@@ -17,7 +17,7 @@ extension ResourceRecord {
     }
 
     private func ldnsText() -> String? {
-        let wire = uncompressedWire()
+        guard let wire = try? uncompressedWire() else { return nil }
         var record: UnsafeMutablePointer<ldns_rr>? = nil
         var position = 0
         let status = wire.withUnsafeBufferPointer {

@@ -9,6 +9,9 @@ public struct ResourceRecord: Hashable, Sendable {
     public var ttl: UInt32
     public var rdata: [UInt8]
 
+    /// The most RDATA an RDLENGTH can say (RFC 1035 §3.2.1: a 16-bit count).
+    public static let maxRDATALength = 65_535
+
     public init(owner: DomainName, type: RecordType, dnsClass: DNSClass = .in, ttl: UInt32, rdata: [UInt8]) {
         self.owner = owner
         self.type = type
@@ -25,30 +28,45 @@ public struct ResourceRecord: Hashable, Sendable {
     }
 
     /// The record in canonical wire form, RFC 4034 §6.2: owner lower-cased, no compression,
-    /// names inside RDATA lower-cased for the listed types, TTL as given.
+    /// names inside RDATA lower-cased for the listed types, TTL as given. Throws for RDATA over
+    /// 65,535 octets, which no RDLENGTH can say.
+    public func canonicalWireForm() throws(RecordTooLong) -> [UInt8] {
+        try uncompressedWire(owner: owner.canonical.wire, rdata: RDATALayout.canonicalRDATA(type: type, rdata))
+    }
+
+    /// The canonical form as an identity (a hash, a set key, a diff): never fails. For RDATA over 65,535
+    /// octets, which no message can carry and no zone file reader passes on, RDLENGTH says 65,535 while
+    /// the RDATA follows whole, so two records still compare equal exactly when their data do. Not for
+    /// the wire or a digest: `canonicalWireForm()` throws instead.
     public func canonicalWire() -> [UInt8] {
-        uncompressedWire(owner: owner.canonical.wire, rdata: RDATALayout.canonicalRDATA(type: type, rdata))
+        let data = RDATALayout.canonicalRDATA(type: type, rdata)
+        var out = owner.canonical.wire
+        out.reserveCapacity(out.count + 10 + data.count)
+        out.appendUInt16(type.rawValue)
+        out.appendUInt16(dnsClass.rawValue)
+        out.appendUInt32(ttl)
+        out.appendUInt16(UInt16(clamping: data.count))
+        out.append(contentsOf: data)
+        return out
     }
 
     /// The record as written (case kept), uncompressed: owner, type, class, TTL, RDLENGTH, RDATA.
-    func uncompressedWire() -> [UInt8] {
-        uncompressedWire(owner: owner.wire, rdata: rdata)
+    func uncompressedWire() throws(RecordTooLong) -> [UInt8] {
+        try uncompressedWire(owner: owner.wire, rdata: rdata)
     }
 
-    private func uncompressedWire(owner ownerWire: [UInt8], rdata data: [UInt8]) -> [UInt8] {
+    private func uncompressedWire(owner ownerWire: [UInt8], rdata data: [UInt8]) throws(RecordTooLong) -> [UInt8] {
+        guard let length = UInt16(exactly: data.count) else {
+            throw RecordTooLong(owner: owner, type: type, length: data.count)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(ownerWire.count + 10 + data.count)
         out.append(contentsOf: ownerWire)
-        out.append(UInt8(type.rawValue >> 8))
-        out.append(UInt8(type.rawValue & 0xFF))
-        out.append(UInt8(dnsClass.rawValue >> 8))
-        out.append(UInt8(dnsClass.rawValue & 0xFF))
-        out.append(UInt8(ttl >> 24))
-        out.append(UInt8((ttl >> 16) & 0xFF))
-        out.append(UInt8((ttl >> 8) & 0xFF))
-        out.append(UInt8(ttl & 0xFF))
-        out.append(UInt8(data.count >> 8))
-        out.append(UInt8(data.count & 0xFF))
+        out.appendUInt16(type.rawValue)
+        out.appendUInt16(dnsClass.rawValue)
+        out.appendUInt16(UInt16(truncatingIfNeeded: ttl >> 16))
+        out.appendUInt16(UInt16(truncatingIfNeeded: ttl))
+        out.appendUInt16(length)
         out.append(contentsOf: data)
         return out
     }
@@ -127,5 +145,16 @@ enum RDATALayout {
             if let name = try? DomainName(wire: Array(rdata[range])) { result.append(name) }
         }
         return result
+    }
+}
+
+/// A record whose RDATA is longer than the 65,535 octets an RDLENGTH can say (RFC 1035 §3.2.1).
+public struct RecordTooLong: Error, Sendable, Hashable, CustomStringConvertible {
+    public var owner: DomainName
+    public var type: RecordType
+    public var length: Int
+
+    public var description: String {
+        "\(owner) \(type) has \(length) octets of RDATA, over the 65,535 an RDLENGTH can say (RFC 1035 §3.2.1)"
     }
 }

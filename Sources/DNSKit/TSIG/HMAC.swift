@@ -51,9 +51,11 @@ final class HMACKey: @unchecked Sendable {
     }
 }
 
-/// One running HMAC; feed it with `update`, end it with `finish`.
+/// One running HMAC; feed it with `update`, end it with `finish`. A failure inside libcrypto is
+/// remembered and makes `finish` return nil: a MAC that was not computed never verifies anything.
 final class HMACComputation {
     private let context: OpaquePointer
+    private var failed = false
 
     fileprivate init(context: OpaquePointer) { self.context = context }
 
@@ -61,7 +63,7 @@ final class HMACComputation {
 
     func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        EVP_MAC_update(context, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+        if EVP_MAC_update(context, base.assumingMemoryBound(to: UInt8.self), bytes.count) != 1 { failed = true }
     }
 
     func update(_ bytes: [UInt8]) {
@@ -76,13 +78,14 @@ final class HMACComputation {
         withUnsafeBytes(of: value.bigEndian) { update($0) }
     }
 
-    /// The MAC. The computation must not be used afterwards.
-    func finish() -> [UInt8] {
+    /// The MAC, or nil when libcrypto failed at any step. The computation must not be used afterwards.
+    func finish() -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: 64)
         var length = 0
-        out.withUnsafeMutableBufferPointer { buffer in
-            _ = EVP_MAC_final(context, buffer.baseAddress, &length, buffer.count)
+        let ok = out.withUnsafeMutableBufferPointer { buffer in
+            EVP_MAC_final(context, buffer.baseAddress, &length, buffer.count) == 1
         }
+        guard ok, !failed, length > 0, length <= out.count else { return nil }
         out.removeSubrange(length...)
         return out
     }

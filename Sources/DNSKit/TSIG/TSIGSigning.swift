@@ -51,7 +51,9 @@ public enum TSIG {
             keyName: key.name, algorithm: key.algorithm.domainName, timeSigned: time, fudge: fudge, mac: [],
             originalID: id, error: error, otherData: otherData)
         feedVariables(record, timersOnly: timersOnly, into: hmac)
-        let mac = hmac.finish()
+        // libcrypto failing here leaves the MAC empty: the server answers BADSIG, which is reported; our
+        // verifier never accepts an answer chained to an empty MAC by mistake (its own MAC would fail too).
+        let mac = hmac.finish() ?? []
         var signed = record
         signed.mac = mac
         message.appendRecord(signed.record)

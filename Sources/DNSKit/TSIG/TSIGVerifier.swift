@@ -135,9 +135,10 @@ struct TSIGVerifier {
         let hmac = running ?? startChain()
         TSIG.feedSignedMessage(wire, tsigOffset: tsigOffset, originalID: record.originalID, into: hmac)
         TSIG.feedVariables(record, timersOnly: signedCount > 0, into: hmac)
-        let computed = hmac.finish()
         running = nil
-        guard constantTimeEqual(computed[0..<record.mac.count], record.mac[...]) else {
+        guard let computed = hmac.finish(), computed.count >= record.mac.count,
+            constantTimeEqual(computed[0..<record.mac.count], record.mac[...])
+        else {
             if record.error != 0 {
                 throw .peerError(TSIGPeerError(code: record.error, record: record), signed: false, record: record)
             }

@@ -44,12 +44,14 @@ public struct AXFRStreamVerifier {
         let number = stats.messages
         stats.bytes += wire.count + 2
         guard !finished else { throw .transferBroken(.recordsAfterEnd(message: number, record: 1)) }
-        guard stats.bytes <= limits.maxBytes else { throw .transferBroken(.tooManyBytes(limit: limits.maxBytes)) }
+        guard stats.bytes <= limits.maxBytes else {
+            throw .transferBroken(.tooManyBytes(limit: limits.maxBytes, sent: sent))
+        }
         let message: Message
         do {
             message = try Message(wire: wire)
         } catch {
-            throw .malformed("message \(number): \(error.description)")
+            throw .transferBroken(.malformedMessage(message: number, error.description))
         }
         let header = message.header
         guard header.id == requestID else {
@@ -111,6 +113,11 @@ public struct AXFRStreamVerifier {
         return delivered
     }
 
+    /// What arrived so far (the duration is the caller's to fill in).
+    public var sent: TransferVolume {
+        TransferVolume(messages: stats.messages, records: stats.records, octets: stats.bytes)
+    }
+
     /// The failure when the stream ends (the server closed the connection) here; nil once finished.
     public func endOfStream() -> QueryFailure? {
         finished ? nil : .transferBroken(.closedEarly(afterRecords: stats.records))
@@ -148,7 +155,7 @@ public struct AXFRStreamVerifier {
 
     private mutating func count(_ record: ResourceRecord) throws(QueryFailure) {
         guard stats.records < limits.maxRecords else {
-            throw .transferBroken(.tooManyRecords(limit: limits.maxRecords))
+            throw .transferBroken(.tooManyRecords(limit: limits.maxRecords, sent: sent))
         }
         stats.records += 1
         stats.countsByType[record.type, default: 0] += 1

@@ -9,30 +9,54 @@ import NIOPosix
 /// Sends signed SOA queries, NOTIFYs and zone transfers to name servers, and checks every
 /// answer before believing it.
 ///
-/// UDP requests share one socket per address family; answers are matched by ID, source
-/// address and question (`UDPRouter`). Every request to a server with a key is TSIG-signed
-/// (RFC 8945) and every answer to a signed request must be signed and verify. I/O runs on
-/// SwiftNIO; nothing here blocks a caller's thread.
+/// UDP requests leave from a pool of sockets per address family, each bound to its own random source
+/// port, the socket picked at random per request (RFC 5452 §9.2: the port adds to the ID's 16 bits what
+/// a forger must guess); answers are matched by socket, ID, source address and question (`UDPRouter`).
+/// Every request to a server with a key is TSIG-signed (RFC 8945) and every answer to a signed request
+/// must be signed and verify: one that does not is dropped and counted, and the query waits on for the
+/// genuine answer. I/O runs on SwiftNIO; nothing here blocks a caller's thread.
 public final class DNSClient: Sendable {
     let group: any EventLoopGroup
     private let ipv4: UDPSocket
     private let ipv6: UDPSocket?
 
+    /// The sockets of one address family, all on one event loop, sharing one router.
     struct UDPSocket: Sendable {
-        let channel: any Channel
+        let channels: [any Channel]
         let router: UDPRouter
+        var channel: any Channel { channels[0] }
     }
 
-    /// Opens the shared UDP sockets (an IPv4 one, and an IPv6 one when the host has IPv6).
-    public init() throws {
+    /// Sockets per address family: each has its own source port, so a forger must guess the port among
+    /// this many as well as the ID.
+    public static let defaultPoolSize = 8
+
+    /// Opens the UDP socket pools (IPv4, and IPv6 when the host has IPv6), `poolSize` sockets each.
+    public init(poolSize: Int = DNSClient.defaultPoolSize) throws {
         group = MultiThreadedEventLoopGroup.singleton
-        ipv4 = try Self.openUDP(group: group, host: "0.0.0.0")
-        ipv6 = try? Self.openUDP(group: group, host: "::")
+        ipv4 = try Self.openPool(group: group, host: "0.0.0.0", size: poolSize)
+        ipv6 = try? Self.openPool(group: group, host: "::", size: poolSize)
     }
 
-    private static func openUDP(group: any EventLoopGroup, host: String) throws -> UDPSocket {
+    private static func openPool(group: any EventLoopGroup, host: String, size: Int) throws -> UDPSocket {
         let router = UDPRouter()
-        let channel = try DatagramBootstrap(group: group)
+        let loop = group.next()
+        var channels: [any Channel] = []
+        do {
+            for _ in 0..<max(1, size) {
+                channels.append(try openUDP(loop: loop, host: host, router: router))
+            }
+        } catch {
+            for channel in channels { channel.close(promise: nil) }
+            throw error
+        }
+        return UDPSocket(channels: channels, router: router)
+    }
+
+    /// One socket of a pool, on a source port the kernel picks at random from its ephemeral range (Linux
+    /// randomises the port of a bind to port 0).
+    private static func openUDP(loop: any EventLoop, host: String, router: UDPRouter) throws -> any Channel {
+        try DatagramBootstrap(group: loop)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: 4 << 20)
             .channelOption(ChannelOptions.maxMessagesPerRead, value: 16)
@@ -42,17 +66,27 @@ public final class DNSClient: Sendable {
             .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 32)
             .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 4096))
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(router) }
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = UDPSocketHandler(router: router, eventLoop: channel.eventLoop)
+                    router.attach(handler)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
             }
             .bind(host: host, port: 0)
             .wait()
-        return UDPSocket(channel: channel, router: router)
     }
 
     /// Closes the UDP sockets; requests still waiting fail.
     public func close() async {
-        try? await ipv4.channel.close()
-        try? await ipv6?.channel.close()
+        for channel in ipv4.channels + (ipv6?.channels ?? []) { try? await channel.close() }
+    }
+
+    /// Answers from `server` dropped because they did not verify (unsigned, bad MAC, wrong key,
+    /// malformed) since this client opened: an attack indicator the reports show.
+    public func droppedAnswers(from server: ServerEndpoint) async -> Int {
+        guard let address = try? Self.address(of: server), let socket = try? socket(for: address) else { return 0 }
+        let router = socket.router
+        return (try? await socket.channel.eventLoop.submit { router.droppedFrom[address, default: 0] }.get()) ?? 0
     }
 
     // MARK: SOA
@@ -187,7 +221,8 @@ public final class DNSClient: Sendable {
         let tsig: TSIGStatus
         do {
             (message, tsig) = try check(
-                bytes, exchange: exchange, question: question, opcode: .query, key: server.key, options: options)
+                bytes, exchange: exchange, question: question, opcode: .query, key: server.key, options: options,
+                screened: overTCP ? nil : exchange.answer.screened)
         } catch {
             return failed(error)
         }
@@ -229,11 +264,11 @@ public final class DNSClient: Sendable {
         let question = Question(name: zone, type: .soa)
         do {
             let exchange = try await send(
-                question: question, server: server, options: options,
+                question: question, opcode: .notify, server: server, options: options,
                 build: { MessageBuilder.notify(zone: zone, soa: soa, id: $0) })
             let (_, tsig) = try check(
                 exchange.answer.bytes, exchange: exchange, question: question, opcode: .notify, key: server.key,
-                options: options)
+                options: options, screened: exchange.answer.screened)
             return .acknowledged(
                 NotifyAcknowledgement(
                     zone: zone, server: server.name, rtt: exchange.answer.rtt, attempts: exchange.answer.attempts,
@@ -257,7 +292,8 @@ public final class DNSClient: Sendable {
     static func now(offset: Duration) -> UInt64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return UInt64(max(0, Int64(spec.tv_sec) + offset.components.seconds))
+        let (shifted, overflow) = Int64(spec.tv_sec).addingReportingOverflow(offset.components.seconds)
+        return overflow ? (offset < .zero ? 0 : UInt64(Int64.max)) : UInt64(max(0, shifted))
     }
 
     static func address(of server: ServerEndpoint) throws(QueryFailure) -> SocketAddress {
@@ -280,8 +316,8 @@ public final class DNSClient: Sendable {
 
     /// Builds, signs and wraps one request for the router (not started yet).
     private func prepare(
-        id: UInt16, address: SocketAddress, question: Question, server: ServerEndpoint, options: QueryOptions,
-        loop: any EventLoop, socket: UDPSocket, build: (UInt16) -> [UInt8]
+        id: UInt16, address: SocketAddress, question: Question, opcode: Opcode = .query, server: ServerEndpoint,
+        options: QueryOptions, loop: any EventLoop, socket: UDPSocket, build: (UInt16) -> [UInt8]
     ) -> ([UInt8], UDPRouter.Request, [UInt8]?) {
         var request = build(id)
         let requestMAC = server.key.map {
@@ -292,11 +328,35 @@ public final class DNSClient: Sendable {
         questionWire.appendUInt16(question.dnsClass.rawValue)
         var packet = socket.channel.allocator.buffer(capacity: request.count)
         packet.writeBytes(request)
+        let key = server.key
         let pending = UDPRouter.Request(
-            key: UDPRouter.Key(id: id, address: address), packet: packet, question: questionWire,
-            timing: Self.timing(options), attemptsAllowed: max(1, options.retries + 1),
-            promise: loop.makePromise(of: UDPRouter.Answer.self))
+            key: UDPRouter.Key(id: id, address: address, socket: Int.random(in: 0..<socket.channels.count)),
+            packet: packet, question: questionWire, timing: Self.timing(options),
+            attemptsAllowed: max(1, options.retries + 1), promise: loop.makePromise(of: UDPRouter.Answer.self),
+            screen: { bytes in
+                Self.screen(
+                    bytes, id: id, requestMAC: requestMAC, question: question, opcode: opcode, key: key,
+                    options: options)
+            })
         return (request, pending, requestMAC)
+    }
+
+    /// What the router does with an answer that matched a request: a truncated one (TC=1) is only a hint
+    /// to ask over TCP, where the answer is verified; a verified one (or any well-formed one when the server
+    /// has no key) is the answer; an error the server signed decides; anything else (unsigned, bad MAC,
+    /// wrong key, malformed) could come from anyone, so it is dropped and the query waits on.
+    static func screen(
+        _ bytes: [UInt8], id: UInt16, requestMAC: [UInt8]?, question: Question, opcode: Opcode, key: TSIGKey?,
+        options: QueryOptions
+    ) -> UDPRouter.Screening {
+        if bytes.count > 2 && bytes[2] & 0x02 != 0 { return .acceptUnscreened }
+        do {
+            let (message, status) = try verify(
+                bytes, id: id, requestMAC: requestMAC, question: question, opcode: opcode, key: key, options: options)
+            return .accept(message, status)
+        } catch {
+            return error.isTrustworthyAnswer || error.isVerifiedButRefused ? .decide(error) : .drop(error)
+        }
     }
 
     static func timing(_ options: QueryOptions) -> UDPRouter.Timing {
@@ -316,6 +376,8 @@ public final class DNSClient: Sendable {
                 ? .unreachable("not asked: the sweep's deadline passed before this query's turn")
                 : .timeout(attempts: attempts, waited: waited)
         case UDPRouter.Failure.idInUse: .unreachable("no free query ID: too many requests in flight")
+        case UDPRouter.Failure.decided(let failure): failure
+        case UDPRouter.Failure.onlyUnverified(let last, _): last
         case UDPRouter.Failure.abandoned:
             .unreachable("not asked: the server answered none of the queries sent before this one")
         default: .unreachable(String(describing: error))
@@ -324,7 +386,8 @@ public final class DNSClient: Sendable {
 
     /// Signs and sends one UDP request, waiting through its retransmissions.
     private func send(
-        question: Question, server: ServerEndpoint, options: QueryOptions, build: (UInt16) -> [UInt8]
+        question: Question, opcode: Opcode = .query, server: ServerEndpoint, options: QueryOptions,
+        build: (UInt16) -> [UInt8]
     ) async throws(QueryFailure) -> Exchange {
         let address = try Self.address(of: server)
         let socket = try self.socket(for: address)
@@ -333,8 +396,8 @@ public final class DNSClient: Sendable {
             let id = UInt16.random(in: 0...UInt16.max)
             let loop = socket.channel.eventLoop
             let (request, pending, requestMAC) = prepare(
-                id: id, address: address, question: question, server: server, options: options, loop: loop,
-                socket: socket, build: build)
+                id: id, address: address, question: question, opcode: opcode, server: server, options: options,
+                loop: loop, socket: socket, build: build)
             let router = socket.router
             let cap = max(1, options.maxInFlightPerServer)
             if loop.inEventLoop {
@@ -356,9 +419,36 @@ public final class DNSClient: Sendable {
 
     /// The checks every answer gets, in the order that keeps forged answers from being
     /// believed: well-formed, same ID, a response to our opcode and question, TSIG
-    /// verified, then the RCODE.
+    /// verified, then the RCODE. A UDP answer comes screened (`screen`) already.
     private func check(
-        _ bytes: [UInt8], exchange: Exchange, question: Question, opcode: Opcode, key: TSIGKey?, options: QueryOptions
+        _ bytes: [UInt8], exchange: Exchange, question: Question, opcode: Opcode, key: TSIGKey?, options: QueryOptions,
+        screened: (message: Message, tsig: TSIGStatus)? = nil
+    ) throws(QueryFailure) -> (Message, TSIGStatus) {
+        let message: Message
+        let status: TSIGStatus
+        if let screened {
+            (message, status) = screened
+        } else {
+            (message, status) = try Self.verify(
+                bytes, id: exchange.id, requestMAC: exchange.requestMAC, question: question, opcode: opcode, key: key,
+                options: options)
+        }
+        switch message.header.rcode {
+        case .noError: break
+        case .refused: throw .refused
+        case .servFail: throw .servfail
+        case .formErr: throw .formerr
+        case .nxDomain: throw .nxdomainAtApex
+        case .notAuth: throw .notAuthoritative(referral: false)
+        default: throw .unexpectedRcode(message.header.rcode)
+        }
+        return (message, status)
+    }
+
+    /// Everything but the RCODE: well-formed, our ID, a response to our opcode and question, TSIG verified.
+    static func verify(
+        _ bytes: [UInt8], id: UInt16, requestMAC: [UInt8]?, question: Question, opcode: Opcode, key: TSIGKey?,
+        options: QueryOptions
     ) throws(QueryFailure) -> (Message, TSIGStatus) {
         let message: Message
         do {
@@ -367,7 +457,7 @@ public final class DNSClient: Sendable {
             throw .malformed(error.description)
         }
         let header = message.header
-        guard header.id == exchange.id else { throw .malformed("the answer's ID \(header.id) is not ours") }
+        guard header.id == id else { throw .malformed("the answer's ID \(header.id) is not ours") }
         guard header.isResponse else { throw .malformed("the answer has QR clear") }
         guard header.opcode == opcode else {
             throw .malformed("the answer's opcode is \(header.opcode), not \(opcode)")
@@ -377,25 +467,15 @@ public final class DNSClient: Sendable {
             throw .malformed("the answer's question is not ours (\(question))")
         }
         var status = TSIGStatus.notSigned
-        if let key, let requestMAC = exchange.requestMAC {
+        if let key, let requestMAC {
             var verifier = TSIGVerifier(
-                key: key, requestMAC: requestMAC, requestID: exchange.id, acceptTruncatedMAC: options.acceptTruncatedMAC
-            )
+                key: key, requestMAC: requestMAC, requestID: id, acceptTruncatedMAC: options.acceptTruncatedMAC)
             do {
                 _ = try verifier.verify(wire: bytes, message: message, now: Self.now(offset: options.clockOffset))
             } catch {
                 throw Self.classify(error, rcode: header.rcode)
             }
             status = .verified(keyName: key.name)
-        }
-        switch header.rcode {
-        case .noError: break
-        case .refused: throw .refused
-        case .servFail: throw .servfail
-        case .formErr: throw .formerr
-        case .nxDomain: throw .nxdomainAtApex
-        case .notAuth: throw .notAuthoritative(referral: false)
-        default: throw .unexpectedRcode(header.rcode)
         }
         return (message, status)
     }

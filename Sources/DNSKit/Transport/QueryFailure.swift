@@ -32,6 +32,13 @@ public enum QueryFailure: Error, Sendable, Hashable {
     /// A zone transfer broke one of RFC 5936's rules or our limits, or a later message failed TSIG.
     case transferBroken(AXFRFault)
 
+    /// True for an answer whose MAC verified but which is refused all the same (signed at a time outside
+    /// the fudge): it comes from the key's holder, so it decides the query rather than being waited past.
+    public var isVerifiedButRefused: Bool {
+        if case .clockSkew = self { return true }
+        return false
+    }
+
     /// True when the server told us something we can believe (a verified or unsigned-but-
     /// expected answer), false for local verification failures and forgeable errors.
     public var isTrustworthyAnswer: Bool {
@@ -144,9 +151,11 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
                 switch fault {
                 case .unverified:
                     "the stream was altered on the way or \(server) signs with another secret for key \(key)"
-                case .stalled, .tooSlow, .closedEarly, .closedMidMessage, .connectionReset:
+                case .stalled, .closedEarly, .closedMidMessage, .connectionReset:
                     "check \(server)'s logs and the network between this host and \(server)"
-                case .tooManyRecords, .tooManyBytes: "is \(zone) really that large on \(server)?"
+                case .tooManyRecords, .tooManyBytes, .tooSlow:
+                    "a stream without end holds the run: check \(server)'s software; if \(zone) really is that "
+                        + "large, raise check.max_transfer_size or check.deadline"
                 default: "check \(server)'s software and logs"
                 }
             return "the \(what) from \(server) was rejected: \(fault); nothing received is used; \(next)"
@@ -156,6 +165,8 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `2 s`, `1.5 s`, or `0.8 ms` for the short round trips of a LAN.
     static func seconds(_ duration: Duration) -> String {
         let (s, attoseconds) = duration.components
+        // Past 292,000 years a duration is shown in whole seconds (no overflow on a typed-in 1e300).
+        guard s < Int64.max / 1_000_000 else { return "\(s) s" }
         let microseconds = s * 1_000_000 + attoseconds / 1_000_000_000_000
         if microseconds < 1_000_000 {
             let ms = Double(microseconds) / 1000

@@ -16,7 +16,7 @@ struct LengthPrefixedMessageDecoder: ByteToMessageDecoder {
             buffer.readableBytes >= 2 + Int(length)
         else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 2)
-        let message = buffer.readSlice(length: Int(length))!
+        guard let message = buffer.readSlice(length: Int(length)) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(message))
         return .continue
     }
@@ -95,7 +95,8 @@ enum TCPConnection {
 
     static func frame(_ message: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: message.count + 2)
-        buffer.writeInteger(UInt16(message.count))
+        // Our own requests (a question and a TSIG RR) are a few hundred octets; never over 65,535.
+        buffer.writeInteger(UInt16(clamping: message.count))
         buffer.writeBytes(message)
         return buffer
     }
@@ -125,8 +126,16 @@ enum TCPConnection {
 }
 
 extension TimeAmount {
+    /// The duration in nanoseconds, saturating: a wait past 292 years is "forever", not an overflow trap
+    /// (a configured or typed-in duration may be anything up to `Duration`'s own range).
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else {
+            self = .nanoseconds(seconds < 0 ? .min : .max)
+            return
+        }
+        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        self = .nanoseconds(overflowAgain ? (seconds < 0 ? .min : .max) : total)
     }
 }

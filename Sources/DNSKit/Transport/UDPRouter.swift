@@ -1,24 +1,42 @@
 import NIOCore
 
-/// Sends UDP requests on one shared socket and routes each answer to the request it
-/// answers, by ID, source address and question (RFC 5452 §4.3: an answer that fails any of
-/// them is dropped, not taken as a failure, so a stray or spoofed datagram cannot end a
-/// query). Retransmits on its own timer; holds requests beyond the per-server cap in a queue.
+/// Sends UDP requests from a pool of sockets (each bound to its own random source port) and routes
+/// each answer to the request it answers, by socket, ID, source address and question (RFC 5452 §4.3:
+/// an answer that fails any of them is dropped, not taken as a failure, so a stray or spoofed datagram
+/// cannot end a query). A matching answer is then screened (`Request.screen`: well-formed, TSIG
+/// verified): one that does not verify is dropped like a lost packet and counted, and the request
+/// keeps waiting for a verified one until its timeout; only then is the last unverified answer's
+/// failure reported. Retransmits on its own timer; holds requests beyond the per-server cap in a queue.
 ///
-/// Everything here runs on the channel's event loop; nothing is shared across threads.
-final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
-
+/// Everything here runs on the sockets' one event loop; nothing is shared across threads.
+final class UDPRouter: @unchecked Sendable {
     struct Key: Hashable {
         var id: UInt16
         var address: SocketAddress
+        /// Which socket of the pool the request left from (and its answer must arrive on).
+        var socket: Int = 0
     }
 
     struct Answer {
         var bytes: [UInt8]
         var rtt: Duration
         var attempts: Int
+        /// The message as screened (nil for an answer taken unscreened: a TC=1 hint to ask over TCP).
+        var screened: (message: Message, tsig: TSIGStatus)?
+        /// Answers dropped because they did not verify before this one came.
+        var dropped = 0
+    }
+
+    /// What the screen says of an answer that matched a request.
+    enum Screening {
+        /// Verified (or no key): this is the answer.
+        case accept(Message, TSIGStatus)
+        /// Taken as it is, unverified: only a hint that changes nothing by itself (TC=1: ask over TCP).
+        case acceptUnscreened
+        /// A failure the server vouched for (a signed error): it ends the request.
+        case decide(QueryFailure)
+        /// Not to be believed (unsigned, bad MAC, wrong key, malformed): dropped, counted, waited past.
+        case drop(QueryFailure)
     }
 
     enum Failure: Error {
@@ -31,6 +49,11 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         /// Never sent: the caller gave up on the server (`abandonWaiting`).
         case abandoned
         case sendFailed(String)
+        /// The screen decided: a failure the server vouched for.
+        case decided(QueryFailure)
+        /// No answer verified before the timeout, but `dropped` answers came that did not; `last` is why
+        /// the last of them was dropped.
+        case onlyUnverified(last: QueryFailure, dropped: Int)
     }
 
     /// How a request waits: a fixed timeout per attempt, or the server's adaptive one.
@@ -49,7 +72,11 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         let timing: Timing
         let attemptsAllowed: Int
         let promise: EventLoopPromise<Answer>
+        let screen: @Sendable ([UInt8]) -> Screening
         var attempts = 0
+        /// Answers that matched but did not verify, and why the last one failed.
+        var dropped = 0
+        var lastDropped: QueryFailure?
         var firstSent: NIODeadline = .now()
         let created: NIODeadline = .now()
         /// `ignoredFrom[address]` when the request was first sent.
@@ -60,8 +87,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
 
         init(
             key: Key, packet: ByteBuffer, question: [UInt8], timing: Timing, attemptsAllowed: Int,
-            promise: EventLoopPromise<Answer>
+            promise: EventLoopPromise<Answer>,
+            screen: @escaping @Sendable ([UInt8]) -> Screening = { _ in .acceptUnscreened }
         ) {
+            self.screen = screen
             self.key = key
             self.packet = packet
             self.question = question
@@ -78,7 +107,8 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         var waiting = CircularBuffer<Request>()
     }
 
-    private var context: ChannelHandlerContext?
+    /// The pool's sockets, by index; nil once closed.
+    private var sockets: [UDPSocketHandler?] = []
     private var active: [Key: Request] = [:]
     private var servers: [SocketAddress: ServerQueue] = [:]
     /// Round trips measured per server, for adaptive timeouts (kept for the socket's lifetime: a
@@ -91,19 +121,29 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     /// query) is an ordinary duplicate, not an answer that matches nothing.
     private var finishedRecently = Set<Key>()
     private var finishedOrder = CircularBuffer<Key>()
+    /// Answers that matched a request but did not verify, per server address, for the lifetime of the
+    /// sockets: an attack indicator the reports show.
+    private(set) var droppedFrom: [SocketAddress: Int] = [:]
+
+    /// Adds a socket of the pool (event loop only); its index is its place in the pool.
+    func attach(_ socket: UDPSocketHandler) {
+        socket.index = sockets.count
+        sockets.append(socket)
+    }
+
+    /// One socket closed: its requests fail (the others' go on).
+    func detach(_ index: Int) {
+        guard sockets.indices.contains(index) else { return }
+        sockets[index] = nil
+        for request in active.values where request.key.socket == index {
+            request.timer?.cancel()
+            active[request.key] = nil
+            request.promise.fail(Failure.sendFailed("socket closed"))
+        }
+    }
 
     /// The adaptive estimate for `address`, for reports and tests (event loop only).
     func roundTrip(to address: SocketAddress) -> RoundTripEstimator? { roundTrips[address] }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-        for request in active.values {
-            request.timer?.cancel()
-            request.promise.fail(Failure.sendFailed("socket closed"))
-        }
-        active.removeAll()
-    }
 
     /// Starts a request; must be called on the event loop.
     func start(_ request: Request, maxInFlight: Int) {
@@ -132,7 +172,7 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func send(_ request: Request, first: Bool) {
-        guard let context else {
+        guard sockets.indices.contains(request.key.socket), let socket = sockets[request.key.socket] else {
             finish(request, with: .failure(Failure.sendFailed("socket closed")))
             return
         }
@@ -152,10 +192,9 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             request.firstSent = now
             request.ignoredAtStart = ignoredFrom[request.key.address, default: 0]
         }
-        let envelope = AddressedEnvelope(remoteAddress: request.key.address, data: request.packet)
-        context.write(wrapOutboundOut(envelope), promise: nil)
-        scheduleFlush(context)
-        request.timer = context.eventLoop.scheduleTask(in: wait) { [weak self] in
+        socket.write(AddressedEnvelope(remoteAddress: request.key.address, data: request.packet))
+        scheduleFlush(socket)
+        request.timer = socket.eventLoop.scheduleTask(in: wait) { [weak self] in
             self?.attemptTimedOut(request)
         }
     }
@@ -180,15 +219,16 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
 
     /// One flush for all the requests started in this tick of the event loop: NIO then
     /// sends them with one sendmmsg instead of one sendmsg each.
-    private var flushScheduled = false
+    private var flushPending = Set<Int>()
 
-    private func scheduleFlush(_ context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        context.eventLoop.execute { [weak self] in
-            guard let self, let context = self.context else { return }
-            self.flushScheduled = false
-            context.flush()
+    private func scheduleFlush(_ socket: UDPSocketHandler) {
+        guard flushPending.insert(socket.index).inserted else { return }
+        let loop = socket.eventLoop
+        loop.execute { [weak self] in
+            guard let self else { return }
+            let pending = self.flushPending
+            self.flushPending.removeAll()
+            for index in pending where self.sockets.indices.contains(index) { self.sockets[index]?.flush() }
         }
     }
 
@@ -208,9 +248,17 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
     private func attemptTimedOut(_ request: Request) {
         guard active[request.key] === request else { return }
         if let deadline = request.timing.deadline, deadline <= .now() {
-            finish(request, with: .failure(Failure.deadlinePassed(attempts: request.attempts, waited: waited(request))))
+            if let last = request.lastDropped {
+                finish(request, with: .failure(Failure.onlyUnverified(last: last, dropped: request.dropped)))
+            } else {
+                finish(
+                    request, with: .failure(Failure.deadlinePassed(attempts: request.attempts, waited: waited(request)))
+                )
+            }
         } else if request.attempts < request.attemptsAllowed {
             send(request, first: false)
+        } else if let last = request.lastDropped {
+            finish(request, with: .failure(Failure.onlyUnverified(last: last, dropped: request.dropped)))
         } else {
             let ignored = ignoredFrom[request.key.address, default: 0] - request.ignoredAtStart
             let failure =
@@ -249,23 +297,39 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         request.promise.completeWith(result)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
+    /// A datagram arrived on socket `socket` of the pool (event loop only).
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>, on socket: Int) {
         let buffer = envelope.data
         guard buffer.readableBytes >= MessageHeader.length,
             let id = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-            let request = active[Key(id: id, address: envelope.remoteAddress)],
+            let request = active[Key(id: id, address: envelope.remoteAddress, socket: socket)],
             Self.questionMatches(buffer, request.question)
         else {
             strayAnswers += 1
             let id = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self)
-            let lateDuplicate = id.map { finishedRecently.contains(Key(id: $0, address: envelope.remoteAddress)) }
+            let lateDuplicate = id.map {
+                finishedRecently.contains(Key(id: $0, address: envelope.remoteAddress, socket: socket))
+            }
             if servers[envelope.remoteAddress] != nil && lateDuplicate != true {
                 ignoredFrom[envelope.remoteAddress, default: 0] += 1
             }
             return
         }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
+        var screened: (message: Message, tsig: TSIGStatus)?
+        switch request.screen(bytes) {
+        case .accept(let message, let tsig): screened = (message, tsig)
+        case .acceptUnscreened: break
+        case .decide(let failure):
+            finish(request, with: .failure(Failure.decided(failure)))
+            return
+        case .drop(let failure):
+            // Like a lost packet: the request keeps waiting (and retransmitting) for a verified answer.
+            request.dropped += 1
+            request.lastDropped = failure
+            droppedFrom[envelope.remoteAddress, default: 0] += 1
+            return
+        }
         let elapsed = NIODeadline.now() - request.firstSent
         if request.attempts == 1 {
             // Karn's rule (RFC 6298 §3): an answer to a retransmitted request is no sample.
@@ -279,7 +343,10 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
         }
         finish(
             request,
-            with: .success(Answer(bytes: bytes, rtt: .nanoseconds(elapsed.nanoseconds), attempts: request.attempts)))
+            with: .success(
+                Answer(
+                    bytes: bytes, rtt: .nanoseconds(elapsed.nanoseconds), attempts: request.attempts,
+                    screened: screened, dropped: request.dropped)))
     }
 
     /// QDCOUNT is 1 and the question equals ours, the name compared without ASCII case; or
@@ -304,6 +371,40 @@ final class UDPRouter: ChannelInboundHandler, @unchecked Sendable {
             }
             return true
         }
+    }
+
+}
+
+/// One socket of the pool: hands what arrives to the router, writes what the router sends.
+final class UDPSocketHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    let router: UDPRouter
+    let eventLoop: any EventLoop
+    var index = 0
+    private var context: ChannelHandlerContext?
+
+    init(router: UDPRouter, eventLoop: any EventLoop) {
+        self.router = router
+        self.eventLoop = eventLoop
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        router.detach(index)
+    }
+
+    func write(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        context?.write(wrapOutboundOut(envelope), promise: nil)
+    }
+
+    func flush() { context?.flush() }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        router.received(unwrapInboundIn(data), on: index)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

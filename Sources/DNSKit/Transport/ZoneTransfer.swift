@@ -45,6 +45,12 @@ extension DNSClient {
         func outcome(_ failure: QueryFailure?) -> AXFROutcome {
             var stats = stream.stats
             stats.duration = ContinuousClock.now - started
+            if case .transferBroken(let fault) = failure {
+                var sent = stream.sent
+                sent.duration = stats.duration
+                let failure = QueryFailure.transferBroken(fault.with(sent: sent))
+                return .failed(QueryError(zone: zone, server: server, kind: .axfr, failure: failure), stats)
+            }
             if let failure {
                 return .failed(QueryError(zone: zone, server: server, kind: .axfr, failure: failure), stats)
             }
@@ -77,7 +83,9 @@ extension DNSClient {
                     let records = try stream.receive(
                         Array(buffer.readableBytesView), now: Self.now(offset: limits.clockOffset))
                     for record in records {
-                        do { try onRecord(record) } catch {
+                        do { try onRecord(record) } catch let failure as QueryFailure {
+                            throw failure
+                        } catch {
                             throw QueryFailure.transferBroken(.receiverStopped(String(describing: error)))
                         }
                     }
@@ -92,7 +100,7 @@ extension DNSClient {
             case .idleTimeout:
                 failure = .transferBroken(.stalled(afterRecords: stream.stats.records, idle: limits.idleTimeout))
             case .totalTimeout:
-                failure = .transferBroken(.tooSlow(limit: limits.totalTimeout))
+                failure = .transferBroken(.tooSlow(limit: limits.totalTimeout, sent: stream.sent))
             case .closedMidMessage(let buffered):
                 failure = .transferBroken(.closedMidMessage(octets: buffered))
             }

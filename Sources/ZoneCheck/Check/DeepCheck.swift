@@ -25,16 +25,23 @@ public struct DeepCheck: Sendable {
         self.parallelTransfers = parallelTransfers
     }
 
-    /// The transfer limits: waits at least as long as a query may.
+    /// The transfer limits: waits at least as long as a query may; at most `check.max_transfer_size` octets
+    /// and `check.max_transfer_records` records per transfer.
     public var limits: AXFRLimits {
         var limits = AXFRLimits()
         limits.connectTimeout = max(settings.timeout, .seconds(1))
         limits.idleTimeout = max(settings.timeout * (settings.retries + 1), limits.idleTimeout)
+        limits.maxBytes = settings.maxTransferSize
+        limits.maxRecords = settings.maxTransferRecords
         return limits
     }
 
-    /// One transfer per zone and server, in the order of `zones` and of the fleet.
-    public func transfers(of zones: [DomainName], client: DNSClient) async -> [[TransferObservation]] {
+    /// One transfer per zone and server, in the order of `zones` and of the fleet. Every transfer ends by
+    /// `deadline` (the check's, `check.deadline` after it started): one still running then is cut off
+    /// (BAD-ANSWER, with what it sent), and one whose turn comes after it is not started.
+    public func transfers(
+        of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil
+    ) async -> [[TransferObservation]] {
         let members = fleet.members
         let limits = limits
         let total = zones.count * members.count
@@ -47,7 +54,12 @@ public struct DeepCheck: Sendable {
                 let index = next
                 let zone = zones[index / members.count]
                 let endpoint = members[index % members.count].endpoint
-                group.addTask { (index, await Self.transfer(zone, from: endpoint, limits: limits, client: client)) }
+                group.addTask {
+                    (
+                        index,
+                        await Self.transfer(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
+                    )
+                }
                 next += 1
             }
             while next < min(max(1, parallelTransfers) * max(1, members.count), total) { add() }
@@ -106,27 +118,53 @@ public struct DeepCheck: Sendable {
     }
 
     static func transfer(
-        _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, client: DNSClient
+        _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, deadline: ContinuousClock.Instant?,
+        client: DNSClient
     ) async -> TransferObservation.Outcome {
-        let first = await transferOnce(zone, from: endpoint, limits: limits, client: client)
+        let first = await transferOnce(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
         // SERVFAIL to an AXFR is how BIND says "transfers-out quota reached": once more, a second later.
         guard case .failed(let error) = first, error.failure == .servfail else { return first }
         try? await Task.sleep(for: .seconds(1))
-        return await transferOnce(zone, from: endpoint, limits: limits, client: client)
+        return await transferOnce(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
     }
 
     static func transferOnce(
-        _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, client: DNSClient
+        _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, deadline: ContinuousClock.Instant?,
+        client: DNSClient
     ) async -> TransferObservation.Outcome {
+        var limits = limits
+        if let deadline {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else {
+                return .failed(
+                    QueryError(
+                        zone: zone, server: endpoint, kind: .axfr,
+                        failure: .transferBroken("not transferred: the check's deadline (check.deadline) passed first")
+                    ))
+            }
+            limits.totalTimeout = min(limits.totalTimeout, left)
+        }
         let digest = ZoneDigestBuilder(origin: zone)
         var records: [ResourceRecord] = []
         let outcome = await client.axfr(zone: zone, from: endpoint, limits: limits) { record in
-            digest.add(record)
+            do throws(ZoneDigestError) {
+                try digest.include(record)
+            } catch {
+                throw QueryFailure.transferBroken(.unusableRecord(error.description))
+            }
             records.append(record)
         }
         switch outcome {
         case .complete(let stats):
-            let summary = digest.finish()
+            let summary: ZoneSummary
+            do {
+                summary = try digest.summary()
+            } catch {
+                return .failed(
+                    QueryError(
+                        zone: zone, server: endpoint, kind: .axfr,
+                        failure: .transferBroken(.unusableRecord(error.description))))
+            }
             guard let serial = stats.serial ?? summary.soa?.serial.rawValue else {
                 return .failed(
                     QueryError(

@@ -39,9 +39,11 @@ public struct Sweep: Sendable {
     /// zones not yet asked fail as "not asked". A server whose whole first batch timed out without a
     /// single answer is not asked the rest: it is down, and asking 5,000 more times would only make the
     /// sweep wait (the queries already in flight run to their timeout; those queued are dropped). Results are in the order of `zones` and of the fleet's servers.
-    public func serials(of zones: [DomainName], client: DNSClient) async -> [[ServerObservation]] {
+    public func serials(
+        of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil
+    ) async -> [[ServerObservation]] {
         let members = fleet.members
-        let deadline = ContinuousClock.now + settings.deadline
+        let deadline = deadline ?? ContinuousClock.now + settings.deadline
         var sweepOptions = queryOptions
         sweepOptions.deadline = deadline
         let options = sweepOptions
@@ -57,6 +59,10 @@ public struct Sweep: Sendable {
             var next = [Int](repeating: 0, count: members.count)
             var answered = [Int](repeating: 0, count: members.count)
             var silent = [Int](repeating: 0, count: members.count)
+            // Answers that failed TSIG: each cost the query its whole timeout (an unverified answer is waited
+            // past, it could be forged), so a server whose key is wrong would hold the sweep to its deadline.
+            var unverified = [Int](repeating: 0, count: members.count)
+            var lastUnverified = [QueryError?](repeating: nil, count: members.count)
             func submit(_ m: Int) {
                 let start = next[m]
                 let end = min(count, start + batch)
@@ -95,12 +101,25 @@ public struct Sweep: Sendable {
                         answered[m] += 1
                     case .failed(let error):
                         columns[m][start + k] = .failed(error)
-                        if case .timeout = error.failure { silent[m] += 1 } else { answered[m] += 1 }
+                        if case .timeout = error.failure {
+                            silent[m] += 1
+                        } else if Compare.state(of: error.failure) == .authFailed {
+                            unverified[m] += 1
+                            lastUnverified[m] = error
+                        } else {
+                            answered[m] += 1
+                        }
                     }
                 }
                 if notAsked[m] == nil && answered[m] == 0 && silent[m] >= downAfter {
                     notAsked[m] =
                         "not asked: \(members[m].name) answered none of the first \(silent[m]) queries of this sweep"
+                    await client.abandonQueued(to: members[m].endpoint)
+                }
+                if notAsked[m] == nil && answered[m] == 0 && unverified[m] >= downAfter, let last = lastUnverified[m] {
+                    notAsked[m] =
+                        "not asked: \(members[m].name) gave no verified answer to the first \(unverified[m] + silent[m]) "
+                        + "queries of this sweep, only answers that failed TSIG; the last: \(last.description)"
                     await client.abandonQueued(to: members[m].endpoint)
                 }
                 guard notAsked[m] == nil, next[m] < count else { continue }
@@ -150,7 +169,8 @@ public struct Sweep: Sendable {
         // The serial of the file as the server would load it: the reader's SOA, errors or not.
         let builder = digest ? ZoneDigestBuilder(origin: zone) : nil
         let result = ZoneFileReader(path: path, origin: zone).read { builder?.add($0.record) }
-        let fileDigest = result.hasErrors ? nil : builder?.finish().digestHex
+        // A record the digest refused (over 65,535 octets of RDATA) leaves the file without a digest.
+        let fileDigest = result.hasErrors ? nil : (try? builder?.summary())?.digestHex
         return PrimaryFileObservation(
             path: path, serial: result.soa?.soaSerial, diagnostics: report.diagnostics, digest: fileDigest)
     }
@@ -162,19 +182,32 @@ public struct Sweep: Sendable {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
         // answers: file reads block, and the sweep's tasks need the cooperative pool.
         let sweep = self
+        // One deadline for the whole check: the serials and, after them, every transfer.
+        let deadline = ContinuousClock.now + settings.deadline
         async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: deep) } }
-        let serials = await serials(of: zones, client: client)
+        let serials = await serials(of: zones, client: client, deadline: deadline)
         var transfers: [[TransferObservation]]?
         if deep {
             var deepCheck = DeepCheck(fleet: fleet, settings: settings)
             deepCheck.progress = progress
-            transfers = await deepCheck.transfers(of: zones, client: client)
+            transfers = await deepCheck.transfers(of: zones, client: client, deadline: deadline)
         }
         let primaryFiles = await files
         return zones.indices.map { i in
             ZoneObservation(
                 zone: zones[i], servers: serials[i], transfers: transfers?[i], primaryFile: primaryFiles[i])
         }
+    }
+
+    /// Answers per server (by name) that did not verify and were dropped by `client` so far; servers with
+    /// none are left out. Read it before closing the client.
+    public func droppedAnswers(client: DNSClient) async -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for member in fleet.members {
+            let dropped = await client.droppedAnswers(from: member.endpoint)
+            if dropped > 0 { counts[member.name] = dropped }
+        }
+        return counts
     }
 
     static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {

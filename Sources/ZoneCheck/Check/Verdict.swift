@@ -68,6 +68,10 @@ public struct CheckReport: Sendable {
     public var verdicts: [ZoneVerdict]
     /// Whether transfers were compared (`--deep`).
     public var deep: Bool
+    /// Answers per server that matched a query but did not verify (unsigned, bad MAC, wrong key, malformed)
+    /// and were dropped while the query waited for the genuine one: forged answers, an attack indicator.
+    /// Servers with none are left out.
+    public var droppedAnswers: [String: Int] = [:]
 
     public init(servers: [String], verdicts: [ZoneVerdict], deep: Bool) {
         self.servers = servers

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a sweep asks the servers.
 public struct CheckSettings: Sendable, Equatable {
     /// The longest wait for one answer: the ceiling of the adaptive per-server timeout, which otherwise
@@ -16,17 +18,52 @@ public struct CheckSettings: Sendable, Equatable {
     public var deep: Duration?
     /// The longest a sweep of serials may take: queries still unanswered then are reported as timed out
     /// (or "not asked") and the sweep ends, so a cron run ends on time even when a server is down.
+    /// It bounds the deep check's transfers too: a transfer still running then is cut off and its server
+    /// reported BAD-ANSWER with what it sent.
     public var deadline: Duration
+    /// The most one zone transfer may carry, in octets (`check.max_transfer_size`): a server streaming more
+    /// is cut off and reported BAD-ANSWER. 256 MiB: about three million records of a typical zone.
+    public var maxTransferSize: Int
+    /// The most records one zone transfer may carry (`check.max_transfer_records`), likewise.
+    public var maxTransferRecords: Int
+
+    public static let defaultMaxTransferSize = 256 << 20
+    public static let defaultMaxTransferRecords = 5_000_000
 
     public init(
         timeout: Duration = .seconds(2), retries: Int = 3, concurrency: Int = 256, lagGrace: Duration = .seconds(600),
-        deep: Duration? = .seconds(3600), deadline: Duration = .seconds(60)
+        deep: Duration? = .seconds(3600), deadline: Duration = .seconds(60),
+        maxTransferSize: Int = defaultMaxTransferSize, maxTransferRecords: Int = defaultMaxTransferRecords
     ) {
+        self.maxTransferSize = maxTransferSize
+        self.maxTransferRecords = maxTransferRecords
         self.timeout = timeout
         self.retries = retries
         self.concurrency = concurrency
         self.lagGrace = lagGrace
         self.deep = deep
         self.deadline = deadline
+    }
+}
+
+extension CheckSettings {
+    /// An amount of octets as `check.max_transfer_size` is written: `268435456`, `512KiB`, `256MiB`, `2GiB`
+    /// (binary units; `K`, `M`, `G` alone mean the same); nil for anything else, zero, or over 1 TiB.
+    public static func octets(configText text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        guard !digits.isEmpty, digits.count <= 13, let number = Int(digits) else { return nil }
+        let shift: Int
+        switch unit {
+        case "", "b": shift = 0
+        case "k", "kib", "kb": shift = 10
+        case "m", "mib", "mb": shift = 20
+        case "g", "gib", "gb": shift = 30
+        default: return nil
+        }
+        let (value, overflow) = number.multipliedReportingOverflow(by: 1 << shift)
+        guard !overflow, value > 0, value <= 1 << 40 else { return nil }
+        return value
     }
 }

@@ -76,7 +76,24 @@ extension Configuration {
     static func readCheck(_ top: ConfigMapping) throws(ConfigError) -> CheckSettings {
         var settings = CheckSettings()
         guard let map = try top.mapping("check") else { return settings }
-        try map.checkKeys(["timeout", "retries", "concurrency", "lag_grace", "deep", "deadline"])
+        try map.checkKeys([
+            "timeout", "retries", "concurrency", "lag_grace", "deep", "deadline", "max_transfer_size",
+            "max_transfer_records",
+        ])
+        if let text = try map.string("max_transfer_size") {
+            guard let octets = CheckSettings.octets(configText: text) else {
+                throw map.source.error(
+                    at: map.value("max_transfer_size"), map.path("max_transfer_size"),
+                    "\(text) is not an amount of octets (1 to 1TiB)", fix: "Write a size such as 256MiB or 2GiB")
+            }
+            settings.maxTransferSize = octets
+        }
+        if let records = try map.int(
+            "max_transfer_records", in: 1...1_000_000_000, what: "a number of records",
+            fix: "Use a number such as 5000000 (the default)")
+        {
+            settings.maxTransferRecords = records
+        }
         if let timeout = try map.duration("timeout") { settings.timeout = timeout }
         if let retries = try map.int("retries", in: 0...10, what: "a number of retries", fix: "Use 0 to 10, usually 3")
         {

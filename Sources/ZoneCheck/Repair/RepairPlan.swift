@@ -110,6 +110,11 @@ public struct RepairPlan: Sendable, Equatable {
                 "the primary did not give a verified serial for \(verdict.zone): NOTIFY carries the primary's SOA; "
                     + "bring the primary back, then repair")
         }
+        if primary.state == .badAnswer {
+            return refuse(
+                "the primary gave an unusable answer for \(verdict.zone) (BAD-ANSWER): its copy cannot be the one "
+                    + "to spread; fix the primary, then repair")
+        }
         if let source, !statuses.contains(where: { $0.server == source }) {
             return refuse("--source \(source) is not a server of the configuration")
         }
@@ -129,11 +134,17 @@ public struct RepairPlan: Sendable, Equatable {
                             + "primary's serial past both, then repair")
                 }
             }
-            if Serial(status.serial!).compare(to: Serial(freshest.serial!)) == .greater { freshest = status }
+            // A BAD-ANSWER server's serial is ordered like the others but its copy is never the freshest.
+            if status.state != .badAnswer, Serial(status.serial!).compare(to: Serial(freshest.serial!)) == .greater {
+                freshest = status
+            }
         }
         if let source {
             guard let chosen = statuses.first(where: { $0.server == source }), chosen.serial != nil else {
                 return refuse("--source \(source) did not give a verified serial for \(verdict.zone)")
+            }
+            guard chosen.state != .badAnswer else {
+                return refuse("--source \(source) gave an unusable answer for \(verdict.zone) (BAD-ANSWER)")
             }
             freshest = chosen
         }

@@ -13,6 +13,8 @@ extension RunCycle {
         var result = decisions
         var digests: [String: String] = [:]
         let limits = DeepCheck(fleet: fleet, settings: configuration.check).limits
+        // The witnesses' transfers are bounded like every transfer: by the check's deadline from here.
+        let deadline = ContinuousClock.now + configuration.check.deadline
         for index in result.indices {
             guard let plan = result[index].plan,
                 plan.servers.contains(where: { if case .restorePrimary = $0.action { true } else { false } }),
@@ -25,7 +27,9 @@ extension RunCycle {
                     let member = fleet.member(named: status.server),
                     let zone = try? DomainName(presentation: plan.zone + ".", origin: nil)
                 {
-                    switch await DeepCheck.transfer(zone, from: member.endpoint, limits: limits, client: client) {
+                    switch await DeepCheck.transfer(
+                        zone, from: member.endpoint, limits: limits, deadline: deadline, client: client)
+                    {
                     case .transferred(let serial, let digest, _):
                         witness.serial = serial
                         witness.digest = digest

@@ -64,6 +64,7 @@ public struct RunCycle: Sendable {
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
         let observations = await Evidence(fleet: fleet, auditLog: audit.path).gather(
             await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client))
+        let dropped = await sweep.droppedAnswers(client: client)
         let checkedAt = Date()
 
         // Dating the lags needs this run's lags first: plain verdicts, then the starts carried from the last
@@ -139,7 +140,8 @@ public struct RunCycle: Sendable {
         }
 
         let elapsed = (ContinuousClock.now - clock).timeIntervalValue
-        let report = CheckReport(servers: serverNames, verdicts: verdicts, deep: deep)
+        var report = CheckReport(servers: serverNames, verdicts: verdicts, deep: deep)
+        report.droppedAnswers = dropped
         let openCounts = (
             critical: open.count { $0.severity == .critical }, warning: open.count { $0.severity == .warning }
         )
@@ -162,10 +164,11 @@ public struct RunCycle: Sendable {
         let finished = Date()
         try state.finishRun(id: runID, at: finished, summary: summary)
         try state.prune(before: started.addingTimeInterval(-retention))
-        let metrics = RunMetrics(
+        var metrics = RunMetrics(
             verdicts: verdicts, servers: stats, lag: clocks, checkedAt: checkedAt, openIncidents: open,
             runSeconds: elapsed, startedAt: started, finishedAt: finished, lagGrace: configuration.check.lagGrace,
             vantage: configuration.vantage)
+        metrics.droppedAnswers = dropped
         return RunOutcome(
             report: report, status: status, summary: summary, metrics: metrics, repairs: repairs,
             alertFailure: alertFailure, openIncidents: open)

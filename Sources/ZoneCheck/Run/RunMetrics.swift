@@ -23,6 +23,8 @@ public struct RunMetrics: Sendable {
     public var lagGrace: Duration
     /// `vantage`, the label on every sample (nil: none).
     public var vantage: String?
+    /// Answers per server that did not verify and were dropped in this run (an attack indicator).
+    public var droppedAnswers: [String: Int] = [:]
 
     public init(
         verdicts: [ZoneVerdict], servers: [ServerRunStats], lag: [String: LagClock], checkedAt: Date,
@@ -123,6 +125,14 @@ public struct RunMetrics: Sendable {
             out +=
                 "zonecheck_server_rtt_median_seconds{\(first)server=\"\(escape(stats.server))\"} "
                 + "\(rtt / 1000)\n"
+        }
+        family(
+            "zonecheck_dropped_answers",
+            "Answers that matched a query but did not verify (unsigned, bad MAC, wrong key) and were dropped in the "
+                + "last run: forged answers, an attack indicator.")
+        for stats in servers {
+            out +=
+                "zonecheck_dropped_answers{\(first)server=\"\(escape(stats.server))\"} \(droppedAnswers[stats.server] ?? 0)\n"
         }
         family("zonecheck_incidents_open", "Open incidents by severity.")
         for severity in [Severity.warning, .critical] {

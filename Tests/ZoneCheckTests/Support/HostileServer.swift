@@ -56,6 +56,13 @@ final class HostileServer: @unchecked Sendable {
         case axfrNeverEnding
         /// A closing SOA with another serial than the opening one.
         case axfrDifferentLastSOA
+        /// An AXFR whose second (signed) message holds a SIG record whose signer name is a compression
+        /// pointer back into its own RDATA: read from there, the name runs through its own signature bytes
+        /// and the record decompresses past 65,535 octets (issue 11).
+        case axfrSelfReferencingSIG
+        /// Over UDP, an unsigned answer with another serial `lead` before the genuine signed one, as a
+        /// forger racing the server would send it.
+        case forgedFirst(lead: TimeAmount)
         /// Not hostile, only slow and noisy: every UDP answer is sent again 300 ms later, and queries for
         /// `silentFor` are never answered (so a duplicate arrives while another query waits in vain).
         case duplicatesAnswers(silentFor: DomainName)
@@ -82,6 +89,9 @@ final class HostileServer: @unchecked Sendable {
             case .axfrReset: "AXFR reset half-way"
             case .axfrNeverEnding: "AXFR without end"
             case .axfrDifferentLastSOA: "AXFR whose last SOA differs"
+            case .axfrSelfReferencingSIG: "AXFR with a SIG whose name points back into its own RDATA"
+            case .forgedFirst(let lead):
+                "forged unsigned answer \(lead.nanoseconds / 1_000_000) ms before the genuine one"
             case .duplicatesAnswers(let silent): "duplicate answers, silent for \(silent)"
             }
         }
@@ -93,6 +103,8 @@ final class HostileServer: @unchecked Sendable {
         var opcode: Opcode
         var question: Question?
         var signed: Bool
+        /// The client's source port (UDP only).
+        var sourcePort: Int? = nil
     }
 
     /// What the server does next on a connection.
@@ -175,13 +187,13 @@ final class HostileServer: @unchecked Sendable {
     // MARK: answers
 
     /// The steps answering `wire` (nil: ignore it, as for a request that is not DNS).
-    func respond(to wire: [UInt8], overTCP: Bool) -> [Step] {
+    func respond(to wire: [UInt8], overTCP: Bool, sourcePort: Int? = nil) -> [Step] {
         guard let request = try? Message(wire: wire) else { return [] }
         lock.lock()
         log.append(
             Request(
                 overTCP: overTCP, opcode: request.header.opcode, question: request.questions.first,
-                signed: request.tsig != nil))
+                signed: request.tsig != nil, sourcePort: sourcePort))
         lock.unlock()
         let id = request.header.id
         let requestMAC = request.tsig?.mac ?? []
@@ -247,6 +259,9 @@ final class HostileServer: @unchecked Sendable {
             return [.send(signed(message))]
         case .truncatedForever:
             return [.send(signed(answer(records: [], flags: 0x0200)))]
+        case .forgedFirst(let lead) where !overTCP && !isTransfer:
+            let forged = answer(records: opcode == .notify ? [] : [soa(serial: serial &+ 1000)])
+            return [.send(forged), .sendLater(signed(answer(records: direct)), lead)]
         case .duplicatesAnswers(let silent):
             if question.name == silent { return [] }
             let reply = signed(answer(records: direct))
@@ -356,6 +371,12 @@ final class HostileServer: @unchecked Sendable {
             ]
         case .axfrDifferentLastSOA:
             return [.send(chain.next(body + [soa(serial: serial &+ 1)], sign: true))]
+        case .axfrSelfReferencingSIG:
+            return [
+                .send(chain.next(Array(body.prefix(5)), sign: true)),
+                .send(chain.next([Self.selfReferencingSIG(owner: zone)], sign: true, patch: Self.pointSIGNameHome)),
+                .send(chain.next(Array(body.dropFirst(5)) + [closing], sign: true)),
+            ]
         default:
             return [.send(chain.next(body + [closing], sign: true))]
         }
@@ -380,12 +401,16 @@ final class HostileServer: @unchecked Sendable {
             self.time = time
         }
 
-        mutating func next(_ records: [ResourceRecord], sign: Bool) -> [UInt8] {
+        /// The next message; `patch` rewrites its bytes before it is signed.
+        mutating func next(
+            _ records: [ResourceRecord], sign: Bool, patch: ((inout [UInt8]) -> Void)? = nil
+        ) -> [UInt8] {
             var builder = MessageBuilder(
                 id: id, flags: MessageHeader.flags(response: true, opcode: .query, authoritative: true))
             if count == 0 { builder.addQuestion(question) }
             for record in records { builder.addAnswer(record) }
             var wire = builder.bytes
+            patch?(&wire)
             if sign {
                 prior = TSIG.sign(
                     &wire, key: key, time: time,
@@ -398,6 +423,32 @@ final class HostileServer: @unchecked Sendable {
             count += 1
             return wire
         }
+    }
+
+    /// The SIG record of `axfrSelfReferencingSIG` before its name is pointed home: 18 octets of fixed fields
+    /// whose first octet (63) starts a label running over the name field into the signature, two octets
+    /// for the pointer, then a signature laid out as labels of 63, 63 and 61 octets and a root: read from
+    /// the start of the RDATA the name is 255 octets, so the pointer's 2 octets become 255. RDATA as long
+    /// as one TCP message with a TSIG RR allows: decompressed, it is over 65,535 octets.
+    static func selfReferencingSIG(owner: DomainName) -> ResourceRecord {
+        let length = 65_535 - 12 - owner.wire.count - 10 - 160
+        var rdata = [UInt8](repeating: 0x61, count: length)
+        rdata[0] = 63
+        rdata[64] = 63
+        rdata[128] = 63
+        rdata[192] = 61
+        rdata[254] = 0
+        return ResourceRecord(owner: owner, type: RecordType(rawValue: 24), ttl: 3600, rdata: rdata)
+    }
+
+    /// Writes the compression pointer to the start of the SIG's own RDATA into its signer-name field (the
+    /// message holds that one record, so its RDATA is the message's last `rdlength` octets).
+    static func pointSIGNameHome(_ wire: inout [UInt8]) {
+        var i = MessageHeader.length
+        while wire[i] != 0 { i += 1 + Int(wire[i]) }
+        let rdataStart = i + 1 + 10
+        wire[rdataStart + 18] = 0xC0 | UInt8(rdataStart >> 8)
+        wire[rdataStart + 19] = UInt8(rdataStart & 0xFF)
     }
 
     /// `message` with its TSIG MAC cut to its first `length` octets (RDLENGTH and MAC size adjusted).
@@ -419,7 +470,8 @@ final class HostileServer: @unchecked Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let envelope = unwrapInboundIn(data)
-            for step in server.respond(to: Array(envelope.data.readableBytesView), overTCP: false) {
+            let port = envelope.remoteAddress.port
+            for step in server.respond(to: Array(envelope.data.readableBytesView), overTCP: false, sourcePort: port) {
                 switch step {
                 case .send(let bytes), .sendRaw(let bytes):
                     let buffer = context.channel.allocator.buffer(bytes: bytes)

@@ -5,6 +5,7 @@ import Foundation
 /// ```
 /// { "status": "CRITICAL", "deep": false, "servers": ["ns1", ...],
 ///   "summary": { "zones": 41, "ok": 39, "warning": 0, "critical": 2, "unknown": 0 },
+///   "dropped_answers": { "ns3": 2 },
 ///   "zones": [ { "zone": "example.com", "status": "WARNING",
 ///                "servers": { "ns1": { "role": "primary", "serial": 2026112205, "state": "OK",
 ///                                      "rtt_ms": 0.4, "detail": null }, ... },
@@ -12,6 +13,8 @@ import Foundation
 ///                                "message": "...", "details": [] } ] } ] }
 /// ```
 /// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK).
+/// `dropped_answers` counts, per server, answers that did not verify and were dropped (forged answers:
+/// an attack indicator); every server is listed, 0 for none.
 public struct JSONRenderer: Sendable {
     public init() {}
 
@@ -20,7 +23,14 @@ public struct JSONRenderer: Sendable {
         var deep: Bool
         var servers: [String]
         var summary: Summary
+        var droppedAnswers: [String: Int]
         var zones: [Zone]
+
+        enum CodingKeys: String, CodingKey {
+            case status, deep, servers, summary
+            case droppedAnswers = "dropped_answers"
+            case zones
+        }
     }
 
     struct Summary: Encodable {
@@ -76,6 +86,8 @@ public struct JSONRenderer: Sendable {
             summary: Summary(
                 zones: report.verdicts.count, ok: report.count(.ok), warning: report.count(.warning),
                 critical: report.count(.critical), unknown: report.count(.unknown)),
+            droppedAnswers: Dictionary(
+                uniqueKeysWithValues: report.servers.map { ($0, report.droppedAnswers[$0] ?? 0) }),
             zones: report.verdicts.map { verdict in
                 Zone(
                     zone: verdict.zone, status: verdict.status.description,

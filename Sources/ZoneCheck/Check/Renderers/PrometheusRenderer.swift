@@ -27,6 +27,14 @@ public struct PrometheusRenderer: Sendable {
                 out += cell.serial == nil ? "0\n" : "1\n"
             }
         }
+        out += "# HELP zonecheck_dropped_answers Answers from the server that matched a query but did not verify "
+        out +=
+            "(unsigned, bad MAC, wrong key) and were dropped during this check: forged answers, an attack indicator.\n"
+        out += "# TYPE zonecheck_dropped_answers gauge\n"
+        for server in report.servers {
+            out +=
+                "zonecheck_dropped_answers{\(vantageLabel)server=\"\(Self.escape(server))\"} \(report.droppedAnswers[server] ?? 0)\n"
+        }
         out += "# HELP zonecheck_zone_status Verdict for the zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
         out += "# TYPE zonecheck_zone_status gauge\n"
         for verdict in report.verdicts {

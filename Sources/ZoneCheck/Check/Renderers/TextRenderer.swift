@@ -51,6 +51,12 @@ public struct TextRenderer: Sendable {
             }
             out += "\n"
         }
+        for server in report.servers {
+            guard let dropped = report.droppedAnswers[server], dropped > 0 else { continue }
+            out += "\(server): \(dropped) answer\(dropped == 1 ? "" : "s") that did not verify (unsigned, bad MAC or "
+            out +=
+                "wrong key) dropped while waiting for the genuine one: forged answers on the way? (attack indicator)\n"
+        }
         out += Self.summary(report) + "\n"
         return out
     }
