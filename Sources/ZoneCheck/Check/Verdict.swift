@@ -66,13 +66,17 @@ public struct CheckReport: Sendable {
     /// Server names in the configuration's order (the matrix's columns).
     public var servers: [String]
     public var verdicts: [ZoneVerdict]
-    /// Whether transfers were compared (`--deep`).
+    /// Whether transfers were compared (`--deep`) for every zone.
     public var deep: Bool
+    /// How many zones had their transfers compared (`run` spreads the deep check: some zones each run).
+    public var deepZones: Int
 
-    public init(servers: [String], verdicts: [ZoneVerdict], deep: Bool) {
+    /// - Parameter deepZones: nil: every zone when `deep`, else none.
+    public init(servers: [String], verdicts: [ZoneVerdict], deep: Bool, deepZones: Int? = nil) {
         self.servers = servers
         self.verdicts = verdicts
         self.deep = deep
+        self.deepZones = deepZones ?? (deep ? verdicts.count : 0)
     }
 
     /// The worst zone status; OK for no zones.

@@ -3,7 +3,7 @@ import Foundation
 /// The `--format json` document: every zone (not only problems), with stable keys.
 ///
 /// ```
-/// { "status": "CRITICAL", "deep": false, "servers": ["ns1", ...],
+/// { "status": "CRITICAL", "deep": false, "deep_zones": 0, "servers": ["ns1", ...],
 ///   "summary": { "zones": 41, "ok": 39, "warning": 0, "critical": 2, "unknown": 0 },
 ///   "zones": [ { "zone": "example.com", "status": "WARNING",
 ///                "servers": { "ns1": { "role": "primary", "serial": 2026112205, "state": "OK",
@@ -11,16 +11,24 @@ import Foundation
 ///                "findings": [ { "severity": "WARNING", "kind": "lagging", "servers": ["ns3"],
 ///                                "message": "...", "details": [] } ] } ] }
 /// ```
-/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK).
+/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK). `deep`: every
+/// zone's content was compared; `deep_zones`: how many zones' content was (`run` compares some each run).
 public struct JSONRenderer: Sendable {
     public init() {}
 
     struct Document: Encodable {
         var status: String
         var deep: Bool
+        var deepZones: Int
         var servers: [String]
         var summary: Summary
         var zones: [Zone]
+
+        enum CodingKeys: String, CodingKey {
+            case status, deep
+            case deepZones = "deep_zones"
+            case servers, summary, zones
+        }
     }
 
     struct Summary: Encodable {
@@ -72,7 +80,7 @@ public struct JSONRenderer: Sendable {
 
     public func render(_ report: CheckReport) -> String {
         let document = Document(
-            status: report.status.description, deep: report.deep, servers: report.servers,
+            status: report.status.description, deep: report.deep, deepZones: report.deepZones, servers: report.servers,
             summary: Summary(
                 zones: report.verdicts.count, ok: report.count(.ok), warning: report.count(.warning),
                 critical: report.count(.critical), unknown: report.count(.unknown)),
