@@ -9,14 +9,21 @@ import ZoneCheck
 struct DeepSpreadLabTests {
     static let unavailable = Lab.unavailableReason()
 
-    /// The run's `--json` document's `deep` and `deep_zones`, and its log line.
-    static func run(_ lab: Lab, _ arguments: [String] = []) throws -> (deep: Bool, deepZones: Int, log: String) {
+    /// The run's `--json` document's `deep` and `deep_zones`, its log line, and the finding kinds per zone.
+    static func run(_ lab: Lab, _ arguments: [String] = []) throws -> (
+        deep: Bool, deepZones: Int, log: String, kinds: [String: [String]]
+    ) {
         let json = lab.directory + "/run.json"
         let run = try RunLabTests.run(lab, ["--json", json] + arguments)
         let data = try Data(contentsOf: URL(fileURLWithPath: json))
         let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var kinds: [String: [String]] = [:]
+        for zone in document["zones"] as? [[String: Any]] ?? [] {
+            let findings = zone["findings"] as? [[String: Any]] ?? []
+            kinds[zone["zone"] as? String ?? "?"] = findings.compactMap { $0["kind"] as? String }
+        }
         return (
-            try #require(document["deep"] as? Bool), try #require(document["deep_zones"] as? Int), run.stderr
+            try #require(document["deep"] as? Bool), try #require(document["deep_zones"] as? Int), run.stderr, kinds
         )
     }
 
@@ -53,13 +60,20 @@ struct DeepSpreadLabTests {
         let held = try #require(try RunLabTests.state(lab).openIncidents().first { $0.key == diverged })
         #expect(held.cleanRuns == 0)
 
-        // A new serial on zone00002.lab: compared the next run, with its turn's zone.
+        // A new serial on zone00002.lab: compared the next run, with its turn's zone (zone00001.lab, whose file
+        // on the primary was edited without a new serial: its file is digested and compared too).
         let before = try #require(try RunLabTests.state(lab).deepComparisons()["zone00002.lab"])
         try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
         try lab.run(["wait", "--dir", lab.directory])
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: lab.directory + "/ns1/zones/zone00001.lab.db"))
+        try file.seekToEnd()
+        try file.write(contentsOf: Data("spread-test 3600 IN TXT \"no new serial\"\n".utf8))
+        try file.close()
         let fifth = try Self.run(lab)
         #expect(fifth.deepZones == 2)
         #expect(fifth.log.contains("2 deep-compared (1 serial changed, 1 oldest)"), "\(fifth.log)")
+        #expect(fifth.kinds["zone00001.lab"] == ["file-serial-not-incremented"], "\(fifth.kinds)")
+        #expect(fourth.kinds["zone00001.lab"] == [])
         let after = try #require(try RunLabTests.state(lab).deepComparisons()["zone00002.lab"])
         #expect(after.time > before.time && after.serials != before.serials)
     }

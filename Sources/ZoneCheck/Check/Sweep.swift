@@ -164,20 +164,27 @@ public struct Sweep: Sendable {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
         // answers: file reads block, and the sweep's tasks need the cooperative pool.
         let sweep = self
-        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: deep) } }
+        let digestAll = deep && deepZones == nil
+        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: digestAll) } }
         let serials = await serials(of: zones, client: client)
         var transfers: [DomainName: [TransferObservation]] = [:]
+        var digested: [DomainName: PrimaryFileObservation?] = [:]
         if deep {
             var deepCheck = DeepCheck(fleet: fleet, settings: settings)
             deepCheck.progress = progress
             let picked = deepZones.map { zones.filter($0(serials).contains) } ?? zones
+            // Picked: only their files are digested (a digest costs more than reading), while they transfer.
+            let redo = digestAll ? [] : picked
+            async let again = Self.onOwnThread { redo.map { sweep.primaryFile(of: $0, today: today, digest: true) } }
             let done = await deepCheck.transfers(of: picked, client: client)
             transfers = Dictionary(zip(picked, done), uniquingKeysWith: { first, _ in first })
+            digested = Dictionary(zip(redo, await again), uniquingKeysWith: { first, _ in first })
         }
         let primaryFiles = await files
         return zones.indices.map { i in
             ZoneObservation(
-                zone: zones[i], servers: serials[i], transfers: transfers[zones[i]], primaryFile: primaryFiles[i])
+                zone: zones[i], servers: serials[i], transfers: transfers[zones[i]],
+                primaryFile: digested[zones[i]] ?? primaryFiles[i])
         }
     }
 
