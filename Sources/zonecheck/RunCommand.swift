@@ -14,8 +14,9 @@ struct RunCommand: AsyncParsableCommand {
             "The cron entry point: lock, sweep, state, incidents, automatic repair, alerts; silent when all is well.",
         discussion: """
             Takes <state.directory>/run.lock (a second run while one is active exits 3 at once, naming the \
-            holder; a lock left by a killed run never blocks). Sweeps every configured zone (deep check every \
-            check.deep), records what changed in <state.directory>/state.sqlite, opens, escalates and resolves \
+            holder; a lock left by a killed run never blocks). Sweeps every configured zone (deep check: every \
+            zone compared by transfer at least once per check.deep, a share of them each run, plus the zones \
+            whose serial changed), records what changed in <state.directory>/state.sqlite, opens, escalates and resolves \
             incidents (a lag that clears within check.lag_grace opens nothing; an incident resolves after \
             alerts.resolve_after clean runs), repairs what repair.* allows (NOTIFY, retransfer; restoring the \
             primary only with repair.primary_from_secondary; at most repair.max_per_zone_per_hour per zone, \
@@ -37,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
             "Write the check report as JSON here (atomically), as 'check --format json'.", valueName: "file"))
     var json: String?
 
-    @Flag(help: "Deep check (verified AXFR from every server) this run, whatever check.deep says.")
+    @Flag(help: "Deep check every zone (verified AXFR from every server) this run, whatever check.deep says.")
     var deep = false
 
     func run() async throws {

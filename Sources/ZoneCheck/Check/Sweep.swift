@@ -175,27 +175,38 @@ public struct Sweep: Sendable {
             path: path, serial: result.soa?.soaSerial, diagnostics: report.diagnostics, digest: fileDigest)
     }
 
-    /// Everything a check observes: serials, the primary's files, and with `deep` the transfers.
+    /// Everything a check observes: serials, the primary's files, and with `deep` the transfers: of every
+    /// zone, or only of those `deepZones` picks once the serials are in (the others' `transfers` stay nil).
     public func observe(
-        zones: [DomainName], deep: Bool, today: DateSerial.Day, client: DNSClient
+        zones: [DomainName], deep: Bool, deepZones: (@Sendable ([[ServerObservation]]) -> Set<DomainName>)? = nil,
+        today: DateSerial.Day, client: DNSClient
     ) async -> [ZoneObservation] {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
         // answers: file reads block, and the sweep's tasks need the cooperative pool.
         let sweep = self
         // One deadline for the whole check: the serials and, after them, every transfer.
         let deadline = ContinuousClock.now + settings.deadline
-        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: deep) } }
+        let digestAll = deep && deepZones == nil
+        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: digestAll) } }
         let serials = await serials(of: zones, client: client, deadline: deadline)
-        var transfers: [[TransferObservation]]?
+        var transfers: [DomainName: [TransferObservation]] = [:]
+        var digested: [DomainName: PrimaryFileObservation?] = [:]
         if deep {
             var deepCheck = DeepCheck(fleet: fleet, settings: settings)
             deepCheck.progress = progress
-            transfers = await deepCheck.transfers(of: zones, client: client, deadline: deadline)
+            let picked = deepZones.map { zones.filter($0(serials).contains) } ?? zones
+            // Picked: only their files are digested (a digest costs more than reading), while they transfer.
+            let redo = digestAll ? [] : picked
+            async let again = Self.onOwnThread { redo.map { sweep.primaryFile(of: $0, today: today, digest: true) } }
+            let done = await deepCheck.transfers(of: picked, client: client, deadline: deadline)
+            transfers = Dictionary(zip(picked, done), uniquingKeysWith: { first, _ in first })
+            digested = Dictionary(zip(redo, await again), uniquingKeysWith: { first, _ in first })
         }
         let primaryFiles = await files
         return zones.indices.map { i in
             ZoneObservation(
-                zone: zones[i], servers: serials[i], transfers: transfers?[i], primaryFile: primaryFiles[i])
+                zone: zones[i], servers: serials[i], transfers: transfers[zones[i]],
+                primaryFile: digested[zones[i]] ?? primaryFiles[i])
         }
     }
 

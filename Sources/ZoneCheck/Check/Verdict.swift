@@ -66,17 +66,21 @@ public struct CheckReport: Sendable {
     /// Server names in the configuration's order (the matrix's columns).
     public var servers: [String]
     public var verdicts: [ZoneVerdict]
-    /// Whether transfers were compared (`--deep`).
+    /// Whether transfers were compared (`--deep`) for every zone.
     public var deep: Bool
     /// Answers per server that matched a query but did not verify (unsigned, bad MAC, wrong key, malformed)
     /// and were dropped while the query waited for the genuine one: forged answers, an attack indicator.
     /// Servers with none are left out.
     public var droppedAnswers: [String: Int] = [:]
+    /// How many zones had their transfers compared (`run` spreads the deep check: some zones each run).
+    public var deepZones: Int
 
-    public init(servers: [String], verdicts: [ZoneVerdict], deep: Bool) {
+    /// - Parameter deepZones: nil: every zone when `deep`, else none.
+    public init(servers: [String], verdicts: [ZoneVerdict], deep: Bool, deepZones: Int? = nil) {
         self.servers = servers
         self.verdicts = verdicts
         self.deep = deep
+        self.deepZones = deepZones ?? (deep ? verdicts.count : 0)
     }
 
     /// The worst zone status; OK for no zones.

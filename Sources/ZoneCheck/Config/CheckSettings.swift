@@ -14,7 +14,8 @@ public struct CheckSettings: Sendable, Equatable {
     public var concurrency: Int
     /// How long a secondary may be behind the primary before it is a problem (NOTIFY and transfer take time).
     public var lagGrace: Duration
-    /// How often `run` makes a deep check (verified AXFR from every server); nil: never.
+    /// The longest a zone goes without a deep check (verified AXFR from every server) under `run`, which
+    /// compares a share of the zones each run (`DeepSchedule`); nil: never.
     public var deep: Duration?
     /// The longest a sweep of serials may take: queries still unanswered then are reported as timed out
     /// (or "not asked") and the sweep ends, so a cron run ends on time even when a server is down.

@@ -6,8 +6,8 @@ public import Logging
 public typealias AlertSender = @Sendable (AlertBatch) async throws -> String
 
 /// One `zonecheck run`, the cron entry point, minus the lock and the outputs (the command's job): sweep every
-/// zone (deep on `check.deep`'s interval), compare with lags dated by the state database, track incidents,
-/// store everything in one transaction, repair what the policy allows, tell people what they are owed.
+/// zone (and compare some by transfer, `DeepSchedule`'s pick: each at least once per `check.deep`), compare
+/// with lags dated by the state database, track incidents, store everything in one transaction, repair what the policy allows, tell people what they are owed.
 public struct RunCycle: Sendable {
     public var configuration: Configuration
     public var fleet: Fleet
@@ -18,7 +18,7 @@ public struct RunCycle: Sendable {
     /// nil: no email configured (incidents are still tracked and shown by `zonecheck status`).
     public var sendAlert: AlertSender?
     public var host: String
-    /// Deep check this run whatever the interval says.
+    /// Deep check every zone this run whatever the schedule says.
     public var forceDeep: Bool
     /// Zones repaired at the same time.
     public var repairConcurrency: Int
@@ -56,15 +56,34 @@ public struct RunCycle: Sendable {
                     detail: "an automatic repair (\(attempt.actions)) started at \(attempt.started) by a run that was "
                         + "killed; it counts against repair.max_per_zone_per_hour and is not repeated at once"))
         }
-        var deep = forceDeep
-        if !deep, let interval = configuration.check.deep {
-            let last = try state.lastDeepCheck()
-            deep = last.map { started.timeIntervalSince($0) >= interval.timeInterval } ?? true
+        // Which zones are compared by transfer: all with `run --deep`, else DeepSchedule's pick once this
+        // sweep's serials are in; none when check.deep is "never".
+        let names = zones.map(\.displayName)
+        let period = configuration.check.deep?.timeInterval
+        let deep = forceDeep || period != nil
+        var schedule: @Sendable ([[ServerObservation]]) -> DeepSchedule.Plan = { _ in DeepSchedule.all(names) }
+        if !forceDeep, let period {
+            let last = try state.deepComparisons()
+            let interval = DeepSchedule.runInterval(starts: try state.recentRunStarts(DeepSchedule.intervalRuns))
+            schedule = { serials in
+                DeepSchedule.plan(
+                    zones: names, last: last, current: DeepSchedule.serials(serials, zones: names), now: started,
+                    period: period, interval: interval)
+            }
         }
+        let pick = schedule
         let sweep = Sweep(fleet: fleet, settings: configuration.check)
-        let observations = await Evidence(fleet: fleet, auditLog: audit.path).gather(
-            await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client))
+        let observed = await sweep.observe(
+            zones: zones, deep: deep,
+            deepZones: { serials in
+                let chosen = pick(serials).reasons
+                return Set(zones.filter { chosen[$0.displayName] != nil })
+            }, today: DateSerial.today(), client: client)
         let dropped = await sweep.droppedAnswers(client: client)
+        // The same pure pick again, for the summary's reasons.
+        let deepPlan = schedule(observed.map(\.servers))
+        let compared = Set(observed.filter { $0.transfers != nil }.map(\.name))
+        let observations = await Evidence(fleet: fleet, auditLog: audit.path).gather(observed)
         let checkedAt = Date()
 
         // Dating the lags needs this run's lags first: plain verdicts, then the starts carried from the last
@@ -77,17 +96,29 @@ public struct RunCycle: Sendable {
         // A run killed or crashed since the last start: a CRITICAL problem of its own, told once.
         if let crash = UnfinishedRun.finding(unfinished) { problems.append(crash) }
         let settings = IncidentSettings(resolveAfter: configuration.alerts.resolveAfter)
-        let update = IncidentTracker.track(
-            open: try state.openIncidents(), findings: problems, history: try state.flapHistory(), now: checkedAt,
-            settings: settings)
+        // Problems only a transfer shows stay as they are on the zones not compared (not on zones no longer swept).
+        let swept = Set(names)
+        let hold = DeepHold(
+            open: try state.openIncidents(), history: try state.flapHistory(),
+            compared: { compared.contains($0) || !swept.contains($0) })
+        let update = hold.restore(
+            IncidentTracker.track(
+                open: hold.open, findings: problems, history: hold.history, now: checkedAt, settings: settings))
         let status = problems.map(\.severity).max() ?? .ok
         let serverNames = fleet.members.map(\.name)
         let stats = ServerRunStats.make(verdicts, servers: serverNames)
         let stored = try state.record(
             RunRecord(
-                runID: runID, time: checkedAt, deep: deep, verdicts: verdicts, problemStarts: starts,
+                runID: runID, time: checkedAt, deep: !compared.isEmpty, verdicts: verdicts, problemStarts: starts,
                 incidents: update, servers: stats, status: status))
-        let open = stored.filter(\.isOpen)
+        // After the findings: a run killed in between compares these zones again rather than lose a finding.
+        var comparisons: [String: [String: UInt32?]] = [:]
+        for zone in observed where compared.contains(zone.name) {
+            comparisons[zone.name] = Dictionary(
+                zone.servers.map { ($0.server, $0.serial) }, uniquingKeysWith: { first, _ in first })
+        }
+        try state.recordDeepComparisons(comparisons, at: started, swept: swept)
+        let open = stored.filter(\.isOpen) + hold.held
 
         let (decisions, restoreDigests) = try await holdRestoresToQuorum(
             AutoRepairPolicy.decide(
@@ -140,14 +171,16 @@ public struct RunCycle: Sendable {
         }
 
         let elapsed = (ContinuousClock.now - clock).timeIntervalValue
-        var report = CheckReport(servers: serverNames, verdicts: verdicts, deep: deep)
+        var report = CheckReport(
+            servers: serverNames, verdicts: verdicts, deep: !zones.isEmpty && compared.count == zones.count,
+            deepZones: compared.count)
         report.droppedAnswers = dropped
         let openCounts = (
             critical: open.count { $0.severity == .critical }, warning: open.count { $0.severity == .warning }
         )
         let converged = repairs.count { $0.converged }
         var summary =
-            "\(zones.count) zones, \(serverNames.count) servers\(deep ? ", deep" : ""), "
+            "\(zones.count) zones, \(serverNames.count) servers\(deep ? ", " + deepPlan.description : ""), "
             + String(format: "%.2f s", elapsed) + ": \(status); open incidents \(openCounts.critical) critical, "
             + "\(openCounts.warning) warning (\(update.opened.count) opened, \(update.resolved.count) resolved)"
         if !repairs.isEmpty { summary += "; \(repairs.count) zones repaired (\(converged) converged)" }

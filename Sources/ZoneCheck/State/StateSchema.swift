@@ -140,6 +140,21 @@ enum StateSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-deep-comparison") { db in
+            // Per zone and server: the serial at the zone's last verified comparison (the deep check), and when
+            // (the same time on every row of a zone; serial NULL: the server gave no verified one). `run` spreads
+            // the deep check over its runs from this (`DeepSchedule`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE deepComparison (
+                        zone TEXT NOT NULL,
+                        server TEXT NOT NULL,
+                        serial INTEGER,
+                        time REAL NOT NULL,
+                        PRIMARY KEY (zone, server)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

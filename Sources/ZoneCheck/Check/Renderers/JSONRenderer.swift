@@ -3,7 +3,7 @@ import Foundation
 /// The `--format json` document: every zone (not only problems), with stable keys.
 ///
 /// ```
-/// { "status": "CRITICAL", "deep": false, "servers": ["ns1", ...],
+/// { "status": "CRITICAL", "deep": false, "deep_zones": 0, "servers": ["ns1", ...],
 ///   "summary": { "zones": 41, "ok": 39, "warning": 0, "critical": 2, "unknown": 0 },
 ///   "dropped_answers": { "ns3": 2 },
 ///   "zones": [ { "zone": "example.com", "status": "WARNING",
@@ -12,7 +12,8 @@ import Foundation
 ///                "findings": [ { "severity": "WARNING", "kind": "lagging", "servers": ["ns3"],
 ///                                "message": "...", "details": [] } ] } ] }
 /// ```
-/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK).
+/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK). `deep`: every
+/// zone's content was compared; `deep_zones`: how many zones' content was (`run` compares some each run).
 /// `dropped_answers` counts, per server, answers that did not verify and were dropped (forged answers:
 /// an attack indicator); every server is listed, 0 for none.
 public struct JSONRenderer: Sendable {
@@ -21,13 +22,16 @@ public struct JSONRenderer: Sendable {
     struct Document: Encodable {
         var status: String
         var deep: Bool
+        var deepZones: Int
         var servers: [String]
         var summary: Summary
         var droppedAnswers: [String: Int]
         var zones: [Zone]
 
         enum CodingKeys: String, CodingKey {
-            case status, deep, servers, summary
+            case status, deep
+            case deepZones = "deep_zones"
+            case servers, summary
             case droppedAnswers = "dropped_answers"
             case zones
         }
@@ -82,7 +86,7 @@ public struct JSONRenderer: Sendable {
 
     public func render(_ report: CheckReport) -> String {
         let document = Document(
-            status: report.status.description, deep: report.deep, servers: report.servers,
+            status: report.status.description, deep: report.deep, deepZones: report.deepZones, servers: report.servers,
             summary: Summary(
                 zones: report.verdicts.count, ok: report.count(.ok), warning: report.count(.warning),
                 critical: report.count(.critical), unknown: report.count(.unknown)),
