@@ -34,11 +34,15 @@ public struct RepairBatchExecutor: Sendable {
         var zoneExecutor = executor
         zoneExecutor.watch = SerialWatch(client: client, options: executor.options)
         let template = zoneExecutor
-        let results = await withTaskGroup(of: (Int, Result<Bool, AuditError>).self) { group in
+        // The loop keeps its state in plain locals (no nested function capturing the task group: a release
+        // build trapped intermittently on that shape); which zones start next is `RepairBatch.fits`'s call.
+        let results = await withTaskGroup(of: ZoneStep.self) { group in
             var waiting = Array(work.indices)
             var inUse: [String: Int] = [:]
             var failure: AuditError?
-            func startWhatFits() {
+            var running = 0
+            var converged: [String: Bool] = [:]
+            while true {
                 var k = 0
                 while k < waiting.count, failure == nil, inUse[primary, default: 0] < bound {
                     let index = waiting[k]
@@ -48,33 +52,46 @@ public struct RepairBatchExecutor: Sendable {
                     }
                     waiting.remove(at: k)
                     for (server, count) in slots[index] { inUse[server, default: 0] += count }
-                    let (plan, zone) = work[index]
+                    let plan = work[index].plan
+                    let zone = work[index].zone
                     let executor = template.saying(prefix: plan.zone)
+                    running += 1
                     group.addTask {
-                        do throws(AuditError) {
-                            return (index, .success(try await executor.execute(plan, zone: zone, client: client)))
+                        var step = ZoneStep(index: index)
+                        do {
+                            step.converged = try await executor.execute(plan, zone: zone, client: client)
+                        } catch let error as AuditError {
+                            step.failure = error
                         } catch {
-                            return (index, .failure(error))
+                            step.failure = AuditError(path: executor.audit.path, reason: "\(error)")
                         }
+                        return step
                     }
                 }
-            }
-            startWhatFits()
-            var converged: [String: Bool] = [:]
-            while let (index, result) = await group.next() {
+                guard running > 0, let next = await group.next() else { break }
+                running -= 1
+                let index = next.index
                 for (server, count) in slots[index] { inUse[server, default: 0] -= count }
-                switch result {
-                case .success(let done): converged[work[index].plan.zone] = done
-                case .failure(let error): failure = failure ?? error
+                if let error = next.failure {
+                    failure = failure ?? error
+                } else {
+                    converged[work[index].plan.zone] = next.converged
                 }
                 progress?(ProgressStep(work: "zones repaired", done: converged.count, total: work.count))
-                startWhatFits()
             }
             return (converged, failure)
         }
         if let failure = results.1 { throw failure }
         return results.0
     }
+}
+
+/// What one zone's actions came to, from its child task: which zone (by its index in the batch's work),
+/// whether its servers reached the target serial, or the audit failure that stops the batch.
+struct ZoneStep: Sendable {
+    var index: Int
+    var converged = false
+    var failure: AuditError?
 }
 
 extension RepairBatchExecutor {
