@@ -14,7 +14,7 @@ struct CrashReportLabTests {
 
     @Test(
         "kill -9 mid-sweep: the next run reports it once as CRITICAL with its start time, mailed with the vantage",
-        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(10)))
     func killedMidSweepIsReported() throws {
         let sink = try SMTPSink.started(port: Self.sinkPort)
         defer { sink.stop() }

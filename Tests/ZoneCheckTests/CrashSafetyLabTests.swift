@@ -53,7 +53,7 @@ struct CrashSafetyLabTests {
 
     @Test(
         "kill -9 at 12 points of a primary restore: old or new file, never partial; backup kept; audit intact",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func killDuringPrimaryRestore() throws {
         let lab = try Lab.started(prefix: "127.53.26", port: 5326)
         defer { lab.tearDown() }

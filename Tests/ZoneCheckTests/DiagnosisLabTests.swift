@@ -61,7 +61,7 @@ struct DiagnosisLabTests {
 
     @Test(
         "a TXT too large to transfer: check names the record and the cause, repair refuses at once and sends nothing",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func recordTooLargeToTransfer() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -116,7 +116,7 @@ struct DiagnosisLabTests {
 
     @Test(
         "run: the too-large TXT opens its incident at once; its alert and the digest carry the cause and the servers' lines",
-        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(10)))
     func runAlertsAndDigestCarryTheEvidence() throws {
         let sink = try SMTPSink.started(port: 5364)
         defer { sink.stop() }
@@ -154,7 +154,7 @@ struct DiagnosisLabTests {
 
     @Test(
         "transfers failing TSIG on ns5: check names the cause from their logs; repair ends within its timeout",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func transferTSIGAndOneDeadline() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -212,7 +212,7 @@ struct DiagnosisLabTests {
 
     @Test(
         "same serial, different content: repair --source ns1 compares content without --deep and fixes it",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func sourceComparesContent() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }

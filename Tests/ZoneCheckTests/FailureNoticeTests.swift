@@ -31,7 +31,7 @@ struct FailureNoticeTests {
 
     @Test(
         "the script prints a crit line and mails the unit's status to MAILTO through sendmail",
-        .enabled(if: SMTPSink.unavailableReason() == nil && Lab.which("msmtp") != nil), .timeLimit(.minutes(1)))
+        .enabled(if: SMTPSink.unavailableReason() == nil && Lab.which("msmtp") != nil), .timeLimit(.minutes(10)))
     func mailsAHuman() throws {
         let sink = try SMTPSink.started(port: Self.sinkPort)
         defer { sink.stop() }

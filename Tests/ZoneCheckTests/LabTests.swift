@@ -13,7 +13,7 @@ struct LabTests {
         .enabled(
             if: Lab.unavailableReason(secondaries: secondaries) == nil,
             Comment(rawValue: Lab.unavailableReason(secondaries: secondaries) ?? "")),
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(10)))
     func startCheckStop() throws {
         let lab = Lab(prefix: "127.53.1", port: 5301, secondaries: Self.secondaries, zones: 5)
         defer { lab.tearDown() }

@@ -71,7 +71,7 @@ struct MixedFleetLabTests {
 
     @Test(
         "(a) lost NOTIFY on the Knot and the NSD secondary: LAGGING, repair converges by NOTIFY",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func lostNotify() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -98,7 +98,7 @@ struct MixedFleetLabTests {
 
     @Test(
         "(b) Knot and NSD refuse our NOTIFY: repair escalates to knotc zone-retransfer and nsd-control force_transfer",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func escalation() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -123,7 +123,7 @@ struct MixedFleetLabTests {
 
     @Test(
         "(c) the primary reloaded an older file: AHEAD everywhere, repair --yes restores it, Knot and NSD agree",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func restoresPrimary() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -153,7 +153,7 @@ struct MixedFleetLabTests {
 
     @Test(
         "(d) copies edited behind Knot's and NSD's backs: --deep sees DIVERGED, --source ns1 retransfers both",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func diverged() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -173,7 +173,7 @@ struct MixedFleetLabTests {
 
     @Test(
         "(e) a wrong key for the Knot and the NSD server: AUTH-FAILED, repair refuses and sends nothing",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func wrongKey() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -209,7 +209,7 @@ struct MixedFleetLabTests {
 
     @Test(
         "(f) the NSD server down: check ends within timeout x attempts and reports it; (g) --dry-run changes nothing",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func serverDownAndDryRun() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }

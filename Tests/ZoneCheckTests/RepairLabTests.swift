@@ -33,7 +33,7 @@ struct RepairLabTests {
 
     @Test(
         "a lost NOTIFY: repair notifies ns4, verifies, exits 0, logs it; timed",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func lostNotify() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -56,7 +56,7 @@ struct RepairLabTests {
 
     @Test(
         "a secondary that refuses NOTIFY: repair escalates to its retransfer command and converges",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func escalatesToRetransfer() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -87,7 +87,7 @@ struct RepairLabTests {
 
     @Test(
         "the primary went back to an older file: --yes restores it from a secondary's copy, all converge",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func restoresPrimary() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -127,7 +127,7 @@ struct RepairLabTests {
 
     @Test(
         "a hand-edited secondary (DIVERGED, --deep): refused without --source; --source ns1 transfers it again",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func divergedNeedsSource() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -146,7 +146,7 @@ struct RepairLabTests {
 
     @Test(
         "a hand-edited secondary chosen with --source ns3 --yes: the primary takes its copy with the next serial, all converge",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func divergedSourceRestoresPrimary() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -185,7 +185,7 @@ struct RepairLabTests {
 
     @Test(
         "--dry-run prints the plan, changes no serial, writes no audit entry", .enabled(if: unavailable == nil),
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(10)))
     func dryRun() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -210,7 +210,7 @@ struct RepairLabTests {
 
     @Test(
         "a wrong key for ns2: repair refuses (exit 2), nothing sent, the refusal logged",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func wrongKeyRefuses() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }

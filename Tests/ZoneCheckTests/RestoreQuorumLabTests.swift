@@ -55,7 +55,7 @@ struct RestoreQuorumLabTests {
 
     @Test(
         "one secondary at serial+1: no restore, a CRITICAL incident, the evidence in the audit log",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func oneSecondaryIsNotEnough() throws {
         let (lab, older, newer) = try Self.labWithAhead(["ns5"])
         defer { lab.tearDown() }
@@ -76,7 +76,7 @@ struct RestoreQuorumLabTests {
 
     @Test(
         "two agreeing secondaries: the run restores the primary, through its link, keeping root:bind 0640",
-        .enabled(if: unavailable == nil && getuid() == 0 && getgrnam("bind") != nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil && getuid() == 0 && getgrnam("bind") != nil), .timeLimit(.minutes(10)))
     func twoAgreeingSecondaries() throws {
         let (lab, _, newer) = try Self.labWithAhead(["ns4", "ns5"])
         defer { lab.tearDown() }

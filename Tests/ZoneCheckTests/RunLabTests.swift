@@ -72,7 +72,7 @@ struct RunLabTests {
 
     @Test(
         "two runs at once: the second exits 3 at once naming the first's PID; the first finishes",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func concurrentRuns() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -102,7 +102,7 @@ struct RunLabTests {
 
     @Test(
         "kill -9 while repairing: the next run takes the lock, the database is intact, nothing is repaired twice",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func killedRun() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
@@ -158,7 +158,7 @@ struct RunLabTests {
 
     @Test(
         "kill -9 at random points of six runs that sweep, record and repair: each next run works, nothing twice",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(4)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func killedAtRandomPoints() throws {
         let lab = try Self.startLab(zones: 35)
         defer { lab.tearDown() }
@@ -231,7 +231,7 @@ struct RunLabTests {
 
     @Test(
         "a lag that clears within the grace opens nothing and sends nothing",
-        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(2)))
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(10)))
     func lagWithinGrace() throws {
         let sink = try SMTPSink.started(port: Self.sinkPort)
         defer { sink.stop() }
@@ -273,7 +273,7 @@ struct RunLabTests {
 
     @Test(
         "a lost NOTIFY on 50 zones of ns4: one grouped alert, the repair, one resolution notice, the digest",
-        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(10)))
     func fiftyZonesLaggingOnOneSecondary() throws {
         let sink = try SMTPSink.started(port: Self.sinkPort)
         defer { sink.stop() }

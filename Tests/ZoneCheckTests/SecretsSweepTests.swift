@@ -65,7 +65,7 @@ struct SecretsSweepTests {
 
     @Test(
         "check, repair, query, lint, run, status, history, audit verify, digest, mail; a wrong key, a server down",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func fullScenario() throws {
         let sink = try SMTPSink.started(port: Self.sinkPort)
         defer { sink.stop() }

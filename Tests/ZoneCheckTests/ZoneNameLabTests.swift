@@ -11,7 +11,7 @@ struct ZoneNameLabTests {
 
     @Test(
         "a catalog member with a backtick is reported by check and run, never reaches a command or a path",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(3)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func backtickMember() throws {
         let lab = try Lab.started(prefix: "127.53.71", port: 5371)
         defer { lab.tearDown() }
