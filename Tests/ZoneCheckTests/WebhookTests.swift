@@ -218,6 +218,7 @@ struct WebhookTests {
         .enabled(if: unavailable == nil))
     func https() async throws {
         let certificate = try TestCertificate.make()
+        defer { certificate.remove() }
         let sink = try WebhookSink.started(port: 2542, certificate: certificate)
         defer { sink.stop() }
         let url = try Self.url("https://127.0.0.1:2542/hook")
