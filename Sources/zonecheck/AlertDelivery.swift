@@ -42,14 +42,3 @@ struct AlertDeliveryError: Error, CustomStringConvertible {
     var text: String
     var description: String { text }
 }
-
-/// The digest, printed or mailed.
-enum DigestDelivery {
-    static func text(_ report: DigestReport) -> String { DigestText.render(report) }
-
-    /// Mails `report` to alerts.email; returns the recipients.
-    static func send(_ report: DigestReport, email: EmailSettings) async throws -> String {
-        try await MailTransports.send(DigestMail.compose(report, email: email), email: email)
-        return email.to.joined(separator: ", ")
-    }
-}

@@ -54,45 +54,12 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let fleet: Fleet
-        do {
-            fleet = try Fleet(configuration: configuration)
-        } catch {
-            throw Failure.unknown("\(options.path): \(error)")
-        }
-        let client: DNSClient
-        do {
-            client = try DNSClient()
-        } catch {
-            throw Failure.unknown("cannot open a UDP socket: \(error)")
-        }
-        let zoneNames: [DomainName]
-        do {
-            zoneNames = try await Self.zoneNames(
-                arguments: zones, configuration: configuration, fleet: fleet, client: client, configPath: options.path)
-        } catch {
-            await client.close()
-            throw error
-        }
-        var sweep = Sweep(fleet: fleet, settings: configuration.check)
         let progress = TerminalProgress.onStderr()
-        sweep.progress = progress?.report
-        let observed = await sweep.observe(zones: zoneNames, deep: deep, today: DateSerial.today(), client: client)
+        let report = try await CheckSession.with(configuration, path: options.path, progress: progress?.report) {
+            session in
+            try await session.check(session.zones(arguments: zones, warn: warnOnStderr), deep: deep)
+        }
         progress?.clear()
-        let dropped = await sweep.droppedAnswers(client: client)
-        await client.close()
-        // Why each problem is there: NOTIFYs refused before, and what the servers say about the zone.
-        let observations = await Evidence(
-            fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path
-        ).gather(observed)
-        // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
-        let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []
-        let clocks = StateDatabase.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)
-        var report = CheckReport(
-            servers: fleet.members.map(\.name),
-            verdicts: observations.map { Compare.verdict($0, lag: clocks[$0.name]) },
-            deep: deep)
-        report.droppedAnswers = dropped
         let text: String
         switch format {
         case .text: text = TextRenderer(all: all, colour: Self.stdoutIsColourTerminal).render(report)
@@ -108,32 +75,5 @@ struct CheckCommand: AsyncParsableCommand {
         guard isatty(STDOUT_FILENO) != 0, getenv("NO_COLOR") == nil else { return false }
         if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
         return true
-    }
-
-    /// The zones to check (`ZoneDiscovery`: names, directory, named.conf, catalog). No zone at all is UNKNOWN:
-    /// checking nothing must not say OK.
-    static func zoneNames(
-        arguments: [String], configuration: Configuration, fleet: Fleet, client: DNSClient, configPath: String
-    ) async throws -> [DomainName] {
-        let names: [DomainName]
-        do {
-            let found = try await ZoneDiscovery.discover(
-                arguments: arguments, sources: configuration.zones, primary: fleet.primary.endpoint, client: client,
-                limits: DeepCheck(fleet: fleet, settings: configuration.check).limits)
-            // A name outside ZoneNameRule's set never reaches a command or a path: said on stderr (cron mail,
-            // the journal), the other zones checked as usual.
-            for refused in found.refused {
-                FileHandle.standardError.write(Data("zonecheck: warning: \(refused)\n".utf8))
-            }
-            names = found.names
-        } catch {
-            throw Failure.unknown(error.description)
-        }
-        guard !names.isEmpty else {
-            throw Failure.unknown(
-                "no zone to check: name zones on the command line or list them under zones.names, zones.directory, "
-                    + "zones.named_conf or zones.catalog in \(configPath)")
-        }
-        return names
     }
 }

@@ -21,23 +21,22 @@ struct ConfigOption: ParsableArguments {
             throw Failure.unknown(String(describing: error))
         }
     }
+
+    /// The state database `zonecheck run` keeps, for reading; nil before the first run. Unreadable: exit 3.
+    func state(_ configuration: Configuration) throws -> StateDatabase? {
+        do {
+            return try StateDatabase.openExisting(directory: configuration.state.directory)
+        } catch {
+            throw Failure.unknown(error.description)
+        }
+    }
 }
 
-/// Ends a command with a message on stderr and a monitoring-plugin exit code (docs/architecture.md: 2 CRITICAL, 3 UNKNOWN).
-enum Failure: Error {
-    case unknown(String)
-    case critical(String)
+/// Ends a command with a message on stderr and a monitoring-plugin exit code (the library's sessions throw it
+/// too).
+typealias Failure = CommandFailure
 
-    var message: String {
-        switch self {
-        case .unknown(let text), .critical(let text): text
-        }
-    }
-
-    var exitCode: Int32 {
-        switch self {
-        case .unknown: 3
-        case .critical: 2
-        }
-    }
+/// `zonecheck: warning: TEXT` on stderr (cron mail, the journal): said, and the command goes on.
+@Sendable func warnOnStderr(_ text: String) {
+    FileHandle.standardError.write(Data("zonecheck: warning: \(text)\n".utf8))
 }

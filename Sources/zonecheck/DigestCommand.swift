@@ -37,8 +37,8 @@ struct DigestCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let now = Date()
         let period = try since.map { try TimeText.since($0) } ?? configuration.alerts.digestEvery.timeInterval
-        guard let state = try TimeText.state(configuration) else {
-            print(StatusCommand.noHistoryYet(configuration) + (send ? "\nNothing was sent." : ""))
+        guard let state = try options.state(configuration) else {
+            print(StatusRenderer.noHistoryYet(configuration) + (send ? "\nNothing was sent." : ""))
             return
         }
         let audit = AuditLog(directory: configuration.state.directory)
@@ -57,21 +57,6 @@ struct DigestCommand: AsyncParsableCommand {
         guard let email = configuration.alerts.email else {
             throw Failure.unknown("--send: no alerts.email in \(options.path): add it, or use --print")
         }
-        var sendingAudit = audit
-        sendingAudit.actor = "digest"
-        do {
-            let recipient = try await DigestDelivery.send(report, email: email)
-            try? sendingAudit.append(
-                AuditEntry(
-                    zone: "-", server: "-", action: "digest-sent", serialBefore: nil, serialAfter: nil, outcome: "ok",
-                    detail: "\(recipient): \(report.opened.count) opened, \(report.resolved.count) resolved, "
-                        + "\(report.stillOpen.count) still open, \(report.repairs.count) repairs"))
-        } catch {
-            try? sendingAudit.append(
-                AuditEntry(
-                    zone: "-", server: "-", action: "digest-sent", serialBefore: nil, serialAfter: nil,
-                    outcome: "failed", detail: "\(error)"))
-            throw Failure.unknown("the digest could not be sent: \(error)")
-        }
+        try await DigestDelivery.send(report, email: email, audit: audit)
     }
 }

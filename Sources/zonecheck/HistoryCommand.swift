@@ -28,7 +28,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let now = Date()
         let from = now.addingTimeInterval(-(try TimeText.since(since)))
         var events: [(Date, Int, String)] = []
-        if let state = try TimeText.state(configuration) {
+        if let state = try options.state(configuration) {
             do {
                 for change in try state.observations(zone: name, since: from, until: now) {
                     let serial = change.serial.map { "serial \($0)" } ?? "no serial"

@@ -62,7 +62,6 @@ struct RepairCommand: AsyncParsableCommand {
 
     func run() async throws {
         if isBatch { return try await runBatch() }
-        let started = ContinuousClock.now
         let configuration = try options.load()
         let zoneName: DomainName
         do {
@@ -70,157 +69,13 @@ struct RepairCommand: AsyncParsableCommand {
         } catch {
             throw Failure.unknown("'\(zone)' is not a zone name: \(error)")
         }
-        var limit = configuration.repair.convergeTimeout
-        if let timeout {
-            guard let parsed = RepairExecutor.duration(timeout) else {
-                throw Failure.unknown("--timeout '\(timeout)': give a duration such as 500ms, 10s or 1m")
-            }
-            limit = parsed
+        let limit = try convergeTimeout(configuration)
+        let converged = try await CheckSession.with(configuration, path: options.path) { check in
+            try await RepairSession(
+                check: check, source: source, yes: yes, deep: deep, dryRun: dryRun, timeout: limit,
+                say: { print($0) }
+            ).repair(zoneName)
         }
-        let fleet: Fleet
-        do {
-            fleet = try Fleet(configuration: configuration)
-        } catch {
-            throw Failure.unknown("\(options.path): \(error)")
-        }
-        if let source, fleet.member(named: source) == nil {
-            throw Failure.unknown(
-                "--source \(source) is not a server in \(options.path) (servers: "
-                    + fleet.members.map(\.name).joined(separator: ", ") + ")")
-        }
-        let client: DNSClient
-        do {
-            client = try DNSClient()
-        } catch {
-            throw Failure.unknown("cannot open a UDP socket: \(error)")
-        }
-        let sweep = Sweep(fleet: fleet, settings: configuration.check)
-        let evidence = Evidence(fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path)
-        /// One observation of the zone with the evidence of its causes, decided.
-        func look(deep: Bool) async -> ZoneVerdict {
-            let observed = await sweep.observe(zones: [zoneName], deep: deep, today: DateSerial.today(), client: client)
-            return Compare.verdict(await evidence.gather(observed)[0])
-        }
-        var deep = self.deep
-        var before = await look(deep: deep)
-        // --source names the copy that must win; with every serial equal only the content can differ, so
-        // compare it (without --deep it would say "in sync" over different content).
-        if source != nil && !deep && Self.allSerialsEqual(before) {
-            print("\(zoneName.displayName): every server serves the same serial: comparing content (--deep)")
-            deep = true
-            before = await look(deep: true)
-        }
-        // Every path from here ends within the limit: the actions and the verification share it.
-        let deadline = ContinuousClock.now + limit
-        let plan = RepairPlan.make(
-            verdict: before, source: source, allowPrimaryRestore: yes || configuration.repair.primaryFromSecondary)
-        print(Self.render(plan))
-        let audit = AuditLog(directory: configuration.state.directory)
-        if let refusal = plan.refusal {
-            await client.close()
-            if !dryRun {
-                try Self.record(audit) {
-                    AuditEntry(
-                        zone: plan.zone, server: "-", action: "plan-refused", serialBefore: nil, serialAfter: nil,
-                        outcome: "refused", detail: refusal)
-                }
-            }
-            throw Failure.critical("repair refused for \(plan.zone): \(refusal)")
-        }
-        if dryRun {
-            await client.close()
-            print("dry run: nothing sent")
-            return
-        }
-        let executor = RepairExecutor(
-            fleet: fleet, options: sweep.queryOptions, timeout: deadline - ContinuousClock.now, audit: audit,
-            say: { print("  " + $0) })
-        if plan.hasWork {
-            do {
-                _ = try await executor.execute(plan, zone: zoneName, client: client)
-            } catch {
-                await client.close()
-                throw Failure.critical("\(error)")
-            }
-        }
-        var after = await look(deep: deep)
-        // A retransfer keeps the serial, so polling the serial cannot tell when it finished: with --deep, look
-        // again (backoff) until the content agrees or the timeout passes.
-        var delay = Duration.milliseconds(100)
-        while deep && after.servers.contains(where: { $0.state == .diverged })
-            && ContinuousClock.now + delay < deadline
-        {
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(1))
-            after = await look(deep: deep)
-        }
-        await client.close()
-        let elapsed = ContinuousClock.now - started
-        let serials = Set(after.servers.map(\.serial))
-        let same =
-            serials.count == 1 && serials.first! != nil && !after.servers.contains(where: { $0.state == .diverged })
-        print("verification:")
-        print(
-            "  "
-                + ["server", "before", "after"].map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ") + "  result")
-        for status in after.servers {
-            let old = before.servers.first { $0.server == status.server }?.serial
-            let result = status.serial == plan.targetSerial && status.state != .diverged ? "OK" : status.state.rawValue
-            print(
-                "  "
-                    + [status.server, old.map(String.init) ?? "-", status.serial.map(String.init) ?? "-"].map {
-                        $0.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    }.joined(separator: "  ") + "  " + result)
-            try Self.record(audit) {
-                AuditEntry(
-                    zone: plan.zone, server: status.server, action: "verify", serialBefore: old,
-                    serialAfter: status.serial, outcome: result == "OK" ? "ok" : "failed",
-                    detail: status.detail ?? "serves the target serial")
-            }
-        }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(
-            "\(plan.zone): "
-                + (same ? "all servers serve serial \(serials.first!!)" : "servers still differ (serial or content)")
-                + String(format: " (%.2f s)", seconds))
-        if !same { throw ExitCode(2) }
-    }
-
-    /// Every server gave a verified serial, and the same one.
-    static func allSerialsEqual(_ verdict: ZoneVerdict) -> Bool {
-        let serials = verdict.servers.map(\.serial)
-        return !serials.contains(nil) && Set(serials).count == 1
-    }
-
-    static func record(_ audit: AuditLog, _ entry: () -> AuditEntry) throws {
-        do {
-            try audit.append(entry())
-        } catch {
-            throw Failure.critical("cannot write the audit log: \(error)")
-        }
-    }
-
-    static func render(_ plan: RepairPlan) -> String {
-        var lines: [String] = []
-        if let source = plan.source, let serial = plan.targetSerial {
-            lines.append("\(plan.zone): freshest copy on \(source), serial \(serial)")
-        } else {
-            lines.append("\(plan.zone): no freshest copy")
-        }
-        for line in plan.servers {
-            let action: String =
-                switch line.action {
-                case .none: "none"
-                case .notify: "notify"
-                case .retransfer: "retransfer"
-                case .skip: "skip"
-                case .restorePrimary: "restore"
-                }
-            lines.append(
-                "  \(line.server.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                    + "\(action.padding(toLength: 10, withPad: " ", startingAt: 0)) \(line.reason)")
-        }
-        return lines.joined(separator: "\n")
+        if !converged { throw ExitCode(2) }
     }
 }

@@ -44,52 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let logger = logging.logger()
-        let lock: RunLock
-        do {
-            lock = try RunLock.acquire(directory: configuration.state.directory)
-        } catch {
-            throw Failure.unknown(error.description)
-        }
-        defer { withExtendedLifetime(lock) {} }
-        let fleet: Fleet
-        do {
-            fleet = try Fleet(configuration: configuration)
-        } catch {
-            throw Failure.unknown("\(options.path): \(error)")
-        }
-        let state: StateDatabase
-        do {
-            state = try StateDatabase.open(directory: configuration.state.directory)
-        } catch {
-            throw Failure.unknown(error.description)
-        }
-        let client: DNSClient
-        do {
-            client = try DNSClient()
-        } catch {
-            throw Failure.unknown("cannot open a UDP socket: \(error)")
-        }
-        // Zones from every source, the catalog (transferred from the primary) included.
-        let zoneNames: [DomainName]
-        do {
-            zoneNames = try await CheckCommand.zoneNames(
-                arguments: [], configuration: configuration, fleet: fleet, client: client, configPath: options.path)
-        } catch {
-            await client.close()
-            throw error
-        }
-        let cycle = RunCycle(
-            configuration: configuration, fleet: fleet, state: state, logger: logger,
-            sendAlert: AlertDelivery.sender(for: configuration.alerts), forceDeep: deep)
-        let outcome: RunOutcome
-        do {
-            outcome = try await cycle.run(zones: zoneNames, client: client)
-        } catch {
-            await client.close()
-            logger.error("run failed: \(error)")
-            throw Failure.unknown("\(error)")
-        }
-        await client.close()
+        let outcome = try await RunCycle.locked(
+            configuration, path: options.path, logger: logger,
+            sendAlert: AlertDelivery.sender(for: configuration.alerts), forceDeep: deep, warn: warnOnStderr)
         var failures: [String] = []
         if let prometheus {
             do {

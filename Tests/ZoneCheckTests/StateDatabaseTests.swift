@@ -67,7 +67,7 @@ import ZoneCheck
         let second = try Self.record(again, verdicts: Self.verdicts(zones: 20, lagging: 2), at: t1, previous: starts)
         #expect(second.starts.allSatisfy { $0.since == t0 })
         #expect(try again.openIncidents().count == 2, "zone00002 was clean once: resolved (resolve_after 1)")
-        let lagClocks = StateDatabase.lagClocks(try again.problemStarts(), now: t1, grace: .seconds(600))
+        let lagClocks = ProblemStart.lagClocks(try again.problemStarts(), now: t1, grace: .seconds(600))
         #expect(lagClocks["zone00000.example"]?.sinceText("ns3") == "since 06:31 UTC (5 min)")
         // The change log holds the changes only: 20 zones x 5 servers first, then zone00002's ns3 catching up.
         let log = try again.observations(zone: "zone00002.example", since: t0, until: t1)

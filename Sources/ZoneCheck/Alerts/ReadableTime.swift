@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 
 /// Times and durations as the people reading alert mail and the digest want them: UTC, to the minute, and
 /// "2 h 5 min" rather than seconds.
-enum ReadableTime {
+public enum ReadableTime {
     /// `2026-11-22 06:10 UTC`.
     static func clock(_ date: Date) -> String {
         let parts = utc.dateComponents([.year, .month, .day, .hour, .minute], from: date)
@@ -16,6 +16,16 @@ enum ReadableTime {
             return "\(two(parts.hour)):\(two(parts.minute))"
         }
         return clock(date)
+    }
+
+    /// `2026-11-22 06:10:05 UTC`: to the second, for the state commands (`status`, `history`), the same on
+    /// every machine.
+    public static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
     }
 
     /// `11-22 06:10`: for table columns, where the year and "UTC" would repeat on every row.

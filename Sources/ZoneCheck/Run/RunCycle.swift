@@ -5,12 +5,20 @@ public import Logging
 /// Sends one grouped alert; returns where it went (for the audit log), throws when it could not.
 public typealias AlertSender = @Sendable (AlertBatch) async throws -> String
 
-/// One `zonecheck run`, the cron entry point, minus the lock and the outputs (the command's job): sweep every
-/// zone (and compare some by transfer, `DeepSchedule`'s pick: each at least once per `check.deep`), compare
-/// with lags dated by the state database, track incidents, store everything in one transaction, repair what the policy allows, tell people what they are owed.
+/// One `zonecheck run`, the cron entry point, in named stages, each an edge or a pure decision:
+///
+/// 1. `locked`: the run lock, the session (fleet, client), the state database, the zones;
+/// 2. `begin`: the run's row, the repairs of a killed run recorded as interrupted;
+/// 3. `observe`: the sweep (compared by transfer: `DeepSchedule`'s pick, each zone at least once per
+///    `check.deep`), then the evidence of each problem's cause;
+/// 4. `decide`: pure (`RunDecision`): one verdict per zone with its lags dated, the problem starts carried,
+///    the incidents tracked;
+/// 5. `record`: the whole decision in one transaction, then the zones compared;
+/// 6. `act`: the automatic repairs the policy allows (`AutoRepairPolicy`, the restore quorum);
+/// 7. `tell`: one grouped alert for new or worse critical incidents and resolutions (`AlertPlan`);
+/// 8. `report`: the summary line, the audit log's head, the run finished, old rows pruned, the metrics.
 public struct RunCycle: Sendable {
-    public var configuration: Configuration
-    public var fleet: Fleet
+    public var session: CheckSession
     public var state: StateDatabase
     /// Entries name `run` as their user.
     public var audit: AuditLog
@@ -25,15 +33,17 @@ public struct RunCycle: Sendable {
     /// Observations, finished runs and resolved incidents older than this are pruned.
     public var retention: TimeInterval
 
+    public var configuration: Configuration { session.configuration }
+    public var fleet: Fleet { session.fleet }
+
     public init(
-        configuration: Configuration, fleet: Fleet, state: StateDatabase, logger: Logger,
-        sendAlert: AlertSender?, host: String = AuditLog.currentHost, forceDeep: Bool = false,
-        repairConcurrency: Int = 8, retention: TimeInterval = 30 * 86_400
+        session: CheckSession, state: StateDatabase, logger: Logger, sendAlert: AlertSender?,
+        host: String = AuditLog.currentHost, forceDeep: Bool = false, repairConcurrency: Int = 8,
+        retention: TimeInterval = 30 * 86_400
     ) {
-        self.configuration = configuration
-        self.fleet = fleet
+        self.session = session
         self.state = state
-        var audit = AuditLog(directory: configuration.state.directory)
+        var audit = AuditLog(directory: session.configuration.state.directory)
         audit.actor = "run"
         self.audit = audit
         self.logger = logger
@@ -44,7 +54,76 @@ public struct RunCycle: Sendable {
         self.retention = retention
     }
 
-    public func run(zones: [DomainName], client: DNSClient) async throws -> RunOutcome {
+    /// `zonecheck run`: takes `<state.directory>/run.lock` (held until the run ends; a lock left by a killed
+    /// run never blocks), opens the session and the state database, finds every configured zone (the catalog
+    /// included: refused names go to `warn`) and runs one cycle. Whatever stops it is `CommandFailure.unknown`
+    /// (exit 3), logged too when the cycle itself failed.
+    public static func locked(
+        _ configuration: Configuration, path: String, logger: Logger, sendAlert: AlertSender?, forceDeep: Bool,
+        warn: (String) -> Void
+    ) async throws -> RunOutcome {
+        let lock: RunLock
+        do {
+            lock = try RunLock.acquire(directory: configuration.state.directory)
+        } catch {
+            throw CommandFailure.unknown(error.description)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        return try await CheckSession.with(configuration, path: path) { session in
+            let state: StateDatabase
+            do {
+                state = try StateDatabase.open(directory: configuration.state.directory)
+            } catch {
+                throw CommandFailure.unknown("\(error)")
+            }
+            let zones = try await session.zones(warn: warn)
+            let cycle = RunCycle(
+                session: session, state: state, logger: logger, sendAlert: sendAlert, forceDeep: forceDeep)
+            do {
+                return try await cycle.run(zones: zones)
+            } catch {
+                logger.error("run failed: \(error)")
+                throw CommandFailure.unknown("\(error)")
+            }
+        }
+    }
+
+    /// One cycle over `zones`, stage by stage.
+    public func run(zones: [DomainName]) async throws -> RunOutcome {
+        let start = try begin()
+        let look = try await observe(zones, start: start)
+        let decision = try decide(look, start: start)
+        let open = try record(decision, look: look, start: start)
+        let (decisions, repairs) = try await act(decision, open: open, start: start)
+        let told = try await tell(repairs: repairs, decisions: decisions, start: start)
+        return try report(
+            look: look, decision: decision, open: open, repairs: repairs, told: told, start: start)
+    }
+
+    /// This run as `begin` started it.
+    struct Start {
+        var id: Int64
+        var started: Date
+        var clock: ContinuousClock.Instant
+        /// Runs killed (or crashed) since the last start: a CRITICAL problem of their own, told once.
+        var unfinished: [UnfinishedRun]
+    }
+
+    /// What `observe` saw.
+    struct Look {
+        var zones: [DomainName]
+        /// With the evidence of each problem's cause.
+        var observations: [ZoneObservation]
+        /// Zones compared by transfer this run.
+        var compared: Set<String>
+        /// The deep check's pick and its reasons, for the summary (nil: `check.deep` is never).
+        var deepPlan: DeepSchedule.Plan?
+        var dropped: [String: Int]
+        var checkedAt: Date
+    }
+
+    /// The run's row; repairs a killed run left "started" become "repair-interrupted" audit entries.
+    func begin() throws -> Start {
         let clock = ContinuousClock.now
         let started = Date()
         let (runID, interrupted, unfinished) = try state.beginRun(started: started, pid: getpid(), host: host)
@@ -56,8 +135,15 @@ public struct RunCycle: Sendable {
                     detail: "an automatic repair (\(attempt.actions)) started at \(attempt.started) by a run that was "
                         + "killed; it counts against repair.max_per_zone_per_hour and is not repeated at once"))
         }
-        // Which zones are compared by transfer: all with `run --deep`, else DeepSchedule's pick once this
-        // sweep's serials are in; none when check.deep is "never".
+        return Start(id: runID, started: started, clock: clock, unfinished: unfinished)
+    }
+
+    /// The sweep, with the deep check for `DeepSchedule`'s pick (all with `run --deep`, none when check.deep
+    /// is "never"), then the evidence.
+    func observe(_ zones: [DomainName], start: Start) async throws -> Look {
+        let client = session.client
+        let sweep = session.sweep
+        let started = start.started
         let names = zones.map(\.displayName)
         let period = configuration.check.deep?.timeInterval
         let deep = forceDeep || period != nil
@@ -72,7 +158,6 @@ public struct RunCycle: Sendable {
             }
         }
         let pick = schedule
-        let sweep = Sweep(fleet: fleet, settings: configuration.check)
         let observed = await sweep.observe(
             zones: zones, deep: deep,
             deepZones: { serials in
@@ -81,130 +166,166 @@ public struct RunCycle: Sendable {
             }, today: DateSerial.today(), client: client)
         let dropped = await sweep.droppedAnswers(client: client)
         // The same pure pick again, for the summary's reasons.
-        let deepPlan = schedule(observed.map(\.servers))
+        let deepPlan = deep ? schedule(observed.map(\.servers)) : nil
         let compared = Set(observed.filter { $0.transfers != nil }.map(\.name))
-        let observations = await Evidence(fleet: fleet, auditLog: audit.path).gather(observed)
-        let checkedAt = Date()
+        let observations = await session.evidence.gather(observed)
+        return Look(
+            zones: zones, observations: observations, compared: compared, deepPlan: deepPlan, dropped: dropped,
+            checkedAt: Date())
+    }
 
-        // Dating the lags needs this run's lags first: plain verdicts, then the starts carried from the last
-        // run, then the verdicts again with their LagClocks.
-        let plain = observations.map { Compare.verdict($0) }
-        let starts = ProblemStart.carry(plain, previous: try state.problemStarts(), now: checkedAt)
-        let clocks = StateDatabase.lagClocks(starts, now: checkedAt, grace: configuration.check.lagGrace)
-        let verdicts = observations.map { Compare.verdict($0, lag: clocks[$0.name]) }
-        var problems = IncidentTracker.problems(verdicts.flatMap(\.findings), lag: clocks)
-        // A run killed or crashed since the last start: a CRITICAL problem of its own, told once.
-        if let crash = UnfinishedRun.finding(unfinished) { problems.append(crash) }
-        let settings = IncidentSettings(resolveAfter: configuration.alerts.resolveAfter)
-        // Problems only a transfer shows stay as they are on the zones not compared (not on zones no longer swept).
-        let swept = Set(names)
-        let hold = DeepHold(
-            open: try state.openIncidents(), history: try state.flapHistory(),
-            compared: { compared.contains($0) || !swept.contains($0) })
-        let update = hold.restore(
-            IncidentTracker.track(
-                open: hold.open, findings: problems, history: hold.history, now: checkedAt, settings: settings))
-        let status = problems.map(\.severity).max() ?? .ok
-        let serverNames = fleet.members.map(\.name)
-        let stats = ServerRunStats.make(verdicts, servers: serverNames)
+    /// `RunDecision` over what the state database holds from the previous run.
+    func decide(_ look: Look, start: Start) throws -> RunDecision {
+        // Problems only a transfer shows stay as they are on the zones not compared (not on zones no longer
+        // swept).
+        let swept = Set(look.zones.map(\.displayName))
+        let compared = look.compared
+        return RunDecision.make(
+            observations: look.observations, previous: try state.problemStarts(), unfinished: start.unfinished,
+            hold: DeepHold(
+                open: try state.openIncidents(), history: try state.flapHistory(),
+                compared: { compared.contains($0) || !swept.contains($0) }),
+            servers: fleet.members.map(\.name), now: look.checkedAt, grace: configuration.check.lagGrace,
+            settings: IncidentSettings(resolveAfter: configuration.alerts.resolveAfter))
+    }
+
+    /// The decision in one transaction; after it, the zones compared (a run killed in between compares them
+    /// again rather than lose a finding). Returns the open incidents, the held ones included.
+    func record(_ decision: RunDecision, look: Look, start: Start) throws -> [Incident] {
         let stored = try state.record(
             RunRecord(
-                runID: runID, time: checkedAt, deep: !compared.isEmpty, verdicts: verdicts, problemStarts: starts,
-                incidents: update, servers: stats, status: status))
-        // After the findings: a run killed in between compares these zones again rather than lose a finding.
+                runID: start.id, time: look.checkedAt, deep: !look.compared.isEmpty, verdicts: decision.verdicts,
+                problemStarts: decision.starts, incidents: decision.update, servers: decision.stats,
+                status: decision.status))
         var comparisons: [String: [String: UInt32?]] = [:]
-        for zone in observed where compared.contains(zone.name) {
+        for zone in look.observations where look.compared.contains(zone.name) {
             comparisons[zone.name] = Dictionary(
                 zone.servers.map { ($0.server, $0.serial) }, uniquingKeysWith: { first, _ in first })
         }
-        try state.recordDeepComparisons(comparisons, at: started, swept: swept)
-        let open = stored.filter(\.isOpen) + hold.held
+        try state.recordDeepComparisons(
+            comparisons, at: start.started, swept: Set(look.zones.map(\.displayName)))
+        return stored.filter(\.isOpen) + decision.held
+    }
 
+    /// The automatic repairs `AutoRepairPolicy` allows, restores held to their quorum, carried out.
+    func act(_ decision: RunDecision, open: [Incident], start: Start) async throws -> (
+        decisions: [AutoRepairPolicy.Decision], repairs: [RepairResult]
+    ) {
+        let now = decision.now
         let (decisions, restoreDigests) = try await holdRestoresToQuorum(
             AutoRepairPolicy.decide(
-                verdicts: verdicts, open: open,
-                attempts: try state.repairAttempts(since: checkedAt.addingTimeInterval(-3600)),
-                settings: configuration.repair, now: checkedAt),
-            verdicts: verdicts, client: client)
+                verdicts: decision.verdicts, open: open,
+                attempts: try state.repairAttempts(since: now.addingTimeInterval(-3600)),
+                settings: configuration.repair, now: now),
+            verdicts: decision.verdicts, client: session.client)
         for decision in decisions where decision.plan == nil {
             logger.debug("not repaired", metadata: ["zone": "\(decision.zone)", "why": "\(decision.skipped ?? "")"])
         }
         let repairs = try await repair(
-            decisions.compactMap(\.plan), runID: runID, client: client, sweep: sweep, restoreDigests: restoreDigests)
+            decisions.compactMap(\.plan), runID: start.id, client: session.client, sweep: session.sweep,
+            restoreDigests: restoreDigests)
+        return (decisions, repairs)
+    }
 
-        var alertFailure: String?
-        var alertSent = false
+    /// How the alert went: sent, or why not (sent again at the next run).
+    struct Told {
+        var sent = false
+        var failure: String?
+    }
+
+    /// One grouped alert for what `AlertPlan` says people are owed, with what this run did about it.
+    func tell(repairs: [RepairResult], decisions: [AutoRepairPolicy.Decision], start: Start) async throws -> Told {
+        var told = Told()
         let plan = AlertPlan.make(try state.incidentsToTell())
-        if !plan.isEmpty, let sendAlert {
-            var batch = plan.batch(serverOrder: serverNames, time: started, host: host)
-            batch.vantage = configuration.vantage
-            batch.opened = batch.opened.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
-            batch.escalated = batch.escalated.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
-            let what =
-                "\(batch.opened.count) opened, \(batch.escalated.count) escalated, \(batch.resolved.count) resolved: "
-                + (batch.opened + batch.escalated + batch.resolved).map(\.headline).joined(separator: "; ")
-            let recipient: Result<String, any Error>
-            do {
-                recipient = .success(try await sendAlert(batch))
-            } catch {
-                recipient = .failure(error)
-            }
-            switch recipient {
-            case .success(let recipient):
-                try state.recordAlert(
-                    runID: runID, time: Date(), kind: "alert", told: plan.told(), outcome: "ok", detail: what)
-                try record(
-                    AuditEntry(
-                        zone: Self.zonesField(batch), server: "-", action: "alert-sent", serialBefore: nil,
-                        serialAfter: nil, outcome: "ok", detail: "\(recipient): \(what)"))
-                alertSent = true
-            case .failure(let error):
-                alertFailure = "the alert could not be sent (\(error)); it is sent again at the next run"
-                try state.recordAlert(
-                    runID: runID, time: Date(), kind: "alert", told: plan.told(), outcome: "failed",
-                    detail: "\(error)")
-                try record(
-                    AuditEntry(
-                        zone: Self.zonesField(batch), server: "-", action: "alert-sent", serialBefore: nil,
-                        serialAfter: nil, outcome: "failed", detail: "\(error): \(what)"))
-            }
+        guard !plan.isEmpty, let sendAlert else { return told }
+        var batch = plan.batch(serverOrder: fleet.members.map(\.name), time: start.started, host: host)
+        batch.vantage = configuration.vantage
+        batch.opened = batch.opened.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
+        batch.escalated = batch.escalated.map { Self.annotate($0, repairs: repairs, decisions: decisions) }
+        let what =
+            "\(batch.opened.count) opened, \(batch.escalated.count) escalated, \(batch.resolved.count) resolved: "
+            + (batch.opened + batch.escalated + batch.resolved).map(\.headline).joined(separator: "; ")
+        let recipient: Result<String, any Error>
+        do {
+            recipient = .success(try await sendAlert(batch))
+        } catch {
+            recipient = .failure(error)
         }
+        switch recipient {
+        case .success(let recipient):
+            try state.recordAlert(
+                runID: start.id, time: Date(), kind: "alert", told: plan.told(), outcome: "ok", detail: what)
+            try record(
+                AuditEntry(
+                    zone: Self.zonesField(batch), server: "-", action: "alert-sent", serialBefore: nil,
+                    serialAfter: nil, outcome: "ok", detail: "\(recipient): \(what)"))
+            told.sent = true
+        case .failure(let error):
+            told.failure = "the alert could not be sent (\(error)); it is sent again at the next run"
+            try state.recordAlert(
+                runID: start.id, time: Date(), kind: "alert", told: plan.told(), outcome: "failed",
+                detail: "\(error)")
+            try record(
+                AuditEntry(
+                    zone: Self.zonesField(batch), server: "-", action: "alert-sent", serialBefore: nil,
+                    serialAfter: nil, outcome: "failed", detail: "\(error): \(what)"))
+        }
+        return told
+    }
 
-        let elapsed = (ContinuousClock.now - clock).timeIntervalValue
+    /// The summary line, the audit log's head (the end of the chain `audit verify` checks against), the run
+    /// finished, old rows pruned, the metrics.
+    func report(
+        look: Look, decision: RunDecision, open: [Incident], repairs: [RepairResult], told: Told, start: Start
+    ) throws -> RunOutcome {
+        let elapsed = (ContinuousClock.now - start.clock).timeIntervalValue
+        let serverNames = fleet.members.map(\.name)
+        let zones = look.zones
         var report = CheckReport(
-            servers: serverNames, verdicts: verdicts, deep: !zones.isEmpty && compared.count == zones.count,
-            deepZones: compared.count)
-        report.droppedAnswers = dropped
-        let openCounts = (
-            critical: open.count { $0.severity == .critical }, warning: open.count { $0.severity == .warning }
-        )
-        let converged = repairs.count { $0.converged }
-        var summary =
-            "\(zones.count) zones, \(serverNames.count) servers\(deep ? ", " + deepPlan.description : ""), "
-            + String(format: "%.2f s", elapsed) + ": \(status); open incidents \(openCounts.critical) critical, "
-            + "\(openCounts.warning) warning (\(update.opened.count) opened, \(update.resolved.count) resolved)"
-        if !repairs.isEmpty { summary += "; \(repairs.count) zones repaired (\(converged) converged)" }
-        if !unfinished.isEmpty {
-            summary += "; \(unfinished.count) earlier run\(unfinished.count == 1 ? "" : "s") did not finish"
-        }
-        if alertSent { summary += "; alert sent" }
-        if let alertFailure { summary += "; \(alertFailure)" }
+            servers: serverNames, verdicts: decision.verdicts,
+            deep: !zones.isEmpty && look.compared.count == zones.count, deepZones: look.compared.count)
+        report.droppedAnswers = look.dropped
+        let summary = Self.summary(
+            zones: zones.count, servers: serverNames.count, deepPlan: look.deepPlan, seconds: elapsed,
+            decision: decision, open: open, repairs: repairs, unfinished: start.unfinished.count, told: told)
         do {
             if let head = try audit.head() { try state.recordAuditHead(head) }
         } catch let error as AuditError {
             throw RunError.audit(error)
         }
         let finished = Date()
-        try state.finishRun(id: runID, at: finished, summary: summary)
-        try state.prune(before: started.addingTimeInterval(-retention))
+        try state.finishRun(id: start.id, at: finished, summary: summary)
+        try state.prune(before: start.started.addingTimeInterval(-retention))
         var metrics = RunMetrics(
-            verdicts: verdicts, servers: stats, lag: clocks, checkedAt: checkedAt, openIncidents: open,
-            runSeconds: elapsed, startedAt: started, finishedAt: finished, lagGrace: configuration.check.lagGrace,
-            vantage: configuration.vantage)
-        metrics.droppedAnswers = dropped
+            verdicts: decision.verdicts, servers: decision.stats, lag: decision.clocks, checkedAt: look.checkedAt,
+            openIncidents: open, runSeconds: elapsed, startedAt: start.started, finishedAt: finished,
+            lagGrace: configuration.check.lagGrace, vantage: configuration.vantage)
+        metrics.droppedAnswers = look.dropped
         return RunOutcome(
-            report: report, status: status, summary: summary, metrics: metrics, repairs: repairs,
-            alertFailure: alertFailure, openIncidents: open)
+            report: report, status: decision.status, summary: summary, metrics: metrics, repairs: repairs,
+            alertFailure: told.failure, openIncidents: open)
+    }
+
+    /// The one line logged per run: `50 zones, 5 servers, deep 8 (...), 1.20 s: OK; open incidents ...`.
+    static func summary(
+        zones: Int, servers: Int, deepPlan: DeepSchedule.Plan?, seconds: Double, decision: RunDecision,
+        open: [Incident], repairs: [RepairResult], unfinished: Int, told: Told
+    ) -> String {
+        let critical = open.count { $0.severity == .critical }
+        let warning = open.count { $0.severity == .warning }
+        var summary =
+            "\(zones) zones, \(servers) servers\(deepPlan.map { ", " + $0.description } ?? ""), "
+            + String(format: "%.2f s", seconds) + ": \(decision.status); open incidents \(critical) critical, "
+            + "\(warning) warning (\(decision.update.opened.count) opened, \(decision.update.resolved.count) resolved)"
+        if !repairs.isEmpty {
+            summary += "; \(repairs.count) zones repaired (\(repairs.count { $0.converged }) converged)"
+        }
+        if unfinished > 0 {
+            summary += "; \(unfinished) earlier run\(unfinished == 1 ? "" : "s") did not finish"
+        }
+        if told.sent { summary += "; alert sent" }
+        if let failure = told.failure { summary += "; \(failure)" }
+        return summary
     }
 
     /// Carries out the plans, `repairConcurrency` zones at a time. Each attempt is stored "started" before

@@ -30,46 +30,6 @@ public struct RunRecord: Sendable {
     }
 }
 
-public struct ProblemStart: Sendable, Hashable {
-    public var zone: String
-    public var server: String
-    public var problem: FindingKind
-    public var since: Date
-
-    public init(zone: String, server: String, problem: FindingKind, since: Date) {
-        self.zone = zone
-        self.server = server
-        self.problem = problem
-        self.since = since
-    }
-
-    /// This run's (zone, server, problem) triples, each keeping its earlier start when it was already seen
-    /// at the previous run, else starting `now`. Pure.
-    public static func carry(_ verdicts: [ZoneVerdict], previous: [ProblemStart], now: Date) -> [ProblemStart] {
-        struct Key: Hashable {
-            var zone: String
-            var server: String
-            var problem: FindingKind
-        }
-        let before = Dictionary(
-            previous.map { (Key(zone: $0.zone, server: $0.server, problem: $0.problem), $0.since) },
-            uniquingKeysWith: min)
-        var seen: Set<Key> = []
-        var starts: [ProblemStart] = []
-        for verdict in verdicts {
-            for finding in verdict.findings {
-                for server in finding.servers {
-                    let key = Key(zone: verdict.zone, server: server, problem: finding.kind)
-                    guard seen.insert(key).inserted else { continue }
-                    starts.append(
-                        ProblemStart(zone: key.zone, server: server, problem: key.problem, since: before[key] ?? now))
-                }
-            }
-        }
-        return starts
-    }
-}
-
 /// An automatic repair that a run killed before it finished left behind.
 public struct InterruptedAttempt: Sendable, Equatable {
     public var zone: String
@@ -133,15 +93,6 @@ extension StateDatabase {
                     zone: row["zone"], server: row["server"], problem: problem, since: Date(stateTime: row["since"]))
             }
         }
-    }
-
-    /// Per zone, the `LagClock` of its lagging servers: what `check` and `run` give `Compare`.
-    public static func lagClocks(_ starts: [ProblemStart], now: Date, grace: Duration) -> [String: LagClock] {
-        var since: [String: [String: Date]] = [:]
-        for start in starts where start.problem == .lagging {
-            since[start.zone, default: [:]][start.server] = start.since
-        }
-        return since.mapValues { LagClock(since: $0, now: now, grace: grace) }
     }
 
     public func openIncidents() throws(StateError) -> [Incident] {
