@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `zonecheck query SERVER [ZONE] --load N` as an operator runs it: the real binary against a real lab.

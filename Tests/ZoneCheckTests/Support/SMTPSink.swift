@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A real SMTP server for mail tests: `Scripts/smtp-sink serve` (Debian's python3-aiosmtpd) on
