@@ -35,7 +35,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         }
         // The chain proves every line but the last; the head `run` recorded proves the end.
         var broken = result.firstBreak
-        if broken == nil, let state = try TimeText.state(configuration) {
+        if broken == nil, let state = try StateReading.state(configuration) {
             do {
                 if let head = try state.auditHead() { broken = try audit.check(against: head) }
             } catch {

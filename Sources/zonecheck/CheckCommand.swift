@@ -86,7 +86,7 @@ struct CheckCommand: AsyncParsableCommand {
             fleet: fleet, auditLog: AuditLog(directory: configuration.state.directory).path
         ).gather(observed)
         // Since when each secondary lags, from the state `zonecheck run` keeps (read only; none yet: no "since").
-        let starts = (try? TimeText.state(configuration)?.problemStarts()) ?? []
+        let starts = (try? StateReading.state(configuration)?.problemStarts()) ?? []
         let clocks = StateDatabase.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)
         var report = CheckReport(
             servers: fleet.members.map(\.name),

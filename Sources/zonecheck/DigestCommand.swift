@@ -36,8 +36,8 @@ struct DigestCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let now = Date()
-        let period = try since.map { try TimeText.since($0) } ?? configuration.alerts.digestEvery.timeInterval
-        guard let state = try TimeText.state(configuration) else {
+        let period = try since.map { try StateReading.since($0) } ?? configuration.alerts.digestEvery.timeInterval
+        guard let state = try StateReading.state(configuration) else {
             print(StatusCommand.noHistoryYet(configuration) + (send ? "\nNothing was sent." : ""))
             return
         }

@@ -142,7 +142,7 @@ extension RepairCommand {
         }
         var names = zones
         if let incident {
-            guard let state = try TimeText.state(configuration) else {
+            guard let state = try StateReading.state(configuration) else {
                 throw Failure.unknown(
                     "--incident \(incident): no state yet (\(StateDatabase.path(directory: configuration.state.directory)) "
                         + "does not exist): 'zonecheck run' creates it")

@@ -1,16 +1,9 @@
 import Foundation
 import ZoneCheck
 
-/// How the state commands print times: UTC, to the second, the same on every machine.
-enum TimeText {
-    static func utc(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return formatter.string(from: date)
-    }
-
+/// What the state commands (`status`, `history`, `digest`, `audit`) share: the `--since` duration and the
+/// state database opened for reading. Their times print through `TimeText`.
+enum StateReading {
     /// `--since 24h` as the configuration reads durations.
     static func since(_ text: String, option: String = "--since") throws -> TimeInterval {
         guard let duration = RepairExecutor.duration(text), duration > .zero else {
