@@ -360,6 +360,13 @@ struct RDATAText {
     /// True when the type has a native parser here and it accepted the fields; false when the
     /// caller should hand the record to libldns.
     mutating func parseNative() throws(RecordRejection) -> Bool {
+        guard RecordTypeFacts.of(type.rawValue)?.nativeText == true else { return false }
+        return try parseKnown()
+    }
+
+    /// The presentation forms read here, one case per type `RecordTypeFacts` marks `nativeText` (a test
+    /// checks the two agree); false for any other type.
+    mutating func parseKnown() throws(RecordRejection) -> Bool {
         switch type.rawValue {
         case 1:  // A, RFC 1035 §3.4.1
             try ipv4("address")
