@@ -215,6 +215,14 @@ struct CheckLabTests {
             "\(format.stderr)")
     }
 
+    @Test("bad --log: exit 3 with the accepted values, before the configuration is read")
+    func badLogExitsThree() throws {
+        let run = try ZoneCheckBinary.run("run", ["--log", "journal"], config: "/nonexistent/zonecheck.yaml")
+        #expect(run.status == 3 && run.stdout.isEmpty)
+        #expect(["'journal'", "'syslog'", "'stderr'"].allSatisfy(run.stderr.contains), "\(run.stderr)")
+        #expect(!run.stderr.contains("/nonexistent/zonecheck.yaml"), "\(run.stderr)")
+    }
+
     @Test("zones: the arguments, else zones.names then the origins of zones.directory's *.db and *.zone files")
     func zoneList() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonelist-\(UUID().uuidString)")
