@@ -117,6 +117,14 @@ struct ReceivedMail {
     var text: String { String(decoding: raw, as: UTF8.self) }
 }
 
+extension ReceivedMail {
+    /// The `Subject:` header line as received (empty when there is none).
+    var subject: String {
+        let line = text.split(separator: "\r\n", omittingEmptySubsequences: false).first { $0.hasPrefix("Subject:") }
+        return String(line ?? "")
+    }
+}
+
 /// What Python's email package (policy=default) and html.parser make of a stored message
 /// (`Scripts/smtp-sink check`): an independent reader, so the tests do not grade the renderer with itself.
 struct InspectedMail: Decodable {
