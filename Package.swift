@@ -75,15 +75,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What both test targets share: the lab driver, the binary and process runners, temporary folders.
+        .target(
+            name: "TestSupport",
+            dependencies: ["DNSKit"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DNSKitTests",
-            dependencies: ["DNSKit"],
+            dependencies: ["DNSKit", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ZoneCheckTests",
-            dependencies: ["ZoneCheck", "DNSKit", "Mail"],
+            dependencies: ["ZoneCheck", "DNSKit", "Mail", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -36,7 +36,7 @@ struct DigestCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         let now = Date()
-        let period = try since.map { try TimeText.since($0) } ?? configuration.alerts.digestEvery.timeInterval
+        let period = try since.map { try StateReading.since($0) } ?? configuration.alerts.digestEvery.timeInterval
         guard let state = try options.state(configuration) else {
             print(StatusRenderer.noHistoryYet(configuration) + (send ? "\nNothing was sent." : ""))
             return

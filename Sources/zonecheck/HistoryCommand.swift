@@ -26,7 +26,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let configuration = try options.load()
         let name = zone.hasSuffix(".") && zone.count > 1 ? String(zone.dropLast()) : zone
         let now = Date()
-        let from = now.addingTimeInterval(-(try TimeText.since(since)))
+        let from = now.addingTimeInterval(-(try StateReading.since(since)))
         var events: [(Date, Int, String)] = []
         if let state = try options.state(configuration) {
             do {
@@ -57,7 +57,7 @@ struct HistoryCommand: AsyncParsableCommand {
                             (
                                 resolved, 1,
                                 "incident #\(incident.id ?? 0) resolved after "
-                                    + LagClock.durationText(resolved.timeIntervalSince(incident.openedAt))
+                                    + TimeText.duration(resolved.timeIntervalSince(incident.openedAt))
                             ))
                     }
                 }
@@ -79,12 +79,12 @@ struct HistoryCommand: AsyncParsableCommand {
             throw Failure.unknown(error.description)
         }
         guard !events.isEmpty else {
-            print("\(name): nothing recorded since \(TimeText.utc(from))")
+            print("\(name): nothing recorded since \(TimeText.second(from))")
             return
         }
-        print("\(name) since \(TimeText.utc(from)):")
+        print("\(name) since \(TimeText.second(from)):")
         for (time, _, line) in events.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
-            print("  \(TimeText.utc(time))  \(line)")
+            print("  \(TimeText.second(time))  \(line)")
         }
     }
 }

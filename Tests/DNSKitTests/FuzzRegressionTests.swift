@@ -18,7 +18,16 @@ import Testing
 
     /// A target without regression inputs would make its replay test pass with zero cases: every target
     /// must keep at least one (the crash it found, or the input that reaches its hardest limit).
-    @Test(arguments: ["zonefile", "message", "axfr"])
+    static let targets = ["zonefile", "message", "axfr"]
+
+    /// The replay covers every fuzz target there is (Fuzz/Sources/fuzz-NAME): a new target gets its replay here.
+    @Test func everyFuzzTargetIsReplayed() throws {
+        let sources = Self.root.deletingLastPathComponent().appendingPathComponent("Sources").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: sources).filter { $0.hasPrefix("fuzz-") }
+        #expect(Set(names.map { String($0.dropFirst(5)) }) == Set(Self.targets), "fuzz targets in \(sources)")
+    }
+
+    @Test(arguments: targets)
     func everyTargetHasRegressionInputs(_ target: String) {
         #expect(!Self.inputs(target).isEmpty, "Fuzz/Regressions/\(target)/ holds no input: the replay tests nothing")
     }

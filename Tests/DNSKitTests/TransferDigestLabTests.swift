@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 
 /// The promise the deep check stands on: a zone read from the primary's file and the same zone
@@ -7,15 +8,15 @@ import Testing
 /// (An extension of the serialized lab suite, so it never runs beside another lab on 127.53.2.x.)
 extension TransportLabTests {
     @Test func transferDigestEqualsFileDigestOnEveryServer() async throws {
-        let lab = try Lab(zones: 3)
-        defer { lab.stop() }
+        let lab = try Self.startLab(zones: 3)
+        defer { lab.tearDown() }
         let client = try DNSClient()
         defer { Task { await client.close() } }
 
         for zoneText in ["example.com", "zone00002.lab"] {
             let zone = Lab.zone(zoneText)
             let fileDigest = ZoneDigestBuilder(origin: zone)
-            let result = ZoneFileReader(path: "\(lab.path)/ns1/zones/\(zoneText).db", origin: zone).read {
+            let result = ZoneFileReader(path: "\(lab.directory)/ns1/zones/\(zoneText).db", origin: zone).read {
                 fileDigest.add($0.record)
             }
             #expect(!result.hasErrors, "the lab's zone file \(zoneText) does not read cleanly: \(result.diagnostics)")
@@ -43,7 +44,7 @@ extension TransportLabTests {
         let zone = Lab.zone("zone00002.lab")
         let before = ZoneDigestBuilder(origin: zone)
         _ = await client.axfr(zone: zone, from: try lab.endpoint(1)) { before.add($0) }
-        try lab.lab("bump", "zone00002.lab")
+        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
         let after = ZoneDigestBuilder(origin: zone)
         _ = await client.axfr(zone: zone, from: try lab.endpoint(1)) { after.add($0) }
         #expect(before.finish().digestHex != after.finish().digestHex)

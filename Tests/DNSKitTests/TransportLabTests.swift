@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 
 /// The transport against real servers: a BIND primary and four BIND secondaries started by
@@ -7,10 +8,18 @@ import Testing
 @Suite(.serialized, .enabled(if: Lab.isRoot, "the lab adds loopback addresses for BIND: run the tests as root"))
 struct TransportLabTests {
     static let example = Lab.zone("example.com")
+    /// The transport tests' lab prefix, which no other test uses; the servers listen on port 53.
+    static let prefix = "127.53.2"
+
+    static func startLab(zones: Int, bigZone: Int? = nil, secondaries: [String] = ["bind", "bind", "bind", "bind"])
+        throws -> Lab
+    {
+        try Lab.started(prefix: prefix, port: 53, zones: zones, secondaries: secondaries, bigZone: bigZone)
+    }
 
     @Test func queriesNotifyAndFailures() async throws {
-        let lab = try Lab(zones: 5)
-        defer { lab.stop() }
+        let lab = try Self.startLab(zones: 5)
+        defer { lab.tearDown() }
         let client = try DNSClient()
         let servers = try (1...5).map { try lab.endpoint($0) }
 
@@ -28,7 +37,7 @@ struct TransportLabTests {
         }
         #expect(serials.count == 5 && Set(serials).count == 1, "serials \(serials)")
         // The serial matches what dig sees (an independent reading).
-        let digSerial = try run(["dig", "+short", "@\(Lab.prefix).1", "example.com", "SOA"])
+        let digSerial = try run(["dig", "+short", "@\(Self.prefix).1", "example.com", "SOA"])
             .split(separator: " ").dropFirst(2).first.flatMap { UInt32($0) }
         #expect(serials.first == digSerial)
 
@@ -99,7 +108,7 @@ struct TransportLabTests {
 
         // A stopped server times out within the configured limit while the others answer.
         let zone2 = Lab.zone("zone00002.lab")
-        try lab.lab("stop-server", "ns3")
+        try lab.run(["stop-server", "ns3", "--dir", lab.directory])
         let quick = QueryOptions(timeout: .milliseconds(400), retries: 1)
         let started = ContinuousClock.now
         async let stopped = client.soa(zone: zone2, at: servers[2], options: quick)
@@ -119,13 +128,13 @@ struct TransportLabTests {
 
         // ns3 misses a change while stopped; a signed NOTIFY makes it transfer.
         let before = await client.soa(zone: zone2, at: servers[0]).serial
-        try lab.lab("bump", "zone00002.lab")
+        try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
         let primary = await client.soa(zone: zone2, at: servers[0])
         guard case .answered(let fresh) = primary, fresh.serial != before else {
             Issue.record("the primary did not take the bump: \(primary)")
             return
         }
-        try lab.lab("start-server", "ns3")
+        try lab.run(["start-server", "ns3", "--dir", lab.directory])
         let stale = await client.soa(zone: zone2, at: servers[2])
         #expect(stale.serial == before, "ns3 should still serve the old serial: \(stale)")
         let notified = await client.notify(zone: zone2, soa: fresh.soa, at: servers[2])
@@ -147,8 +156,8 @@ struct TransportLabTests {
     }
 
     @Test func verifiedTransfersAndTampering() async throws {
-        let lab = try Lab(zones: 3, bigZone: 3000)
-        defer { lab.stop() }
+        let lab = try Self.startLab(zones: 3, bigZone: 3000)
+        defer { lab.tearDown() }
         let client = try DNSClient()
         let primary = try lab.endpoint(1)
         let big = Lab.zone("zone00001.lab")
@@ -161,7 +170,7 @@ struct TransportLabTests {
             return
         }
         let digText = try run([
-            "dig", "-k", "\(lab.path)/keys/ns1.key", "@\(Lab.prefix).1", "zone00001.lab", "AXFR", "+nocomments",
+            "dig", "-k", "\(lab.directory)/keys/ns1.key", "@\(Self.prefix).1", "zone00001.lab", "AXFR", "+nocomments",
             "+nostats", "+nocmd",
         ])
         var digCounts: [RecordType: Int] = [:]
@@ -180,7 +189,7 @@ struct TransportLabTests {
         // A bit flipped in message k (first, middle, last) fails the transfer.
         let messages = stats.messages
         for k in [1, (messages + 1) / 2, messages] {
-            let proxy = try TamperProxy(upstreamHost: "\(Lab.prefix).1", upstreamPort: 53, tamperMessage: k)
+            let proxy = try TamperProxy(upstreamHost: "\(Self.prefix).1", upstreamPort: 53, tamperMessage: k)
             defer { proxy.close() }
             var viaProxy = primary
             viaProxy.host = "127.0.0.1"
@@ -195,7 +204,7 @@ struct TransportLabTests {
             #expect(text.contains("MAC did not verify") || text.contains("failed TSIG verification"), "\(text)")
         }
         // The same relay without tampering passes, so the failures above come from the flipped bit.
-        let clean = try TamperProxy(upstreamHost: "\(Lab.prefix).1", upstreamPort: 53, tamperMessage: nil)
+        let clean = try TamperProxy(upstreamHost: "\(Self.prefix).1", upstreamPort: 53, tamperMessage: nil)
         defer { clean.close() }
         var viaClean = primary
         viaClean.host = "127.0.0.1"
@@ -208,7 +217,7 @@ struct TransportLabTests {
 
         // A server that goes silent after message 2: the idle timeout ends the transfer.
         let stalling = try TamperProxy(
-            upstreamHost: "\(Lab.prefix).1", upstreamPort: 53, tamperMessage: nil, stallAfter: 2)
+            upstreamHost: "\(Self.prefix).1", upstreamPort: 53, tamperMessage: nil, stallAfter: 2)
         defer { stalling.close() }
         var viaStalling = primary
         viaStalling.host = "127.0.0.1"
@@ -266,8 +275,8 @@ struct TransportLabTests {
     /// The same checks against Knot and NSD secondaries: their TSIG (every message signed, or
     /// some left unsigned, RFC 8945 §5.3.1) must verify too, and their errors classify the same.
     @Test func knotAndNSDSecondaries() async throws {
-        let lab = try Lab(zones: 3, bigZone: 3000, secondaries: "knot,nsd,knot,nsd")
-        defer { lab.stop() }
+        let lab = try Self.startLab(zones: 3, bigZone: 3000, secondaries: ["knot", "nsd", "knot", "nsd"])
+        defer { lab.tearDown() }
         let client = try DNSClient()
         let servers = try (1...5).map { try lab.endpoint($0) }
         let big = Lab.zone("zone00001.lab")

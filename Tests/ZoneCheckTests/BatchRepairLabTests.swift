@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -117,14 +118,14 @@ struct BatchRepairLabTests {
     func incidentAfterARun() throws {
         let lab = try Lab.started(prefix: "127.53.86", port: 5386, zones: 50)
         defer { lab.tearDown() }
-        try RunLabTests.configure(lab, grace: "2s") { $0.replacingOccurrences(of: "auto: true", with: "auto: false") }
+        try lab.configureForRun(grace: "2s") { $0.replacingOccurrences(of: "auto: true", with: "auto: false") }
         try Self.lag(lab, on: "ns5", zones: Self.fifty)
         #expect(try Self.lagging(lab, on: "ns5") == Self.fifty)
         // Run 1 dates the lags; run 2, past the 2 s grace, opens 50 incidents (no automatic repair here).
-        let first = try RunLabTests.run(lab)
+        let first = try lab.zonecheckRun()
         #expect(first.status == 0, "\(first.stderr)")
         Thread.sleep(forTimeInterval: 2.2)
-        let second = try RunLabTests.run(lab)
+        let second = try lab.zonecheckRun()
         #expect(second.status == 2 && second.stderr.contains("50 opened"), "\(second.stderr)")
         let status = try ZoneCheckBinary.run("status", [], config: lab.configPath)
         #expect(status.stdout.contains("ns5 is behind on 50 zones"), "\(status.stdout)")
@@ -167,12 +168,10 @@ struct BatchRepairLabTests {
             listen: "127.53.87.105", port: 5387, to: "\(lab.address("ns5")):5387", rtt: 0, loss: 0,
             tamperZone: "zone00003.lab")
         defer { relay.stop() }
-        let config = try CheckLabTests.configCopy(
-            lab,
-            [
-                ("    address: \(lab.address("ns5"))\n", "    address: 127.53.87.105\n"),
-                ("check:   { timeout: 2s, retries: 2,", "check:   { timeout: 500ms, retries: 1,"),
-            ])
+        let config = try lab.configCopy([
+            ("    address: \(lab.address("ns5"))\n", "    address: 127.53.87.105\n"),
+            ("check:   { timeout: 2s, retries: 2,", "check:   { timeout: 500ms, retries: 1,"),
+        ])
         let run = try ZoneCheckBinary.run("repair", zones + ["--timeout", "20s"], config: config)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("summary: 5 zones: 4 converged, 1 refused, 0 failed"), "\(run.stdout)")

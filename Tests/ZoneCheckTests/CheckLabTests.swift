@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -10,35 +11,8 @@ import ZoneCheck
 struct CheckLabTests {
     static let unavailable = Lab.unavailableReason()
 
-    typealias Run = ZoneCheckBinary.Run
-
-    static func check(_ arguments: [String], config: String) throws -> Run {
-        try ZoneCheckBinary.run("check", arguments, config: config)
-    }
-
     /// A started lab of 5 zones (+ example.com); torn down by the caller.
     static func startLab() throws -> Lab { try Lab.started(prefix: "127.53.5", port: 5305) }
-
-    /// The JSON document's `zones[zone].servers[server]` cell.
-    static func cell(_ json: String, zone: String, server: String) throws -> [String: Any] {
-        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        let zones = try #require(root["zones"] as? [[String: Any]])
-        let entry = try #require(zones.first { $0["zone"] as? String == zone }, "no \(zone) in the JSON")
-        let servers = try #require(entry["servers"] as? [String: [String: Any]])
-        return try #require(servers[server])
-    }
-
-    /// A copy of the lab's configuration with `replacements` applied to its text.
-    static func configCopy(_ lab: Lab, _ replacements: [(String, String)]) throws -> String {
-        var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
-        for (old, new) in replacements {
-            #expect(text.contains(old), "the lab's zonecheck.yaml no longer has '\(old)'")
-            text = text.replacingOccurrences(of: old, with: new)
-        }
-        let path = lab.directory + "/zonecheck-copy.yaml"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
 
     @Test(
         "all in sync: exit 0 and one line; json and prometheus agree", .enabled(if: unavailable == nil),
@@ -46,18 +20,18 @@ struct CheckLabTests {
     func allClean() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        let run = try Self.check([], config: lab.configPath)
+        let run = try ZoneCheckBinary.check([], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout == "zonecheck: OK - 6 zones in sync on 5 servers\n")
-        let json = try Self.check(["--format", "json"], config: lab.configPath)
+        let json = try ZoneCheckBinary.check(["--format", "json"], config: lab.configPath)
         #expect(json.status == 0)
-        let cell = try Self.cell(json.stdout, zone: "zone00001.lab", server: "ns4")
+        let cell = try ZoneCheckBinary.cell(json.stdout, zone: "zone00001.lab", server: "ns4")
         #expect(cell["state"] as? String == "OK")
         #expect((cell["serial"] as? Int ?? 0) > 0)
-        let prometheus = try Self.check(["--format", "prometheus"], config: lab.configPath)
+        let prometheus = try ZoneCheckBinary.check(["--format", "prometheus"], config: lab.configPath)
         #expect(prometheus.stdout.contains("zonecheck_zone_status{zone=\"example.com\"} 0\n"))
         #expect(prometheus.stdout.contains("zonecheck_zone_up{zone=\"zone00005.lab\",server=\"ns5\"} 1\n"))
-        let nagios = try Self.check(["--format", "nagios", "zone00001.lab"], config: lab.configPath)
+        let nagios = try ZoneCheckBinary.check(["--format", "nagios", "zone00001.lab"], config: lab.configPath)
         #expect(nagios.stdout.hasPrefix("ZONECHECK OK - 1 zone in sync on 5 servers | zones=1;;;0 ok=1;;;0"))
     }
 
@@ -68,14 +42,14 @@ struct CheckLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
-        let run = try Self.check([], config: lab.configPath)
+        let run = try ZoneCheckBinary.check([], config: lab.configPath)
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns4 is 1 serial behind ns1 on zone00002.lab"), "\(run.stdout)")
         #expect(run.stdout.contains("run 'zonecheck repair zone00002.lab'"))
         #expect(run.stdout.hasSuffix("zonecheck: WARNING - 1 of 6 zones with problems (1 warning)\n"))
-        let json = try Self.check(["--format", "json", "zone00002.lab"], config: lab.configPath)
-        let ns4 = try Self.cell(json.stdout, zone: "zone00002.lab", server: "ns4")
-        let ns1 = try Self.cell(json.stdout, zone: "zone00002.lab", server: "ns1")
+        let json = try ZoneCheckBinary.check(["--format", "json", "zone00002.lab"], config: lab.configPath)
+        let ns4 = try ZoneCheckBinary.cell(json.stdout, zone: "zone00002.lab", server: "ns4")
+        let ns1 = try ZoneCheckBinary.cell(json.stdout, zone: "zone00002.lab", server: "ns1")
         #expect(ns4["state"] as? String == "LAGGING")
         #expect((ns1["serial"] as? Int).map { $0 - 1 } == ns4["serial"] as? Int)
     }
@@ -93,15 +67,15 @@ struct CheckLabTests {
         #expect(
             FileManager.default.createFile(
                 atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600]))
-        let config = try Self.configCopy(lab, [(lab.keyPath("ns2"), keyPath)])
-        let run = try Self.check(["--format", "json"], config: config)
+        let config = try lab.configCopy([(lab.keyPath("ns2"), keyPath)])
+        let run = try ZoneCheckBinary.check(["--format", "json"], config: config)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         for zone in ["zone00001.lab", "example.com"] {
-            let ns2 = try Self.cell(run.stdout, zone: zone, server: "ns2")
+            let ns2 = try ZoneCheckBinary.cell(run.stdout, zone: zone, server: "ns2")
             #expect(ns2["state"] as? String == "AUTH-FAILED")
             #expect(ns2["serial"] is NSNull)
             #expect((ns2["detail"] as? String)?.contains("BADSIG") == true, "\(ns2)")
-            #expect(try Self.cell(run.stdout, zone: zone, server: "ns3")["state"] as? String == "OK")
+            #expect(try ZoneCheckBinary.cell(run.stdout, zone: zone, server: "ns3")["state"] as? String == "OK")
         }
         // The secret never shows.
         let secret = try #require(generated.stdout.split(separator: "\"").dropFirst(3).first)
@@ -114,9 +88,9 @@ struct CheckLabTests {
     func serverDownIsUnreachableInBoundedTime() throws {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        let config = try Self.configCopy(lab, [("timeout: 2s, retries: 2", "timeout: 1s, retries: 1")])
+        let config = try lab.configCopy([("timeout: 2s, retries: 2", "timeout: 1s, retries: 1")])
         try lab.run(["stop-server", "ns3", "--dir", lab.directory])
-        let run = try Self.check(["--all"], config: config)
+        let run = try ZoneCheckBinary.check(["--all"], config: config)
         #expect(run.status == 1, "one secondary down is a WARNING: \(run.stdout)\(run.stderr)")
         // 1 s x 2 attempts for every zone at once, plus start-up: well under 1 s x 2 x 6 zones.
         #expect(run.seconds < 2 + 2.5, "took \(run.seconds) s")
@@ -126,7 +100,7 @@ struct CheckLabTests {
         #expect(run.stdout.contains("is ns3 up and reachable at 127.53.5.3 port 5305?"))
 
         try lab.run(["stop-server", "ns1", "--dir", lab.directory])
-        let primaryDown = try Self.check(["--format", "nagios"], config: config)
+        let primaryDown = try ZoneCheckBinary.check(["--format", "nagios"], config: config)
         #expect(primaryDown.status == 2, "the primary down is CRITICAL: \(primaryDown.stdout)")
         #expect(primaryDown.stdout.hasPrefix("ZONECHECK CRITICAL - 6 of 6 zones: "))
     }
@@ -138,9 +112,9 @@ struct CheckLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.run(["diverge", "ns3", "zone00003.lab", "--dir", lab.directory])
-        let shallow = try Self.check([], config: lab.configPath)
+        let shallow = try ZoneCheckBinary.check([], config: lab.configPath)
         #expect(shallow.status == 0, "same serials: a SOA sweep cannot tell: \(shallow.stdout)")
-        let deep = try Self.check(["--deep"], config: lab.configPath)
+        let deep = try ZoneCheckBinary.check(["--deep"], config: lab.configPath)
         #expect(deep.status == 2, "\(deep.stdout)\(deep.stderr)")
         #expect(deep.stdout.contains("zone00003.lab") && deep.stdout.contains("DIVERGED"))
         #expect(deep.stdout.contains("ns3 serves zone00003.lab with the same serial as ns1"))
@@ -158,7 +132,7 @@ struct CheckLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.run(["bump", "zone00004.lab", "--no-reload", "--dir", lab.directory])
-        let run = try Self.check(["zone00004.lab", "zone00005.lab"], config: lab.configPath)
+        let run = try ZoneCheckBinary.check(["zone00004.lab", "zone00005.lab"], config: lab.configPath)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns1 has not loaded the file: check its log or reload"), "\(run.stdout)")
         #expect(!run.stdout.contains("zone00005.lab"))
@@ -178,9 +152,9 @@ struct CheckLabTests {
         try text.replacingOccurrences(of: record, with: "mail\tIN\tA\t192.0.2.26").write(
             toFile: path, atomically: true, encoding: .utf8)
         // Edited, not reloaded: a serial check sees nothing; --deep compares the file with ns1's copy.
-        let plain = try Self.check([zone], config: lab.configPath)
+        let plain = try ZoneCheckBinary.check([zone], config: lab.configPath)
         #expect(plain.status == 0, "\(plain.stdout)")
-        let deep = try Self.check([zone, "--deep", "--format", "json"], config: lab.configPath)
+        let deep = try ZoneCheckBinary.check([zone, "--deep", "--format", "json"], config: lab.configPath)
         #expect(deep.status == 2, "\(deep.stdout)\(deep.stderr)")
         #expect(deep.stdout.contains("\"file-serial-not-incremented\""), "\(deep.stdout)")
         #expect(deep.stdout.contains("increment the serial in the file, then reload"))
@@ -188,10 +162,10 @@ struct CheckLabTests {
         let rndc = try #require(Lab.which("rndc"))
         let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", zone])
         #expect(reload.status == 0, "\(reload.stderr)")
-        var after = try Self.check([zone, "--deep"], config: lab.configPath)
+        var after = try ZoneCheckBinary.check([zone, "--deep"], config: lab.configPath)
         for _ in 0..<20 where !after.stdout.contains("DIVERGED") {
             Thread.sleep(forTimeInterval: 0.25)
-            after = try Self.check([zone, "--deep"], config: lab.configPath)
+            after = try ZoneCheckBinary.check([zone, "--deep"], config: lab.configPath)
         }
         #expect(after.status == 2, "\(after.stdout)")
         #expect(
@@ -204,14 +178,22 @@ struct CheckLabTests {
 
     @Test("bad configuration or bad --format: exit 3 (UNKNOWN) and nothing checked")
     func unknownExitsThree() throws {
-        let missing = try Self.check([], config: "/nonexistent/zonecheck.yaml")
+        let missing = try ZoneCheckBinary.check([], config: "/nonexistent/zonecheck.yaml")
         #expect(missing.status == 3 && missing.stdout.isEmpty)
         #expect(missing.stderr.contains("/nonexistent/zonecheck.yaml"), "\(missing.stderr)")
-        let format = try Self.check(["--format", "xml"], config: "/nonexistent/zonecheck.yaml")
+        let format = try ZoneCheckBinary.check(["--format", "xml"], config: "/nonexistent/zonecheck.yaml")
         #expect(format.status == 3 && format.stdout.isEmpty)
         #expect(
             ["'xml'", "'text'", "'json'", "'nagios'", "'prometheus'"].allSatisfy(format.stderr.contains),
             "\(format.stderr)")
+    }
+
+    @Test("bad --log: exit 3 with the accepted values, before the configuration is read")
+    func badLogExitsThree() throws {
+        let run = try ZoneCheckBinary.run("run", ["--log", "journal"], config: "/nonexistent/zonecheck.yaml")
+        #expect(run.status == 3 && run.stdout.isEmpty)
+        #expect(["'journal'", "'syslog'", "'stderr'"].allSatisfy(run.stderr.contains), "\(run.stderr)")
+        #expect(!run.stderr.contains("/nonexistent/zonecheck.yaml"), "\(run.stderr)")
     }
 
     @Test("zones: the arguments, else zones.names then the origins of zones.directory's *.db and *.zone files")

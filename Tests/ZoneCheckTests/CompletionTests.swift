@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Shell completions come from swift-argument-parser's generator (`zonecheck --generate-completion-script

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -24,17 +25,17 @@ struct CrashReportLabTests {
             "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: smtp, "
             + "smtp: { host: 127.0.0.1, port: \(Self.sinkPort), starttls: false } }"
         // ns5 down with a 2 s timeout: every sweep lasts seconds, so the kill falls inside one.
-        try RunLabTests.configure(lab, grace: "10m", timeout: "2s", retries: 1, email: email) {
+        try lab.configureForRun(grace: "10m", timeout: "2s", retries: 1, email: email) {
             $0 + "\nvantage: eu-par1\n"
         }
         try lab.run(["stop-server", "ns5", "--dir", lab.directory])
-        let warm = try RunLabTests.run(lab)
+        let warm = try lab.zonecheckRun()
         #expect(warm.status == 1, "ns5 down is a WARNING: \(warm.stderr)")
 
-        let doomed = try RunLabTests.launch(lab)
+        let doomed = try lab.launchRun()
         defer { if doomed.isRunning { kill(doomed.processIdentifier, SIGKILL) } }
         var started: Date?
-        let sweeping = try RunLabTests.waitUntil(15) {
+        let sweeping = try waitUntil(15) {
             guard let state = try StateDatabase.openExisting(directory: lab.directory + "/state") else { return false }
             started = try state.runs(since: .distantPast, until: Date().addingTimeInterval(60))
                 .first { $0.finished == nil && $0.summary == nil }?.started
@@ -55,10 +56,10 @@ struct CrashReportLabTests {
         let start = try #require(started)
 
         let metrics = lab.directory + "/zonecheck.prom"
-        let next = try RunLabTests.run(lab, ["--prometheus", metrics])
+        let next = try lab.zonecheckRun(["--prometheus", metrics])
         #expect(next.status == 2, "an unfinished run is CRITICAL: \(next.stderr)")
         #expect(next.stderr.contains("; 1 earlier run did not finish"), "\(next.stderr)")
-        let state = try RunLabTests.state(lab)
+        let state = try lab.state()
         let incident = try #require(try state.openIncidents().first { $0.problem == .runUnfinished })
         #expect(incident.severity == .critical && incident.zone == UnfinishedRun.incidentZone)
         let clock = Self.clock(start)
@@ -68,7 +69,7 @@ struct CrashReportLabTests {
         let mails = try sink.waitForMessages(1)
         #expect(mails.count == 1)
         let mail = try #require(mails.first)
-        #expect(RunLabTests.subject(mail).contains("[zonecheck eu-par1] CRITICAL"), "\(RunLabTests.subject(mail))")
+        #expect(mail.subject.contains("[zonecheck eu-par1] CRITICAL"), "\(mail.subject)")
         #expect(mail.text.contains("a zonecheck run did not finish (killed or crashed)"), "\(mail.text.prefix(800))")
         #expect(mail.text.contains("X-Zonecheck-Vantage: eu-par1"))
         // The textfile: this run's times and the vantage label.
@@ -79,7 +80,7 @@ struct CrashReportLabTests {
         #expect(text.contains("zonecheck_run_start_timestamp_seconds{vantage=\"eu-par1\"} "))
 
         // Told once: the run after that does not report it again (and, clean once, resolves it).
-        let after = try RunLabTests.run(lab)
+        let after = try lab.zonecheckRun()
         #expect(after.status == 1, "only ns5 down remains: \(after.stderr)")
         #expect(!after.stderr.contains("did not finish"), "\(after.stderr)")
         #expect(try state.openIncidents().allSatisfy { $0.problem != .runUnfinished })

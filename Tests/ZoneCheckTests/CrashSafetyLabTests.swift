@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -61,7 +62,7 @@ struct CrashSafetyLabTests {
         let old = try String(contentsOfFile: file, encoding: .utf8)
         try lab.run(["bump", Self.zone, "--dir", lab.directory])
         try lab.run(["wait", "--dir", lab.directory])
-        let newer = try #require(UInt32(try RepairLabTests.serial(lab, "ns1", Self.zone)))
+        let newer = try #require(UInt32(try lab.serial("ns1", Self.zone)))
         let state = lab.directory + "/state"
         let audit = AuditLog(directory: state)
 
@@ -109,7 +110,7 @@ struct CrashSafetyLabTests {
         let final = try ZoneCheckBinary.run("repair", [Self.zone, "--yes", "--timeout", "10s"], config: lab.configPath)
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
         for server in ["ns1", "ns2", "ns3", "ns4", "ns5"] {
-            #expect(try RepairLabTests.serial(lab, server, Self.zone) == "\(newer)")
+            #expect(try lab.serial(server, Self.zone) == "\(newer)")
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/ns1/zones").filter {
             $0.hasSuffix(".zonecheck-tmp")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -14,7 +15,7 @@ struct DeepSpreadLabTests {
         deep: Bool, deepZones: Int, log: String, kinds: [String: [String]]
     ) {
         let json = lab.directory + "/run.json"
-        let run = try RunLabTests.run(lab, ["--json", json] + arguments)
+        let run = try lab.zonecheckRun(["--json", json] + arguments)
         let data = try Data(contentsOf: URL(fileURLWithPath: json))
         let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var kinds: [String: [String]] = [:]
@@ -34,14 +35,13 @@ struct DeepSpreadLabTests {
         let lab = try Lab.started(prefix: "127.53.90", port: 5390, zones: 5)
         defer { lab.tearDown() }
         // check.deep 1 h; resolve_after 1, so a run that wrongly counted as clean would resolve at once.
-        try RunLabTests.configure(
-            lab, grace: "10m", edit: { $0.replacingOccurrences(of: "deep: never", with: "deep: 1h") })
+        try lab.configureForRun(grace: "10m", edit: { $0.replacingOccurrences(of: "deep: never", with: "deep: 1h") })
         let zones = ["example.com"] + (1...5).map { String(format: "zone%05d.lab", $0) }
 
         let first = try Self.run(lab)
         #expect(first.deep && first.deepZones == 6)
         #expect(first.log.contains("6 deep-compared (6 never compared)"), "\(first.log)")
-        #expect(try Set(RunLabTests.state(lab).deepComparisons().keys) == Set(zones))
+        #expect(try Set(lab.state().deepComparisons().keys) == Set(zones))
 
         // Same serial, other content on ns3: only a deep comparison of zone00005.lab sees it.
         try lab.run(["diverge", "ns3", "zone00005.lab", "--dir", lab.directory])
@@ -52,17 +52,17 @@ struct DeepSpreadLabTests {
 
         _ = try Self.run(lab, ["--deep"])
         let diverged = ProblemKey(zone: "zone00005.lab", problem: .diverged)
-        #expect(try RunLabTests.state(lab).openIncidents().map(\.key).contains(diverged))
+        #expect(try lab.state().openIncidents().map(\.key).contains(diverged))
 
         // Not compared (example.com's turn): neither seen nor counted clean.
         let fourth = try Self.run(lab)
         #expect(fourth.deepZones == 1)
-        let held = try #require(try RunLabTests.state(lab).openIncidents().first { $0.key == diverged })
+        let held = try #require(try lab.state().openIncidents().first { $0.key == diverged })
         #expect(held.cleanRuns == 0)
 
         // A new serial on zone00002.lab: compared the next run, with its turn's zone (zone00001.lab, whose file
         // on the primary was edited without a new serial: its file is digested and compared too).
-        let before = try #require(try RunLabTests.state(lab).deepComparisons()["zone00002.lab"])
+        let before = try #require(try lab.state().deepComparisons()["zone00002.lab"])
         try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
         try lab.run(["wait", "--dir", lab.directory])
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: lab.directory + "/ns1/zones/zone00001.lab.db"))
@@ -74,7 +74,7 @@ struct DeepSpreadLabTests {
         #expect(fifth.log.contains("2 deep-compared (1 serial changed, 1 oldest)"), "\(fifth.log)")
         #expect(fifth.kinds["zone00001.lab"] == ["file-serial-not-incremented"], "\(fifth.kinds)")
         #expect(fourth.kinds["zone00001.lab"] == [])
-        let after = try #require(try RunLabTests.state(lab).deepComparisons()["zone00002.lab"])
+        let after = try #require(try lab.state().deepComparisons()["zone00002.lab"])
         #expect(after.time > before.time && after.serials != before.serials)
     }
 }

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -77,7 +78,7 @@ struct DiagnosisLabTests {
         }
         #expect(said.contains("RR too large for zone transfer"), "BIND did not refuse to send the record")
 
-        let check = try CheckLabTests.check([zone], config: lab.configPath)
+        let check = try ZoneCheckBinary.check([zone], config: lab.configPath)
         #expect(check.status == 2, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("ns1 cannot send \(zone) to its secondaries"), "\(check.stdout)")
         #expect(check.stdout.contains("NOTIFY and retransfer cannot help"), "\(check.stdout)")
@@ -96,14 +97,14 @@ struct DiagnosisLabTests {
 
         Thread.sleep(forTimeInterval: 1)
         let before = Self.logSizes(lab)
-        let repair = try RepairLabTests.repair([zone, "--timeout", "30s"], config: lab.configPath)
+        let repair = try ZoneCheckBinary.repair([zone, "--timeout", "30s"], config: lab.configPath)
         print(String(format: "repair on the too-large record: exit %d in %.2f s", repair.status, repair.seconds))
         #expect(repair.status == 2, "\(repair.stdout)\(repair.stderr)")
         #expect(repair.seconds < 5, "repair took \(repair.seconds) s to refuse")
         #expect(repair.stderr.contains("ns1 cannot send \(zone)"), "\(repair.stderr)")
         #expect(repair.stderr.contains("\(zone).db:\(line)"), "the record is named: \(repair.stderr)")
         #expect(repair.stderr.contains("nothing was sent"), "\(repair.stderr)")
-        let actions = try RepairLabTests.auditActions(lab)
+        let actions = try lab.auditActions()
         #expect(!actions.contains("notify") && !actions.contains("retransfer"), "\(actions)")
         #expect(actions.contains("plan-refused"), "\(actions)")
         // And the secondaries saw nothing from zonecheck: no NOTIFY received (the retransfer commands would
@@ -126,11 +127,11 @@ struct DiagnosisLabTests {
             "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: smtp, "
             + "smtp: { host: 127.0.0.1, port: 5364, starttls: false } }"
         // A long grace: only a cause that cannot heal by itself opens an incident in this run.
-        try RunLabTests.configure(lab, grace: "10m", email: email)
+        try lab.configureForRun(grace: "10m", email: email)
         let zone = "zone00004.lab"
         let line = try Self.addTooLargeRecord(lab, zone: zone)
         Thread.sleep(forTimeInterval: 1)
-        let run = try RunLabTests.run(lab)
+        let run = try lab.zonecheckRun()
         #expect(run.status == 2, "\(run.stderr)")
         // Two incidents: the primary cannot send the zone, and its file does not lint clean.
         #expect(run.stderr.contains("2 opened"), "\(run.stderr)")
@@ -144,7 +145,7 @@ struct DiagnosisLabTests {
             #expect(body.contains("\(server) status:"), "no status lines from \(server) in the alert: \(body)")
         }
         #expect(body.contains("Not repaired automatically"), "\(body)")
-        let actions = try RunLabTests.actions(lab, "notify") + RunLabTests.actions(lab, "retransfer")
+        let actions = try lab.actions("notify") + lab.actions("retransfer")
         #expect(actions.isEmpty, "the run sent \(actions.map(\.action))")
         let digest = try ZoneCheckBinary.run("digest", ["--since", "1h", "--print"], config: lab.configPath)
         #expect(digest.status == 0, "\(digest.stderr)")
@@ -188,20 +189,20 @@ struct DiagnosisLabTests {
             Thread.sleep(forTimeInterval: 0.2)
         }
         // The other secondaries take the new serial as usual: only ns5 stays behind.
-        let primary = try RepairLabTests.serial(lab, "ns1", zone)
+        let primary = try lab.serial("ns1", zone)
         for server in ["ns2", "ns3", "ns4"] {
-            for _ in 0..<50 where try RepairLabTests.serial(lab, server, zone) != primary {
+            for _ in 0..<50 where try lab.serial(server, zone) != primary {
                 Thread.sleep(forTimeInterval: 0.2)
             }
         }
-        let check = try CheckLabTests.check([zone], config: lab.configPath)
+        let check = try ZoneCheckBinary.check([zone], config: lab.configPath)
         print("check with ns5's transfers failing TSIG:\n\(check.stdout)")
         #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("its transfers fail TSIG"), "\(check.stdout)")
         #expect(!check.stdout.contains("probably lost"), "\(check.stdout)")
         // NOTIFY is acknowledged, the retransfer command runs, and still ns5 cannot transfer: the repair
         // gives up at its timeout, not later.
-        let repair = try RepairLabTests.repair([zone, "--timeout", "6s"], config: lab.configPath)
+        let repair = try ZoneCheckBinary.repair([zone, "--timeout", "6s"], config: lab.configPath)
         print(
             String(
                 format: "repair with a secondary that cannot converge: exit %d in %.2f s", repair.status, repair.seconds
@@ -218,13 +219,13 @@ struct DiagnosisLabTests {
         defer { lab.tearDown() }
         let zone = "zone00002.lab"
         try lab.run(["diverge", "ns5", zone, "--dir", lab.directory])
-        let plain = try CheckLabTests.check([zone], config: lab.configPath)
+        let plain = try ZoneCheckBinary.check([zone], config: lab.configPath)
         #expect(plain.status == 0, "the serials agree, so a plain check sees nothing: \(plain.stdout)")
-        let run = try RepairLabTests.repair([zone, "--source", "ns1", "--timeout", "20s"], config: lab.configPath)
+        let run = try ZoneCheckBinary.repair([zone, "--source", "ns1", "--timeout", "20s"], config: lab.configPath)
         #expect(run.stdout.contains("comparing content"), "\(run.stdout)")
         #expect(run.stdout.contains("ns5      retransfer"), "\(run.stdout)")
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        let deep = try CheckLabTests.check(["--deep", zone], config: lab.configPath)
+        let deep = try ZoneCheckBinary.check(["--deep", zone], config: lab.configPath)
         #expect(deep.status == 0, "\(deep.stdout)\(deep.stderr)")
     }
 }

@@ -67,11 +67,11 @@ struct DiscoveryTests {
             let zones = try NamedConfReader.primaryZones(path: path)
             Issue.record("\(fixture) was read without error: \(zones.map(\.name))")
         } catch {
-            #expect(Self.relative(error.place) == parts[0], "\(fixture): \(error)")
+            #expect(Self.relative(error.path) == parts[0], "\(fixture): \(error)")
             #expect(error.line == Int(parts[1]), "\(fixture): \(error)")
             #expect(error.message.contains(parts[2]), "\(fixture): \(error)")
             #expect(!error.fix.isEmpty, "\(fixture): every error says what to do")
-            #expect(error.description.hasPrefix("\(error.place):\(parts[1]): "))
+            #expect(error.description.hasPrefix("\(error.path):\(parts[1]): "))
         }
     }
 
@@ -99,7 +99,7 @@ struct DiscoveryTests {
             entries.map(\.name.displayName) == [
                 "origin.example", "soa-owner.example", "file-name.example", "relative-owner.example",
             ])
-        #expect(throws: DiscoveryError.self) { try ZoneDirectory.zones(in: folder + "/missing") }
+        #expect(throws: ConfigError.self) { try ZoneDirectory.zones(in: folder + "/missing") }
     }
 
     @Test("sources merge in order without duplicates, each zone keeping the first source that named it")
@@ -126,7 +126,7 @@ struct DiscoveryTests {
         let given = try ZoneDiscovery.local(arguments: ["x.example", "X.example."], sources: sources).zones
         #expect(given.map(\.name.displayName) == ["x.example"])
         #expect(given[0].source == .commandLine)
-        #expect(throws: DiscoveryError.self) { try ZoneDiscovery.local(arguments: ["bad..name"], sources: sources) }
+        #expect(throws: ConfigError.self) { try ZoneDiscovery.local(arguments: ["bad..name"], sources: sources) }
     }
 
     // MARK: catalog zones from records
@@ -183,7 +183,7 @@ struct DiscoveryTests {
             Issue.record("accepted: \(catalog.members.map(\.zone))")
         } catch {
             #expect(error.message.contains(message), "\(error)")
-            #expect(error.place == "catalog on ns1")
+            #expect(error.path == "catalog on ns1")
         }
     }
     @Test("a catalog name over 247 octets is refused with a reason, not a trap (issue 11: try! in CatalogZone)")
@@ -196,7 +196,7 @@ struct DiscoveryTests {
             let catalog = try CatalogZone(name: name, records: [], place: "zones.catalog from ns1")
             Issue.record("accepted: \(catalog.members)")
         } catch {
-            #expect(error.place == "zones.catalog from ns1")
+            #expect(error.path == "zones.catalog from ns1")
             #expect(error.message.contains("252 octets long"), "\(error)")
             #expect(error.fix.contains("at most 247 octets"), "\(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// config/systemd's OnFailure= path: zonecheck-run.service and zonecheck-digest.service name

@@ -261,7 +261,7 @@ import ZoneCheck
         // No clock (no state database): a WARNING that says nothing about since when.
         let unknown = Compare.verdict(observation, lag: nil)
         #expect(unknown.status == .warning && !unknown.findings[0].message.contains("since"))
-        #expect(LagClock.clockText(Self.t0, now: Self.at(60 * 24)) == "2026-11-22 06:31 UTC")
-        #expect(LagClock.durationText(3 * 3600 + 5 * 60) == "3 h 5 min")
+        #expect(TimeText.minute(Self.t0, now: Self.at(60 * 24)) == "2026-11-22 06:31 UTC")
+        #expect(TimeText.duration(3 * 3600 + 5 * 60) == "3 h 5 min")
     }
 }

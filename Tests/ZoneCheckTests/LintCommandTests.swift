@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `zonecheck lint` as an operator runs it: the real binary built next to this test bundle,

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -22,7 +23,7 @@ struct MixedFleetLabTests {
     }
 
     static func serials(_ lab: Lab, _ zone: String) throws -> [String] {
-        try (1...5).map { try RepairLabTests.serial(lab, "ns\($0)", zone) }
+        try (1...5).map { try lab.serial("ns\($0)", zone) }
     }
 
     /// "server=action=outcome" for every audit entry of `servers`, in order.
@@ -78,11 +79,11 @@ struct MixedFleetLabTests {
         for server in ["ns3", "ns4"] { try lab.run(["stop-server", server, "--dir", lab.directory]) }
         try lab.run(["bump", "zone00002.lab", "--dir", lab.directory])
         for server in ["ns3", "ns4"] { try lab.run(["start-server", server, "--dir", lab.directory]) }
-        let check = try CheckLabTests.check(["--format", "json", "zone00002.lab"], config: lab.configPath)
+        let check = try ZoneCheckBinary.check(["--format", "json", "zone00002.lab"], config: lab.configPath)
         #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
         for server in ["ns3", "ns4"] {
             #expect(
-                try CheckLabTests.cell(check.stdout, zone: "zone00002.lab", server: server)["state"] as? String
+                try ZoneCheckBinary.cell(check.stdout, zone: "zone00002.lab", server: server)["state"] as? String
                     == "LAGGING")
         }
         let run = try Self.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
@@ -131,23 +132,23 @@ struct MixedFleetLabTests {
         let old = try String(contentsOfFile: file, encoding: .utf8)
         try lab.run(["bump", "zone00001.lab", "--dir", lab.directory])
         try lab.run(["wait", "--dir", lab.directory])
-        let newer = try RepairLabTests.serial(lab, "ns1", "zone00001.lab")
+        let newer = try lab.serial("ns1", "zone00001.lab")
         try old.write(toFile: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(2)], ofItemAtPath: file)
         let rndc = try #require(Lab.which("rndc"))
         #expect(try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", "zone00001.lab"]).status == 0)
-        let check = try CheckLabTests.check(["--format", "json", "zone00001.lab"], config: lab.configPath)
+        let check = try ZoneCheckBinary.check(["--format", "json", "zone00001.lab"], config: lab.configPath)
         #expect(check.status == 2, "\(check.stdout)")
         for server in ["ns2", "ns3", "ns4", "ns5"] {
             #expect(
-                try CheckLabTests.cell(check.stdout, zone: "zone00001.lab", server: server)["state"] as? String
+                try ZoneCheckBinary.cell(check.stdout, zone: "zone00001.lab", server: server)["state"] as? String
                     == "AHEAD")
         }
         let run = try Self.repair(["zone00001.lab", "--yes", "--timeout", "10s"], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(try Self.serials(lab, "zone00001.lab") == Array(repeating: newer, count: 5))
         #expect(try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/state/backups").count == 1)
-        let deep = try CheckLabTests.check(["--deep", "zone00001.lab"], config: lab.configPath)
+        let deep = try ZoneCheckBinary.check(["--deep", "zone00001.lab"], config: lab.configPath)
         #expect(deep.status == 0, "the restored primary has the secondaries' content: \(deep.stdout)")
     }
 
@@ -159,7 +160,7 @@ struct MixedFleetLabTests {
         defer { lab.tearDown() }
         try lab.run(["diverge", "ns3", "zone00004.lab", "--dir", lab.directory])
         try lab.run(["diverge", "ns4", "zone00004.lab", "--dir", lab.directory])
-        let deep = try CheckLabTests.check(["--deep", "zone00004.lab"], config: lab.configPath)
+        let deep = try ZoneCheckBinary.check(["--deep", "zone00004.lab"], config: lab.configPath)
         #expect(deep.status == 2, "\(deep.stdout)")
         #expect(deep.stdout.contains("only on ns3: bump.zone00004.lab."), "\(deep.stdout)")
         #expect(deep.stdout.contains("only on ns4: bump.zone00004.lab."), "\(deep.stdout)")
@@ -167,7 +168,7 @@ struct MixedFleetLabTests {
             ["zone00004.lab", "--deep", "--source", "ns1", "--timeout", "10s"], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns3      retransfer") && run.stdout.contains("ns4      retransfer"))
-        let after = try CheckLabTests.check(["--deep", "zone00004.lab"], config: lab.configPath)
+        let after = try ZoneCheckBinary.check(["--deep", "zone00004.lab"], config: lab.configPath)
         #expect(after.status == 0, "\(after.stdout)")
     }
 
@@ -189,20 +190,20 @@ struct MixedFleetLabTests {
             replacements.append((lab.keyPath(server), path))
             secrets.append(String(try #require(generated.stdout.split(separator: "\"").dropFirst(3).first)))
         }
-        let config = try CheckLabTests.configCopy(lab, replacements)
+        let config = try lab.configCopy(replacements)
         try lab.loseNotify(on: "ns5", zone: "zone00005.lab")
-        let check = try CheckLabTests.check(["--format", "json", "zone00005.lab"], config: config)
+        let check = try ZoneCheckBinary.check(["--format", "json", "zone00005.lab"], config: config)
         #expect(check.status == 2)
         for server in ["ns3", "ns4"] {
-            let cell = try CheckLabTests.cell(check.stdout, zone: "zone00005.lab", server: server)
+            let cell = try ZoneCheckBinary.cell(check.stdout, zone: "zone00005.lab", server: server)
             #expect(cell["state"] as? String == "AUTH-FAILED", "\(cell)")
             #expect((cell["detail"] as? String)?.contains("BADSIG") == true, "\(cell)")
         }
-        let lagging = try RepairLabTests.serial(lab, "ns5", "zone00005.lab")
+        let lagging = try lab.serial("ns5", "zone00005.lab")
         let run = try Self.repair(["zone00005.lab", "--timeout", "5s"], config: config)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("failed TSIG authentication"), "\(run.stderr)")
-        #expect(try RepairLabTests.serial(lab, "ns5", "zone00005.lab") == lagging, "something was sent")
+        #expect(try lab.serial("ns5", "zone00005.lab") == lagging, "something was sent")
         #expect(try Self.audit(lab, servers: ["ns2", "ns3", "ns4", "ns5"]).isEmpty)
         for secret in secrets { #expect(!(check.stdout + check.stderr + run.stdout + run.stderr).contains(secret)) }
     }
@@ -214,26 +215,27 @@ struct MixedFleetLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.loseNotify(on: "ns3", zone: "zone00001.lab")
-        let config = try CheckLabTests.configCopy(lab, [("timeout: 2s, retries: 2", "timeout: 1s, retries: 1")])
+        let config = try lab.configCopy([("timeout: 2s, retries: 2", "timeout: 1s, retries: 1")])
         try lab.run(["stop-server", "ns4", "--dir", lab.directory])
-        let check = try CheckLabTests.check(["--format", "json"], config: config)
+        let check = try ZoneCheckBinary.check(["--format", "json"], config: config)
         #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
         #expect(check.seconds < 2 + 2.5, "took \(check.seconds) s")
         for zone in ["zone00001.lab", "zone00005.lab", "example.com"] {
             #expect(
-                try CheckLabTests.cell(check.stdout, zone: zone, server: "ns4")["state"] as? String == "UNREACHABLE")
+                try ZoneCheckBinary.cell(check.stdout, zone: zone, server: "ns4")["state"] as? String == "UNREACHABLE")
         }
         #expect(
-            try CheckLabTests.cell(check.stdout, zone: "zone00001.lab", server: "ns3")["state"] as? String == "LAGGING")
+            try ZoneCheckBinary.cell(check.stdout, zone: "zone00001.lab", server: "ns3")["state"] as? String
+                == "LAGGING")
         let running = ["ns1", "ns2", "ns3", "ns5"]
-        let before = try running.map { try RepairLabTests.serial(lab, $0, "zone00001.lab") }
+        let before = try running.map { try lab.serial($0, "zone00001.lab") }
         let knotFile = lab.directory + "/ns3/zones/zone00001.lab.db"
         let knotCopy = try? Data(contentsOf: URL(fileURLWithPath: knotFile))
         let dry = try Self.repair(["zone00001.lab", "--dry-run"], config: config)
         #expect(dry.status == 0 && dry.stdout.contains("ns3      notify"), "\(dry.stdout)\(dry.stderr)")
         #expect(dry.stdout.contains("ns4      skip"), "\(dry.stdout)")
         Thread.sleep(forTimeInterval: 1.5)
-        #expect(try running.map { try RepairLabTests.serial(lab, $0, "zone00001.lab") } == before)
+        #expect(try running.map { try lab.serial($0, "zone00001.lab") } == before)
         #expect((try? Data(contentsOf: URL(fileURLWithPath: knotFile))) == knotCopy)
         #expect(try Self.audit(lab, servers: ["ns1", "ns2", "ns3", "ns4", "ns5"]).isEmpty)
     }

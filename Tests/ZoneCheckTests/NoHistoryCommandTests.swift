@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `status` and `digest` before the first `zonecheck run`: no state database yet. They say plainly that `run`

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `zonecheck query SERVER [ZONE] --load N` as an operator runs it: the real binary against a real lab.
@@ -9,7 +10,7 @@ struct QueryCommandTests {
 
     /// Runs the zonecheck binary built next to the test bundle.
     func zonecheck(_ arguments: [String]) throws -> Command.Output {
-        let binary = try #require(LintCommandTests.binary, "zonecheck binary not found next to the test bundle")
+        let binary = try #require(ZoneCheckBinary.url, "zonecheck binary not found next to the test bundle")
         return try Command.run(binary.path, arguments)
     }
 

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -9,27 +10,7 @@ import ZoneCheck
 struct RepairLabTests {
     static let unavailable = Lab.unavailableReason()
 
-    static func repair(_ arguments: [String], config: String) throws -> ZoneCheckBinary.Run {
-        try ZoneCheckBinary.run("repair", arguments, config: config)
-    }
-
     static func startLab() throws -> Lab { try Lab.started(prefix: "127.53.6", port: 5306) }
-
-    /// The serial `server` serves for `zone`, asked with dig (signed, so it is the lab's answer, not a guess).
-    static func serial(_ lab: Lab, _ server: String, _ zone: String) throws -> String {
-        let dig = try #require(Lab.which("dig"))
-        let output = try Command.run(
-            dig,
-            [
-                "+short", "+norec", "-k", lab.keyPath(server), "@\(lab.address(server))", "-p", String(lab.port),
-                zone, "SOA",
-            ])
-        return String(output.stdout.split(separator: " ").dropFirst(2).first ?? "")
-    }
-
-    static func auditActions(_ lab: Lab) throws -> [String] {
-        try AuditLog(directory: lab.directory + "/state").entries().compactMap { $0["action"] as? String }
-    }
 
     @Test(
         "a lost NOTIFY: repair notifies ns4, verifies, exits 0, logs it; timed",
@@ -38,14 +19,14 @@ struct RepairLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
-        let primary = try Self.serial(lab, "ns1", "zone00002.lab")
-        #expect(try Self.serial(lab, "ns4", "zone00002.lab") != primary, "ns4 already caught up: no lost NOTIFY")
-        let run = try Self.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
+        let primary = try lab.serial("ns1", "zone00002.lab")
+        #expect(try lab.serial("ns4", "zone00002.lab") != primary, "ns4 already caught up: no lost NOTIFY")
+        let run = try ZoneCheckBinary.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
         print(String(format: "repair zone00002.lab: converged and verified in %.2f s (goal < 3 s)", run.seconds))
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns4      notify"), "\(run.stdout)")
         #expect(run.stdout.contains("all servers serve serial \(primary)"), "\(run.stdout)")
-        #expect(try Self.serial(lab, "ns4", "zone00002.lab") == primary)
+        #expect(try lab.serial("ns4", "zone00002.lab") == primary)
         let log = AuditLog(directory: lab.directory + "/state")
         let notify = try log.entries().first { $0["action"] as? String == "notify" }
         #expect(notify?["server"] as? String == "ns4")
@@ -71,13 +52,13 @@ struct RepairLabTests {
         try text.replacingOccurrences(of: allow, with: "allow-notify { key xfr-ns4; };").write(
             toFile: conf, atomically: true, encoding: .utf8)
         try lab.run(["start-server", "ns4", "--dir", lab.directory])
-        let primary = try Self.serial(lab, "ns1", "zone00002.lab")
-        #expect(try Self.serial(lab, "ns4", "zone00002.lab") != primary, "ns4 already caught up")
-        let run = try Self.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
+        let primary = try lab.serial("ns1", "zone00002.lab")
+        #expect(try lab.serial("ns4", "zone00002.lab") != primary, "ns4 already caught up")
+        let run = try ZoneCheckBinary.repair(["zone00002.lab", "--timeout", "10s"], config: lab.configPath)
         print(String(format: "repair zone00002.lab with escalation: %.2f s", run.seconds))
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("all servers serve serial \(primary)"), "\(run.stdout)")
-        #expect(try Self.serial(lab, "ns4", "zone00002.lab") == primary)
+        #expect(try lab.serial("ns4", "zone00002.lab") == primary)
         let entries = try AuditLog(directory: lab.directory + "/state").entries()
         let ns4 = entries.filter { $0["server"] as? String == "ns4" }.map {
             "\($0["action"] as? String ?? "?")=\($0["outcome"] as? String ?? "?")"
@@ -94,8 +75,8 @@ struct RepairLabTests {
         let file = lab.directory + "/ns1/zones/zone00003.lab.db"
         let old = try String(contentsOfFile: file, encoding: .utf8)
         try lab.run(["bump", "zone00003.lab", "--dir", lab.directory])
-        let newer = try Self.serial(lab, "ns1", "zone00003.lab")
-        for _ in 0..<30 where try Self.serial(lab, "ns5", "zone00003.lab") != newer {
+        let newer = try lab.serial("ns1", "zone00003.lab")
+        for _ in 0..<30 where try lab.serial("ns5", "zone00003.lab") != newer {
             Thread.sleep(forTimeInterval: 0.1)
         }
         // The operator restores yesterday's file on the primary by mistake: the secondaries keep the newer copy.
@@ -104,15 +85,15 @@ struct RepairLabTests {
         let rndc = try #require(Lab.which("rndc"))
         let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", "zone00003.lab"])
         #expect(reload.status == 0, "\(reload.stderr)")
-        let older = try Self.serial(lab, "ns1", "zone00003.lab")
+        let older = try lab.serial("ns1", "zone00003.lab")
         #expect(older != newer, "the primary did not load the older file")
-        let refused = try Self.repair(["zone00003.lab"], config: lab.configPath)
+        let refused = try ZoneCheckBinary.repair(["zone00003.lab"], config: lab.configPath)
         #expect(refused.status == 2 && refused.stderr.contains("--yes"), "\(refused.stdout)\(refused.stderr)")
-        let run = try Self.repair(["zone00003.lab", "--yes", "--timeout", "10s"], config: lab.configPath)
+        let run = try ZoneCheckBinary.repair(["zone00003.lab", "--yes", "--timeout", "10s"], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns1      restore"), "\(run.stdout)")
-        #expect(try Self.serial(lab, "ns1", "zone00003.lab") == newer)
-        #expect(try Self.auditActions(lab).contains("restore-primary"))
+        #expect(try lab.serial("ns1", "zone00003.lab") == newer)
+        #expect(try lab.auditActions().contains("restore-primary"))
         // The file the repair replaced is kept, byte for byte, under the state directory.
         let backups = lab.directory + "/state/backups"
         let kept = try FileManager.default.contentsOfDirectory(atPath: backups).filter {
@@ -132,15 +113,15 @@ struct RepairLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.run(["diverge", "ns3", "zone00004.lab", "--dir", lab.directory])
-        let refused = try Self.repair(["zone00004.lab", "--deep"], config: lab.configPath)
+        let refused = try ZoneCheckBinary.repair(["zone00004.lab", "--deep"], config: lab.configPath)
         #expect(refused.status == 2, "\(refused.stdout)\(refused.stderr)")
         #expect(refused.stderr.contains("--source"), "\(refused.stderr)")
-        let run = try Self.repair(
+        let run = try ZoneCheckBinary.repair(
             ["zone00004.lab", "--deep", "--source", "ns1", "--timeout", "10s"], config: lab.configPath)
         #expect(run.stdout.contains("ns3      retransfer"), "\(run.stdout)")
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         // Same serial before and after: only the deep comparison can say the content is right again.
-        let check = try CheckLabTests.check(["--deep", "zone00004.lab"], config: lab.configPath)
+        let check = try ZoneCheckBinary.check(["--deep", "zone00004.lab"], config: lab.configPath)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 
@@ -151,26 +132,27 @@ struct RepairLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.run(["diverge", "ns3", "zone00004.lab", "--dir", lab.directory])
-        let before = try #require(UInt32(try Self.serial(lab, "ns1", "zone00004.lab")))
+        let before = try #require(UInt32(try lab.serial("ns1", "zone00004.lab")))
         let zoneFile = lab.directory + "/ns1/zones/zone00004.lab.db"
         let original = try Data(contentsOf: URL(fileURLWithPath: zoneFile))
         // Rewriting the master copy needs --yes: refused without it, nothing touched.
-        let refused = try Self.repair(["zone00004.lab", "--deep", "--source", "ns3"], config: lab.configPath)
+        let refused = try ZoneCheckBinary.repair(
+            ["zone00004.lab", "--deep", "--source", "ns3"], config: lab.configPath)
         #expect(refused.status == 2 && refused.stderr.contains("--yes"), "\(refused.stdout)\(refused.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: zoneFile)) == original)
-        let run = try Self.repair(
+        let run = try ZoneCheckBinary.repair(
             ["zone00004.lab", "--deep", "--source", "ns3", "--yes", "--timeout", "10s"], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns1      restore"), "\(run.stdout)")
         // The primary now serves ns3's content under a greater serial, and every server has it.
-        let after = try #require(UInt32(try Self.serial(lab, "ns1", "zone00004.lab")))
+        let after = try #require(UInt32(try lab.serial("ns1", "zone00004.lab")))
         #expect(Serial(after).compare(to: Serial(before)) == .greater, "\(before) -> \(after)")
         for server in ["ns2", "ns3", "ns4", "ns5"] {
-            #expect(try Self.serial(lab, server, "zone00004.lab") == "\(after)")
+            #expect(try lab.serial(server, "zone00004.lab") == "\(after)")
         }
         let written = try String(contentsOfFile: zoneFile, encoding: .utf8)
         #expect(written.contains("diverged on ns3"), "\(written)")
-        let check = try CheckLabTests.check(["--deep", "zone00004.lab"], config: lab.configPath)
+        let check = try ZoneCheckBinary.check(["--deep", "zone00004.lab"], config: lab.configPath)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         // The old file is kept, byte for byte, and the audit entry says where and which serial.
         let backups = try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/state/backups")
@@ -190,19 +172,19 @@ struct RepairLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
-        let behind = try Self.serial(lab, "ns4", "zone00002.lab")
-        let primarySerial = try Self.serial(lab, "ns1", "zone00002.lab")
+        let behind = try lab.serial("ns4", "zone00002.lab")
+        let primarySerial = try lab.serial("ns1", "zone00002.lab")
         let zoneFiles = try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/ns1/zones").sorted()
         let fileBefore = try Data(contentsOf: URL(fileURLWithPath: lab.directory + "/ns1/zones/zone00002.lab.db"))
-        let run = try Self.repair(["zone00002.lab", "--dry-run"], config: lab.configPath)
+        let run = try ZoneCheckBinary.repair(["zone00002.lab", "--dry-run"], config: lab.configPath)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("ns4      notify"), "\(run.stdout)")
         #expect(run.stdout.contains("dry run: nothing sent"))
         // Longer than a NOTIFY-triggered transfer takes in the lab (the repair test converges well within it).
         Thread.sleep(forTimeInterval: 1.5)
-        #expect(try Self.serial(lab, "ns4", "zone00002.lab") == behind)
-        #expect(try Self.serial(lab, "ns1", "zone00002.lab") == primarySerial)
-        #expect(try Self.auditActions(lab).isEmpty)
+        #expect(try lab.serial("ns4", "zone00002.lab") == behind)
+        #expect(try lab.serial("ns1", "zone00002.lab") == primarySerial)
+        #expect(try lab.auditActions().isEmpty)
         // No file written or left behind on the primary.
         #expect(try FileManager.default.contentsOfDirectory(atPath: lab.directory + "/ns1/zones").sorted() == zoneFiles)
         #expect(try Data(contentsOf: URL(fileURLWithPath: lab.directory + "/ns1/zones/zone00002.lab.db")) == fileBefore)
@@ -215,20 +197,20 @@ struct RepairLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
-        let behind = try Self.serial(lab, "ns4", "zone00002.lab")
+        let behind = try lab.serial("ns4", "zone00002.lab")
         let keygen = try #require(Lab.which("tsig-keygen"), "tsig-keygen (bind9-utils) is needed")
         let generated = try Command.run(keygen, ["-a", "hmac-sha512", "zonecheck-ns2"])
         let keyPath = lab.directory + "/wrong-ns2.key"
         #expect(
             FileManager.default.createFile(
                 atPath: keyPath, contents: Data(generated.stdout.utf8), attributes: [.posixPermissions: 0o600]))
-        let config = try CheckLabTests.configCopy(lab, [(lab.keyPath("ns2"), keyPath)])
-        let run = try Self.repair(["zone00002.lab"], config: config)
+        let config = try lab.configCopy([(lab.keyPath("ns2"), keyPath)])
+        let run = try ZoneCheckBinary.repair(["zone00002.lab"], config: config)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains("ns2 failed TSIG authentication"), "\(run.stderr)")
         Thread.sleep(forTimeInterval: 1.5)
-        #expect(try Self.serial(lab, "ns4", "zone00002.lab") == behind)
-        #expect(try Self.auditActions(lab) == ["plan-refused"])
+        #expect(try lab.serial("ns4", "zone00002.lab") == behind)
+        #expect(try lab.auditActions() == ["plan-refused"])
         let secret = try #require(generated.stdout.split(separator: "\"").dropFirst(3).first)
         #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
     }

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -24,12 +25,12 @@ struct RestoreQuorumLabTests {
         let behind = ["ns2", "ns3", "ns4", "ns5"].filter { !ahead.contains($0) }
         let file = lab.directory + "/ns1/zones/\(zone).db"
         let old = try String(contentsOfFile: file, encoding: .utf8)
-        let older = try RepairLabTests.serial(lab, "ns1", zone)
+        let older = try lab.serial("ns1", zone)
         for server in behind { try lab.run(["stop-server", server, "--dir", lab.directory]) }
         try lab.run(["bump", zone, "--dir", lab.directory])
-        let newer = try RepairLabTests.serial(lab, "ns1", zone)
+        let newer = try lab.serial("ns1", zone)
         for server in ahead {
-            for _ in 0..<50 where try RepairLabTests.serial(lab, server, zone) != newer {
+            for _ in 0..<50 where try lab.serial(server, zone) != newer {
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }
@@ -39,12 +40,12 @@ struct RestoreQuorumLabTests {
         let reload = try Command.run(rndc, ["-c", lab.directory + "/ns1/rndc.conf", "reload", zone])
         #expect(reload.status == 0, "\(reload.stderr)")
         for server in behind { try lab.run(["start-server", server, "--dir", lab.directory]) }
-        #expect(try RepairLabTests.serial(lab, "ns1", zone) == older, "the primary did not load the older file")
-        for server in ahead { #expect(try RepairLabTests.serial(lab, server, zone) == newer, "\(server)") }
-        for server in behind { #expect(try RepairLabTests.serial(lab, server, zone) == older, "\(server)") }
+        #expect(try lab.serial("ns1", zone) == older, "the primary did not load the older file")
+        for server in ahead { #expect(try lab.serial(server, zone) == newer, "\(server)") }
+        for server in behind { #expect(try lab.serial(server, zone) == older, "\(server)") }
         // No email (no sendmail here: the alert would fail the run), no periodic deep check; unattended restores
         // allowed; the default quorum (2) left as it is.
-        try RunLabTests.configure(lab, grace: "10m")
+        try lab.configureForRun(grace: "10m")
         var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
         let repair = "repair:  { auto: true, primary_from_secondary: false,"
         #expect(text.contains(repair), "Scripts/lab writes the repair settings differently now")
@@ -59,17 +60,17 @@ struct RestoreQuorumLabTests {
     func oneSecondaryIsNotEnough() throws {
         let (lab, older, newer) = try Self.labWithAhead(["ns5"])
         defer { lab.tearDown() }
-        let run = try RunLabTests.run(lab)
+        let run = try lab.zonecheckRun()
         #expect(run.status == 2, "CRITICAL: \(run.stdout)\(run.stderr)")
-        #expect(try RepairLabTests.serial(lab, "ns1", Self.zone) == older, "the primary was rewritten")
-        let actions = try RunLabTests.audit(lab).records().filter { $0.zone == Self.zone }
+        #expect(try lab.serial("ns1", Self.zone) == older, "the primary was rewritten")
+        let actions = try lab.audit().records().filter { $0.zone == Self.zone }
         #expect(!actions.contains { $0.action == "restore-primary" }, "\(actions.map(\.action))")
         let refused = try #require(actions.first { $0.action == "restore-refused" }, "\(actions.map(\.action))")
         #expect(refused.outcome == "refused")
         #expect(refused.detail.contains("needs 2 secondaries serving serial \(newer)"), "\(refused.detail)")
         #expect(refused.detail.contains("ns5 serial \(newer) digest "), "\(refused.detail)")
         #expect(refused.detail.contains("ns2 serial \(older)"), "\(refused.detail)")
-        let state = try RunLabTests.state(lab)
+        let state = try lab.state()
         let incident = try #require(try state.openIncidents().first { $0.zone == Self.zone })
         #expect(incident.severity == .critical)
     }
@@ -90,12 +91,12 @@ struct RestoreQuorumLabTests {
         let bind = getgrnam("bind")!.pointee.gr_gid
         #expect(chown(real, 0, bind) == 0 && chmod(real, 0o640) == 0)
 
-        let run = try RunLabTests.run(lab)
-        let actions = try RunLabTests.audit(lab).records().filter { $0.zone == Self.zone }
+        let run = try lab.zonecheckRun()
+        let actions = try lab.audit().records().filter { $0.zone == Self.zone }
         #expect(!actions.contains { $0.action == "restore-refused" }, "\(actions.map(\.detail))")
         let restored = actions.filter { $0.action == "restore-primary" }
         #expect(restored.map(\.outcome) == ["started", "ok"], "\(restored.map(\.detail)) \(run.stderr)")
-        #expect(try RepairLabTests.serial(lab, "ns1", Self.zone) == newer)
+        #expect(try lab.serial("ns1", Self.zone) == newer)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real, "the link stays a link")
         var status = stat()
         #expect(stat(real, &status) == 0)

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -12,64 +13,6 @@ struct RunLabTests {
 
     static func startLab(zones: Int = 5) throws -> Lab { try Lab.started(prefix: "127.53.8", port: 5308, zones: zones) }
 
-    /// Rewrites the lab's zonecheck.yaml for a test: short timeouts, `grace`, no periodic deep check,
-    /// `resolveAfter`, and the email settings given (nil: no email).
-    static func configure(
-        _ lab: Lab, grace: String, resolveAfter: Int = 1, timeout: String = "1s", retries: Int = 1,
-        email: String? = nil, edit: (String) -> String = { $0 }
-    ) throws {
-        var text = try String(contentsOfFile: lab.configPath, encoding: .utf8)
-        let check = "check:   { timeout: 2s, retries: 2, concurrency: 64, lag_grace: 10m, deep: 1h }"
-        let mail = "  email: { to: [hostmaster@example.com], from: zonecheck@example.com, transport: sendmail }"
-        #expect(text.contains(check) && text.contains(mail), "Scripts/lab writes zonecheck.yaml differently now")
-        text = text.replacingOccurrences(
-            of: check,
-            with:
-                "check:   { timeout: \(timeout), retries: \(retries), concurrency: 64, lag_grace: \(grace), deep: never }"
-        )
-        text = text.replacingOccurrences(of: mail, with: email ?? "")
-        text = text.replacingOccurrences(
-            of: "  digest_every: 24h", with: "  digest_every: 24h\n  resolve_after: \(resolveAfter)")
-        try edit(text).write(toFile: lab.configPath, atomically: true, encoding: .utf8)
-    }
-
-    static func run(_ lab: Lab, _ arguments: [String] = []) throws -> ZoneCheckBinary.Run {
-        try ZoneCheckBinary.run("run", ["--log", "stderr"] + arguments, config: lab.configPath)
-    }
-
-    static func state(_ lab: Lab) throws -> StateDatabase {
-        try #require(try StateDatabase.openExisting(directory: lab.directory + "/state"))
-    }
-
-    static func audit(_ lab: Lab) -> AuditLog { AuditLog(directory: lab.directory + "/state") }
-
-    static func actions(_ lab: Lab, _ action: String, zone: String? = nil) throws -> [AuditEntry] {
-        try audit(lab).records().filter { $0.action == action && (zone == nil || $0.zone == zone) }
-    }
-
-    /// The binary started in the background (output discarded), for the lock and kill tests.
-    static func launch(_ lab: Lab, _ arguments: [String] = []) throws -> Process {
-        let binary = try #require(ZoneCheckBinary.url)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", "--config", lab.configPath, "--log", "stderr"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "ZONECHECK_CONFIG" }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// Waits (up to `seconds`) until `condition` holds.
-    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return try condition()
-    }
-
     @Test(
         "two runs at once: the second exits 3 at once naming the first's PID; the first finishes",
         .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
@@ -77,16 +20,16 @@ struct RunLabTests {
         let lab = try Self.startLab()
         defer { lab.tearDown() }
         // ns5 down and slow timeouts make the first run last a few seconds.
-        try Self.configure(lab, grace: "10m", timeout: "2s", retries: 1)
+        try lab.configureForRun(grace: "10m", timeout: "2s", retries: 1)
         try lab.run(["stop-server", "ns5", "--dir", lab.directory])
-        let first = try Self.launch(lab)
+        let first = try lab.launchRun()
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         let lockPath = lab.directory + "/state/run.lock"
-        let holds = try Self.waitUntil(10) {
+        let holds = try waitUntil(10) {
             ((try? String(contentsOfFile: lockPath, encoding: .utf8)) ?? "").contains("pid \(first.processIdentifier) ")
         }
         #expect(holds, "the first run never wrote its PID into \(lockPath)")
-        let second = try Self.run(lab)
+        let second = try lab.zonecheckRun()
         print(String(format: "second run refused in %.3f s", second.seconds))
         #expect(second.status == 3, "\(second.stdout)\(second.stderr)")
         let lines = second.stderr.split(separator: "\n")
@@ -118,7 +61,7 @@ struct RunLabTests {
         try named.replacingOccurrences(of: allow, with: "allow-notify { key xfr-ns4; };").write(
             toFile: conf, atomically: true, encoding: .utf8)
         try lab.run(["start-server", "ns4", "--dir", lab.directory])
-        try Self.configure(lab, grace: "1s") { text in
+        try lab.configureForRun(grace: "1s") { text in
             var lines = text.components(separatedBy: "\n")
             // ns4's retransfer command (the line after its key_name) becomes a slow one.
             if let index = lines.firstIndex(of: "    key_name: zonecheck-ns4"), lines[index + 1].contains("retransfer:")
@@ -127,11 +70,11 @@ struct RunLabTests {
             }
             return lines.joined(separator: "\n")
         }
-        let warm = try Self.run(lab)
+        let warm = try lab.zonecheckRun()
         #expect(warm.status == 0, "a lag within the grace is not a problem: \(warm.stdout)\(warm.stderr)")
         Thread.sleep(forTimeInterval: 1.2)
-        let doomed = try Self.launch(lab)
-        let notified = try Self.waitUntil(15) { try !Self.actions(lab, "notify", zone: zone).isEmpty }
+        let doomed = try lab.launchRun()
+        let notified = try waitUntil(15) { try !lab.actions("notify", zone: zone).isEmpty }
         #expect(notified, "the run never sent its NOTIFY")
         Thread.sleep(forTimeInterval: 0.3)
         #expect(doomed.isRunning, "the run finished before it could be killed")
@@ -139,16 +82,16 @@ struct RunLabTests {
         doomed.waitUntilExit()
         #expect(doomed.terminationReason == .uncaughtSignal)
 
-        let next = try Self.run(lab)
+        let next = try lab.zonecheckRun()
         #expect(next.status == 2, "still lagging: CRITICAL, not UNKNOWN (the lock is free): \(next.stderr)")
         #expect(!next.stderr.contains("holds"), "\(next.stderr)")
-        let state = try Self.state(lab)
+        let state = try lab.state()
         #expect(try state.integrityProblems().isEmpty)
         let attempts = try state.repairAttempts(zone: zone, since: .distantPast, until: Date())
         #expect(attempts.map(\.status) == ["interrupted"], "\(attempts)")
-        #expect(try Self.actions(lab, "notify", zone: zone).count == 1, "the NOTIFY was repeated")
-        #expect(try Self.actions(lab, "repair-interrupted", zone: zone).count == 1)
-        #expect(try Self.audit(lab).check().firstBreak == nil)
+        #expect(try lab.actions("notify", zone: zone).count == 1, "the NOTIFY was repeated")
+        #expect(try lab.actions("repair-interrupted", zone: zone).count == 1)
+        #expect(try lab.audit().check().firstBreak == nil)
         let runs = try state.runs(since: .distantPast, until: Date())
         #expect(runs.count == 3 && runs.filter { $0.summary == UnfinishedRun.summary }.count == 1)
         let open = try state.openIncidents()
@@ -164,7 +107,7 @@ struct RunLabTests {
         defer { lab.tearDown() }
         // No grace: a lag opens an incident and is repaired (NOTIFY) in the same run, so every run writes
         // observations, incidents, repair attempts and audit entries: there is something to interrupt.
-        try Self.configure(lab, grace: "0s")
+        try lab.configureForRun(grace: "0s")
         let rndc = try #require(Lab.which("rndc"))
         /// Five new zones lose their NOTIFY on ns4 (earlier rounds' zones may still be backing off).
         func loseNotifies(round: Int) throws {
@@ -181,7 +124,7 @@ struct RunLabTests {
         }
         // Round 0, not killed: how long such a run takes here, so that the kill points fall inside one.
         try loseNotifies(round: 0)
-        let whole = try Self.run(lab)
+        let whole = try lab.zonecheckRun()
         #expect(whole.status == 2 && whole.stderr.contains("5 zones repaired"), "\(whole.stderr)")
         var delays: [Double] = []
         var killed = 0
@@ -189,7 +132,7 @@ struct RunLabTests {
             try loseNotifies(round: round)
             let delay = Double.random(in: 0.005...max(0.01, whole.seconds * 0.7))
             delays.append(delay)
-            let doomed = try Self.launch(lab)
+            let doomed = try lab.launchRun()
             Thread.sleep(forTimeInterval: delay)
             kill(doomed.processIdentifier, SIGKILL)
             doomed.waitUntilExit()
@@ -198,25 +141,25 @@ struct RunLabTests {
             if let state = try StateDatabase.openExisting(directory: lab.directory + "/state") {
                 #expect(try state.integrityProblems().isEmpty, "round \(round), killed after \(delay) s")
             }
-            #expect(try Self.audit(lab).check().firstBreak == nil, "round \(round), killed after \(delay) s")
+            #expect(try lab.audit().check().firstBreak == nil, "round \(round), killed after \(delay) s")
             // The next run takes the lock and finishes (WARNING/CRITICAL while lags remain, never UNKNOWN).
-            let next = try Self.run(lab)
+            let next = try lab.zonecheckRun()
             #expect(
                 next.status != 3 && !next.stderr.contains("holds"),
                 "round \(round), killed after \(delay) s: \(next.stderr)")
         }
-        let interrupted = try Self.actions(lab, "repair-interrupted").count
+        let interrupted = try lab.actions("repair-interrupted").count
         print(
             String(format: "a whole run: %.2f s; killed at (s): ", whole.seconds)
                 + delays.map { String(format: "%.3f", $0) }.joined(separator: ", ")
                 + "; \(killed) of 6 killed before they finished, \(interrupted) repairs interrupted")
         // Most points must fall inside a run, else the test proves nothing.
         #expect(killed >= 3, "only \(killed) of 6 runs were still running when killed: \(delays)")
-        let state = try Self.state(lab)
+        let state = try lab.state()
         #expect(try state.integrityProblems().isEmpty)
-        #expect(try Self.audit(lab).check().firstBreak == nil)
+        #expect(try lab.audit().check().firstBreak == nil)
         // Nothing repaired twice: at most one NOTIFY per zone, whether its run was killed or not.
-        let notified = try Self.actions(lab, "notify")
+        let notified = try lab.actions("notify")
         let perZone = Dictionary(grouping: notified, by: \.zone).mapValues(\.count)
         #expect(perZone.values.allSatisfy { $0 == 1 }, "\(perZone.filter { $0.value > 1 }) (delays \(delays))")
         #expect(notified.allSatisfy { $0.server == "ns4" })
@@ -237,21 +180,21 @@ struct RunLabTests {
         defer { sink.stop() }
         let lab = try Self.startLab()
         defer { lab.tearDown() }
-        try Self.configure(lab, grace: "30s", email: Self.sinkEmail)
+        try lab.configureForRun(grace: "30s", email: Self.sinkEmail)
         try lab.loseNotify(on: "ns4", zone: "zone00001.lab")
-        let first = try Self.run(lab)
+        let first = try lab.zonecheckRun()
         #expect(first.status == 0 && first.stdout.isEmpty && first.stderr.contains("OK"), "\(first.stderr)")
-        let state = try Self.state(lab)
+        let state = try lab.state()
         #expect(try state.problemStarts().contains { $0.zone == "zone00001.lab" && $0.server == "ns4" })
         // ns4 catches up by itself (its own refresh), as propagation normally does.
         let rndc = try #require(Lab.which("rndc"))
         _ = try Command.run(rndc, ["-c", lab.directory + "/ns4/rndc.conf", "refresh", "zone00001.lab"])
         try lab.run(["wait", "--dir", lab.directory, "--timeout", "15"])
-        let second = try Self.run(lab)
+        let second = try lab.zonecheckRun()
         #expect(second.status == 0 && second.stdout.isEmpty, "\(second.stderr)")
         #expect(try state.incidents(since: .distantPast, until: Date()).isEmpty, "an incident was opened")
-        #expect(try Self.actions(lab, "alert-sent").isEmpty)
-        #expect(try Self.actions(lab, "notify").isEmpty, "nothing to repair within the grace")
+        #expect(try lab.actions("alert-sent").isEmpty)
+        #expect(try lab.actions("notify").isEmpty, "nothing to repair within the grace")
         #expect(try state.problemStarts().isEmpty)
         Thread.sleep(forTimeInterval: 0.3)
         #expect(try sink.messages().isEmpty, "mail was sent")
@@ -265,12 +208,6 @@ struct RunLabTests {
             + "smtp: { host: 127.0.0.1, port: \(sinkPort), starttls: false } }"
     }
 
-    static func subject(_ mail: ReceivedMail) -> String {
-        let text = String(decoding: mail.raw, as: UTF8.self)
-        let line = text.split(separator: "\r\n", omittingEmptySubsequences: false).first { $0.hasPrefix("Subject:") }
-        return String(line ?? "")
-    }
-
     @Test(
         "a lost NOTIFY on 50 zones of ns4: one grouped alert, the repair, one resolution notice, the digest",
         .enabled(if: unavailable == nil && SMTPSink.unavailableReason() == nil), .timeLimit(.minutes(10)))
@@ -279,7 +216,7 @@ struct RunLabTests {
         defer { sink.stop() }
         let lab = try Self.startLab(zones: 50)
         defer { lab.tearDown() }
-        try Self.configure(lab, grace: "2s", resolveAfter: 1, email: Self.sinkEmail)
+        try lab.configureForRun(grace: "2s", resolveAfter: 1, email: Self.sinkEmail)
         let zones = (1...50).map { String(format: "zone%05d.lab", $0) }
         // ns4 misses the NOTIFYs for 50 changes: down while the primary loads them, back without being told.
         try lab.run(["stop-server", "ns4", "--dir", lab.directory])
@@ -291,9 +228,9 @@ struct RunLabTests {
         try lab.run(["start-server", "ns4", "--dir", lab.directory])
 
         // Run 1: the lags are new, within the 2 s grace: nothing opens, nothing is sent.
-        let first = try Self.run(lab)
+        let first = try lab.zonecheckRun()
         #expect(first.status == 0 && first.stdout.isEmpty, "\(first.stderr)")
-        let state = try Self.state(lab)
+        let state = try lab.state()
         #expect(try state.problemStarts().filter { $0.server == "ns4" && $0.problem == .lagging }.count == 50)
         #expect(try state.incidents(since: .distantPast, until: Date()).isEmpty)
         Thread.sleep(forTimeInterval: 2.2)
@@ -305,7 +242,7 @@ struct RunLabTests {
         // Run 2: past the grace: 50 incidents, one alert, 50 repairs.
         let prometheus = lab.directory + "/zonecheck.prom"
         let json = lab.directory + "/zonecheck.json"
-        let second = try Self.run(lab, ["--prometheus", prometheus, "--json", json])
+        let second = try lab.zonecheckRun(["--prometheus", prometheus, "--json", json])
         print(
             String(format: "run over 51 zones with 50 incidents opened, one alert, 50 repairs: %.2f s", second.seconds))
         #expect(second.status == 2, "\(second.stderr)")
@@ -315,8 +252,8 @@ struct RunLabTests {
         mails = try sink.messages()
         #expect(mails.count == 1, "one grouped alert, not \(mails.count)")
         #expect(
-            Self.subject(mails[0]).contains("CRITICAL: 1 opened (ns4 is behind on 50 zones)"),
-            "\(Self.subject(mails[0]))")
+            mails[0].subject.contains("CRITICAL: 1 opened (ns4 is behind on 50 zones)"),
+            "\(mails[0].subject)")
         #expect(mails[0].recipients == ["hostmaster@example.com"])
         // The alert says what the run did about it, and lists every zone (attached: more than fit the body).
         let alert = try MailInspection.inspect(mails[0].path)
@@ -324,10 +261,10 @@ struct RunLabTests {
         #expect(body.contains("Automatic repair this run (notify ns4): 50 of 50 zones converged"), "\(body)")
         let list = alert.parts.first { $0.filename != nil }?.content ?? ""
         #expect(list.split(whereSeparator: \.isNewline).map(String.init) == zones, "the attached zone list")
-        let notified = try Self.actions(lab, "notify")
+        let notified = try lab.actions("notify")
         #expect(Set(notified.map(\.zone)) == Set(zones) && notified.count == 50, "\(notified.count) NOTIFYs")
         #expect(notified.allSatisfy { $0.server == "ns4" && $0.outcome == "ok" && $0.user == "run" })
-        #expect(try Self.actions(lab, "alert-sent").map(\.outcome) == ["ok"])
+        #expect(try lab.actions("alert-sent").map(\.outcome) == ["ok"])
         let metrics = try String(contentsOfFile: prometheus, encoding: .utf8)
         #expect(metrics.contains("zonecheck_incidents_open{severity=\"critical\"} 50"))
         #expect(metrics.contains("zonecheck_zone_lag_serials{zone=\"zone00001.lab\",server=\"ns4\"} 1"))
@@ -338,16 +275,16 @@ struct RunLabTests {
         #expect(status.status == 2 && status.stdout.contains("ns4 is behind on 50 zones"), "\(status.stdout)")
 
         // Run 3: clean (resolve_after 1): one resolution notice. Run 4: nothing more.
-        let third = try Self.run(lab)
+        let third = try lab.zonecheckRun()
         #expect(third.status == 0, "\(third.stderr)")
         mails = try sink.waitForMessages(2)
         #expect(mails.count == 2)
         if mails.count == 2 {
             #expect(
-                Self.subject(mails[1]).contains("RESOLVED: 1 resolved (ns4 is behind on 50 zones)"),
-                "\(Self.subject(mails[1]))")
+                mails[1].subject.contains("RESOLVED: 1 resolved (ns4 is behind on 50 zones)"),
+                "\(mails[1].subject)")
         }
-        let fourth = try Self.run(lab)
+        let fourth = try lab.zonecheckRun()
         #expect(fourth.status == 0)
         Thread.sleep(forTimeInterval: 0.5)
         #expect(try sink.messages().count == 2, "a resolved incident was told again")
@@ -358,7 +295,7 @@ struct RunLabTests {
         #expect(digest.status == 0, "\(digest.stderr)")
         #expect(digest.stdout.contains("ns4 is behind on 50 zones"), "\(digest.stdout)")
         let gathered = try DigestGathering.report(
-            state: state, audit: Self.audit(lab), configuration: try Configuration.load(path: lab.configPath),
+            state: state, audit: lab.audit(), configuration: try Configuration.load(path: lab.configPath),
             since: Date().addingTimeInterval(-3600), until: Date(), host: "test")
         #expect(gathered.opened.map(\.headline) == ["ns4 is behind on 50 zones"])
         #expect(gathered.resolved.map(\.headline) == ["ns4 is behind on 50 zones"])

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -100,7 +101,7 @@ struct SecretsSweepTests {
 
         // cron's view: run (lag past a short grace: an incident, an alert mailed to the sink, an automatic
         // repair), with the Prometheus and JSON files, then every reading command and the digest, mailed too.
-        try RunLabTests.configure(lab, grace: "1s", email: Self.sinkEmail)
+        try lab.configureForRun(grace: "1s", email: Self.sinkEmail)
         try lab.loseNotify(on: "ns3", zone: "zone00004.lab")
         let prometheus = lab.directory + "/state/zonecheck.prom"
         let json = lab.directory + "/state/zonecheck.json"
@@ -126,7 +127,7 @@ struct SecretsSweepTests {
             FileManager.default.createFile(
                 atPath: wrongKeys + "/ns2.key", contents: Data(wrong.stdout.utf8),
                 attributes: [.posixPermissions: 0o600]))
-        let wrongConfig = try CheckLabTests.configCopy(lab, [(lab.keyPath("ns2"), wrongKeys + "/ns2.key")])
+        let wrongConfig = try lab.configCopy([(lab.keyPath("ns2"), wrongKeys + "/ns2.key")])
         try zonecheck("check wrong key", "check", ["--format", "json"], config: wrongConfig)
         try zonecheck("repair wrong key", "repair", ["zone00002.lab"], config: wrongConfig)
         try zonecheck("query wrong key", "query", ["ns2", "zone00001.lab", "--axfr"], config: wrongConfig)

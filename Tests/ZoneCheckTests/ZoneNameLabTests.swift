@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -34,7 +35,7 @@ struct ZoneNameLabTests {
         try "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '\(recorded)'\n".write(
             toFile: recorder, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: recorder)
-        try RunLabTests.configure(lab, grace: "10m") { yaml in
+        try lab.configureForRun(grace: "10m") { yaml in
             var lines = yaml.components(separatedBy: "\n").map { line -> String in
                 if line.hasPrefix("    retransfer: ") { return "    retransfer: [\(recorder), retransfer, \"{zone}\"]" }
                 if line.hasPrefix("    reload: ") { return "    reload: [\(recorder), reload, \"{zone}\"]" }
@@ -43,7 +44,7 @@ struct ZoneNameLabTests {
             if let index = lines.firstIndex(of: "zones:") { lines.insert("  catalog: catalog.lab", at: index + 1) }
             return lines.joined(separator: "\n")
         }
-        let check = try CheckLabTests.check(["--all"], config: lab.configPath)
+        let check = try ZoneCheckBinary.check(["--all"], config: lab.configPath)
         #expect(check.stderr.contains("catalog catalog.lab. (evil.zones.catalog.lab.)"), "\(check.stderr)")
         #expect(check.stderr.contains("refused") && check.stderr.contains("'`'"), "\(check.stderr)")
         #expect(check.stdout.contains("zone00001.lab"), "the other members are checked: \(check.stdout)")
@@ -51,9 +52,9 @@ struct ZoneNameLabTests {
 
         // A run with a lost NOTIFY: repairs run, and no command ever sees the refused name.
         try lab.loseNotify(on: "ns4", zone: "zone00002.lab")
-        let run = try RunLabTests.run(lab)
+        let run = try lab.zonecheckRun()
         #expect(run.stderr.contains("catalog catalog.lab. (evil.zones.catalog.lab.)"), "\(run.stderr)")
-        let entries = try RunLabTests.audit(lab).records()
+        let entries = try lab.audit().records()
         #expect(!entries.contains { $0.zone.contains("touch") || $0.detail.contains("touch") })
         let arguments = (try? String(contentsOfFile: recorded, encoding: .utf8)) ?? ""
         #expect(!arguments.contains("touch"), "a command got the name: \(arguments)")

@@ -182,7 +182,7 @@ struct ZoneRecordArena: ~Copyable {
             if let from = source.baseAddress { data.update(from: from, count: source.count) }
         }
         // Canonical RDATA (RFC 4034 §6.2 item 3): lower the embedded names in place.
-        RDATALayout.forEachName(type: record.type, rdata) { range in
+        RDATALayout.forEachLoweredName(type: record.type, rdata) { range in
             for k in range { data[k] = DomainName.lower(data[k]) }
         }
         let key = UInt64(previousOwnerIndex) << 32 | UInt64(type) << 16 | UInt64(dnsClass)

@@ -67,12 +67,9 @@ struct WireReader {
 
     init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
-    /// Types whose RDATA names may arrive compressed: RFC 1035 §3.3 and RFC 3597 §4.
+    /// Types whose RDATA names may arrive compressed: RFC 1035 §3.3 and RFC 3597 §4 (`RecordTypeFacts`).
     static func compressedNameTypes(_ type: UInt16) -> Bool {
-        switch type {
-        case 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 15, 17, 18, 21, 24, 26, 30, 33, 35: true
-        default: false
-        }
+        RecordTypeFacts.of(type)?.compressible ?? false
     }
 
     @inline(__always) func uint16(at offset: Int) -> UInt16 {

@@ -56,17 +56,20 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, Comparable, Cust
     /// The mnemonic (`MX`), or `TYPEnnn` when ldns has no name for it.
     public var description: String {
         if let cached = Self.commonNames[rawValue] { return cached }
-        guard let pointer = ldns_rr_type2str(ldns_rr_type(rawValue: UInt32(rawValue))) else {
-            return "TYPE\(rawValue)"
-        }
-        defer { free(pointer) }
-        return String(cString: pointer)
+        return Self.ldnsName(rawValue) ?? "TYPE\(rawValue)"
     }
 
-    private static let commonNames: [UInt16: String] = [
-        1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA",
-        33: "SRV", 43: "DS", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY", 52: "TLSA", 257: "CAA",
-    ]
+    /// The mnemonics of `RecordTypeFacts`' table, without a call into libldns.
+    private static let commonNames: [UInt16: String] = Dictionary(
+        uniqueKeysWithValues: RecordTypeFacts.table.map { ($0.type.rawValue, $0.mnemonic) })
+
+    /// libldns's mnemonic for `rawValue`, or nil (the table's mnemonics are checked against it).
+    static func ldnsName(_ rawValue: UInt16) -> String? {
+        guard let pointer = ldns_rr_type2str(ldns_rr_type(rawValue: UInt32(rawValue))) else { return nil }
+        defer { free(pointer) }
+        let name = String(cString: pointer)
+        return name.hasPrefix("TYPE") ? nil : name
+    }
 
     /// Meta and question-only types that never appear as data in a zone (RFC 6895 §3.1).
     public var isMetaType: Bool {

@@ -87,21 +87,9 @@ enum RDATALayout {
         case rest
     }
 
-    /// Types whose embedded names are lowered in canonical form: RFC 4034 §6.2 minus NSEC
-    /// (RFC 6840 §5.1) and minus HINFO, which carries no names.
+    /// Where the names sit in `type`'s RDATA, from `RecordTypeFacts`; nil when it holds none we know of.
     static func fields(of type: RecordType) -> [Field]? {
-        switch type.rawValue {
-        case 2, 3, 4, 5, 7, 8, 9, 12, 39: [.name]  // NS MD MF CNAME MB MG MR PTR DNAME
-        case 6: [.name, .name, .fixed(20)]  // SOA
-        case 14, 17: [.name, .name]  // MINFO RP
-        case 15, 18, 21, 36: [.fixed(2), .name]  // MX AFSDB RT KX
-        case 26: [.fixed(2), .name, .name]  // PX
-        case 33: [.fixed(6), .name]  // SRV
-        case 35: [.fixed(4), .characterString, .characterString, .characterString, .name]  // NAPTR
-        case 24, 46: [.fixed(18), .name, .rest]  // SIG RRSIG
-        case 30: [.name, .rest]  // NXT
-        default: nil
-        }
+        RecordTypeFacts.of(type.rawValue)?.names
     }
 
     /// Walks the fields; calls `body` with the byte range of each embedded name.
@@ -130,8 +118,14 @@ enum RDATALayout {
         }
     }
 
+    /// Calls `body` with the byte range of each name canonical form lowers (`RecordTypeFacts.lowered`).
+    static func forEachLoweredName(type: RecordType, _ rdata: [UInt8], _ body: (Range<Int>) -> Void) {
+        guard RecordTypeFacts.of(type.rawValue)?.lowered == true else { return }
+        forEachName(type: type, rdata, body)
+    }
+
     static func canonicalRDATA(type: RecordType, _ rdata: [UInt8]) -> [UInt8] {
-        guard fields(of: type) != nil else { return rdata }
+        guard RecordTypeFacts.of(type.rawValue)?.lowered == true else { return rdata }
         var copy = rdata
         forEachName(type: type, rdata) { range in
             for k in range { copy[k] = DomainName.lower(copy[k]) }

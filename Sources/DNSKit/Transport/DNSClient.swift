@@ -297,11 +297,12 @@ public final class DNSClient: Sendable {
     }
 
     static func address(of server: ServerEndpoint) throws(QueryFailure) -> SocketAddress {
-        do {
-            return try SocketAddress(ipAddress: server.host, port: server.port)
-        } catch {
+        guard let address = IPAddress(server.host),
+            let socketAddress = try? SocketAddress(packedIPAddress: ByteBuffer(bytes: address.bytes), port: server.port)
+        else {
             throw .unreachable("\"\(server.host)\" is not an IPv4 or IPv6 address")
         }
+        return socketAddress
     }
 
     private func socket(for address: SocketAddress) throws(QueryFailure) -> UDPSocket {

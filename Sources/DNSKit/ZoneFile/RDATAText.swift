@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A record the reader refuses, with the rule id, the line of the offending token and a
 /// sentence saying what is wrong and what to write instead.
 struct RecordRejection: Error {
@@ -216,75 +210,20 @@ struct RDATAText {
         return out.count - start
     }
 
-    /// Dotted-quad IPv4 with exactly the rules of glibc's `inet_pton(AF_INET)`: four decimal
-    /// parts of at most 255, no leading zeros, nothing else.
+    /// A dotted-quad IPv4 address (`IPAddress`'s rules, those of glibc's `inet_pton(AF_INET)`).
     mutating func ipv4(_ what: String) throws(RecordRejection) {
         let token = try next(what)
-        let raw = slice(token)
-        var octets: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-        var parts = 0
-        var value = 0
-        var digits = 0
-        var valid = !token.isQuoted && !token.hasEscape
-        if valid {
-            for byte in raw {
-                let digit = byte &- UInt8(ascii: "0")
-                if digit < 10 {
-                    if digits > 0 && value == 0 {
-                        valid = false
-                        break
-                    }
-                    value = value * 10 + Int(digit)
-                    digits += 1
-                    if value > 255 {
-                        valid = false
-                        break
-                    }
-                } else if byte == UInt8(ascii: ".") && digits > 0 && parts < 3 {
-                    switch parts {
-                    case 0: octets.0 = UInt8(value)
-                    case 1: octets.1 = UInt8(value)
-                    default: octets.2 = UInt8(value)
-                    }
-                    parts += 1
-                    value = 0
-                    digits = 0
-                } else {
-                    valid = false
-                    break
-                }
-            }
-        }
-        guard valid, parts == 3, digits > 0 else {
+        guard !token.isQuoted && !token.hasEscape, IPAddress.appendIPv4(slice(token), to: &out) else {
             throw RecordRejection(
                 rule: "address", line: token.line,
                 message: "\(type) \(what) '\(text(token))' is not an IPv4 address (four numbers 0-255, like 192.0.2.1)")
         }
-        octets.3 = UInt8(value)
-        out.append(octets.0)
-        out.append(octets.1)
-        out.append(octets.2)
-        out.append(octets.3)
     }
 
-    /// IPv6 as glibc's `inet_pton(AF_INET6)` reads it (RFC 4291 §2.2 text forms).
+    /// An IPv6 address (`IPAddress`'s rules, those of glibc's `inet_pton(AF_INET6)`, RFC 4291 §2.2).
     mutating func ipv6(_ what: String) throws(RecordRejection) {
         let token = try next(what)
-        let raw = slice(token)
-        var parsed = false
-        if !token.isQuoted && !token.hasEscape && raw.count < 64 {
-            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { address in
-                    for i in 0..<raw.count { text[i] = CChar(bitPattern: raw[i]) }
-                    text[raw.count] = 0
-                    if inet_pton(AF_INET6, text.baseAddress, address.baseAddress) == 1 {
-                        out.append(contentsOf: address)
-                        parsed = true
-                    }
-                }
-            }
-        }
-        guard parsed else {
+        guard !token.isQuoted && !token.hasEscape, IPAddress.appendIPv6(slice(token), to: &out) else {
             throw RecordRejection(
                 rule: "address", line: token.line,
                 message: "\(type) \(what) '\(text(token))' is not an IPv6 address (like 2001:db8::1)")
@@ -421,6 +360,13 @@ struct RDATAText {
     /// True when the type has a native parser here and it accepted the fields; false when the
     /// caller should hand the record to libldns.
     mutating func parseNative() throws(RecordRejection) -> Bool {
+        guard RecordTypeFacts.of(type.rawValue)?.nativeText == true else { return false }
+        return try parseKnown()
+    }
+
+    /// The presentation forms read here, one case per type `RecordTypeFacts` marks `nativeText` (a test
+    /// checks the two agree); false for any other type.
+    mutating func parseKnown() throws(RecordRejection) -> Bool {
         switch type.rawValue {
         case 1:  // A, RFC 1035 §3.4.1
             try ipv4("address")

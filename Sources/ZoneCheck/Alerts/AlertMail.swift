@@ -50,7 +50,7 @@ public enum AlertMail {
     /// The plain-text body: one block per incident (headline, servers, first zones, since when, what to do),
     /// then one line per resolution with how long it lasted.
     public static func text(_ batch: AlertBatch) -> String {
-        var lines = ["zonecheck on \(batch.speaker), run of \(ReadableTime.clock(batch.time))", ""]
+        var lines = ["zonecheck on \(batch.speaker), run of \(TimeText.minute(batch.time))", ""]
         for (notes, title) in [(batch.opened, "OPENED"), (batch.escalated, "GOT WORSE")] where !notes.isEmpty {
             lines.append("\(title) (\(notes.count))")
             lines.append("")
@@ -79,7 +79,7 @@ public enum AlertMail {
         lines.append("  Servers: \(note.servers.joined(separator: ", "))")
         lines += DigestText.wrapped(zoneSummary(note), indent: "  Zones:   ", continuation: "           ")
         lines.append(
-            "  Since:   \(ReadableTime.clock(note.openedAt)) (\(ReadableTime.duration(note.duration(now: now))))")
+            "  Since:   \(TimeText.minute(note.openedAt)) (\(TimeText.duration(note.duration(now: now))))")
         let detail = note.detail.split(separator: "\n", omittingEmptySubsequences: false)
         if !note.detail.isEmpty {
             lines.append("")
@@ -102,10 +102,10 @@ public enum AlertMail {
     }
 
     static func lasted(_ note: IncidentNote, now: Date) -> String {
-        let duration = ReadableTime.duration(note.duration(now: now))
+        let duration = TimeText.duration(note.duration(now: now))
         guard let resolvedAt = note.resolvedAt else { return duration }
-        return "\(duration) (\(ReadableTime.clock(note.openedAt, near: resolvedAt)) to "
-            + "\(ReadableTime.clock(resolvedAt)))"
+        return "\(duration) (\(TimeText.rangeStart(note.openedAt, end: resolvedAt)) to "
+            + "\(TimeText.minute(resolvedAt)))"
     }
 
     static func zoneListName(_ note: IncidentNote) -> String { "incident-\(note.id)-zones.txt" }
@@ -113,7 +113,7 @@ public enum AlertMail {
     /// The same content as `text`, as one table per group (the detail kept as preformatted text).
     public static func html(_ batch: AlertBatch) -> String {
         var body = "<h2>zonecheck on \(HTMLText.escape(batch.speaker))</h2>\n"
-        body += "<p>Run of \(HTMLText.escape(ReadableTime.clock(batch.time)))</p>\n"
+        body += "<p>Run of \(HTMLText.escape(TimeText.minute(batch.time)))</p>\n"
         for (notes, title) in [(batch.opened, "Opened"), (batch.escalated, "Got worse")] where !notes.isEmpty {
             body += "<h3>\(title) (\(notes.count))</h3>\n"
             body += DigestHTML.incidentTable(notes, now: batch.time, showsEnd: false)

@@ -7,8 +7,8 @@ public enum DigestHTML {
     public static func render(_ report: DigestReport) -> String {
         var body = "<h2>zonecheck digest for \(HTMLText.escape(report.host))</h2>\n"
         body +=
-            "<p>\(HTMLText.escape(ReadableTime.clock(report.since))) to "
-            + "\(HTMLText.escape(ReadableTime.clock(report.until))): "
+            "<p>\(HTMLText.escape(TimeText.minute(report.since))) to "
+            + "\(HTMLText.escape(TimeText.minute(report.until))): "
             + "incidents \(HTMLText.escape(DigestMail.incidentCounts(report))); "
             + "repairs \(HTMLText.escape(DigestMail.repairCounts(report))); "
             + "\(report.zonesChecked) zones checked in \(report.runs) runs.</p>\n"
@@ -33,7 +33,7 @@ public enum DigestHTML {
             ["Time (UTC)", "Zone", "Server", "Action", "Outcome", "Serial", "By"],
             report.repairs.prefix(DigestText.repairsShown).map { repair in
                 [
-                    cell(ReadableTime.short(repair.time)), cell(repair.zone), cell(repair.server),
+                    cell(TimeText.column(repair.time)), cell(repair.zone), cell(repair.server),
                     cell(repair.action),
                     cell(repair.outcome, colour: repair.outcome == "ok" ? colours[.ok] : colours[.critical]),
                     cell(DigestText.serials(repair)), cell(repair.user),
@@ -82,9 +82,9 @@ public enum DigestHTML {
                 [
                     cell(String(note.id)), cell(note.severity.description, colour: colours[note.severity]),
                     cell(note.headline), cell(note.servers.joined(separator: ", ")), cell(AlertMail.firstZones(note)),
-                    cell(ReadableTime.clock(note.openedAt)),
+                    cell(TimeText.minute(note.openedAt)),
                     cell(
-                        ReadableTime.duration(note.duration(now: now))
+                        TimeText.duration(note.duration(now: now))
                             + (showsEnd && note.resolvedAt == nil ? " (still open)" : "")),
                 ]
             })

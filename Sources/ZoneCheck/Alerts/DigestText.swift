@@ -11,8 +11,8 @@ public enum DigestText {
         var out: [String] = []
         out.append("zonecheck digest for \(report.host)")
         out.append(
-            "\(ReadableTime.clock(report.since)) to \(ReadableTime.clock(report.until)) "
-                + "(\(ReadableTime.duration(report.until.timeIntervalSince(report.since))))")
+            "\(TimeText.minute(report.since)) to \(TimeText.minute(report.until)) "
+                + "(\(TimeText.duration(report.until.timeIntervalSince(report.since))))")
         out.append("")
         out.append("SUMMARY")
         out.append("  Incidents: \(DigestMail.incidentCounts(report))")
@@ -40,8 +40,8 @@ public enum DigestText {
         for note in report.stillOpen {
             out.append("  #\(note.id) \(note.severity): \(note.headline)")
             out.append(
-                "      open for \(ReadableTime.duration(note.duration(now: report.until))), since "
-                    + "\(ReadableTime.clock(note.openedAt)); servers \(note.servers.joined(separator: ", "))")
+                "      open for \(TimeText.duration(note.duration(now: report.until))), since "
+                    + "\(TimeText.minute(note.openedAt)); servers \(note.servers.joined(separator: ", "))")
             out += wrapped("zones \(AlertMail.firstZones(note))", indent: "      ")
             out += DigestMail.detail(note).map { "      " + $0 }
         }
@@ -52,9 +52,9 @@ public enum DigestText {
         for note in report.opened {
             let state =
                 note.resolvedAt == nil
-                ? "still open" : "resolved after \(ReadableTime.duration(note.duration(now: report.until)))"
+                ? "still open" : "resolved after \(TimeText.duration(note.duration(now: report.until)))"
             out.append("  #\(note.id) \(note.severity): \(note.headline)")
-            out.append("      opened \(ReadableTime.clock(note.openedAt)), \(state)")
+            out.append("      opened \(TimeText.minute(note.openedAt)), \(state)")
         }
         out.append("")
 
@@ -75,7 +75,7 @@ public enum DigestText {
             ])
             for repair in report.repairs.prefix(repairsShown) {
                 repairs.add([
-                    ReadableTime.short(repair.time), repair.zone, repair.server, repair.action,
+                    TimeText.column(repair.time), repair.zone, repair.server, repair.action,
                     repair.outcome, serials(repair), repair.user,
                 ])
             }

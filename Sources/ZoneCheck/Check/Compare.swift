@@ -182,7 +182,7 @@ public enum Compare {
                 + "\(secondary) uses for transfers from the primary (name, algorithm, secret) is one the primary "
                 + "allows; fix it, then run 'zonecheck repair \(zone)'"
         case .notifyRefused(let refusal):
-            let when = LagClock.clockText(refusal.time, now: now ?? refusal.time)
+            let when = TimeText.minute(refusal.time, now: now ?? refusal.time)
             return
                 "it refused zonecheck's NOTIFY at \(when) (\(refusal.detail)): another NOTIFY will not help; "
                 + "'zonecheck repair \(zone)' goes on to its retransfer command (configure retransfer for "
@@ -213,10 +213,10 @@ public enum Compare {
                 since = " " + text
                 if lag.isBeyondGrace(secondary) {
                     severity = .critical
-                    next += " (longer than lag_grace \(LagClock.durationText(lag.grace.timeInterval)))"
+                    next += " (longer than lag_grace \(TimeText.duration(lag.grace.timeInterval)))"
                 } else if cause == .notifyLost {
                     next =
-                        "within lag_grace \(LagClock.durationText(lag.grace.timeInterval)), probably still "
+                        "within lag_grace \(TimeText.duration(lag.grace.timeInterval)), probably still "
                         + "transferring; 'zonecheck repair \(zone)' if it stays behind"
                 }
             }

@@ -32,28 +32,7 @@ public struct LagClock: Sendable, Equatable {
     /// `since 06:31 UTC (12 min)`, with the date when it started another day.
     public func sinceText(_ server: String) -> String? {
         guard let start = since[server], let age = age(of: server) else { return nil }
-        return "since \(Self.clockText(start, now: now)) (\(Self.durationText(age)))"
-    }
-
-    /// `06:31 UTC`, or `2026-11-21 06:31 UTC` when `time` is on another UTC day than `now`.
-    public static func clockText(_ time: Date, now: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: time)
-        let clock = String(format: "%02d:%02d UTC", parts.hour ?? 0, parts.minute ?? 0)
-        if calendar.isDate(time, inSameDayAs: now) { return clock }
-        return String(format: "%04d-%02d-%02d ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0) + clock
-    }
-
-    /// `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`: how people say how long something lasted.
-    public static func durationText(_ seconds: TimeInterval) -> String {
-        let total = Int(seconds.rounded(.down))
-        if total < 60 { return "\(total) s" }
-        let minutes = total / 60
-        if minutes < 60 { return "\(minutes) min" }
-        let hours = minutes / 60
-        if hours < 24 { return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min" }
-        return hours % 24 == 0 ? "\(hours / 24) d" : "\(hours / 24) d \(hours % 24) h"
+        return "since \(TimeText.minute(start, now: now)) (\(TimeText.duration(age)))"
     }
 }
 

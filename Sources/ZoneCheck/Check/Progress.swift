@@ -28,7 +28,7 @@ public enum ProgressLine {
         var text = "\(step.done) of \(step.total) \(step.work) (\(percent) %)"
         if step.done > 0, step.done < step.total, elapsed >= 1 {
             let left = elapsed * Double(step.total - step.done) / Double(step.done)
-            text += ", about \(LagClock.durationText(max(1, left))) left"
+            text += ", about \(TimeText.duration(max(1, left))) left"
         }
         return text
     }

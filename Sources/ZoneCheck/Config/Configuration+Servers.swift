@@ -44,7 +44,7 @@ extension Configuration {
                 fix: "Write role: primary (exactly one server) or role: secondary")
         }
         let address = try map.requiredString("address", fix: "Give the server's IPv4 or IPv6 address")
-        guard AddressSyntax.address(address) != nil else {
+        guard IPAddress(address) != nil else {
             throw source.error(
                 at: map.value("address"), map.path("address"), "'\(address)' is not an IPv4 or IPv6 address",
                 fix: "Write an address such as 192.0.2.53 or 2001:db8::53 (not a host name, no brackets or port)")
@@ -163,7 +163,7 @@ extension Configuration {
             }
             seenNames[server.name.lowercased()] = index
             let endpoint =
-                (AddressSyntax.address(server.address) ?? []) + [UInt8(server.port >> 8), UInt8(server.port & 0xFF)]
+                (IPAddress(server.address)?.bytes ?? []) + [UInt8(server.port >> 8), UInt8(server.port & 0xFF)]
             if let first = seenEndpoints[endpoint] {
                 throw ConfigError(
                     path: source.path, line: lines[index], keyPath: "servers[\(index)].address",

@@ -20,7 +20,7 @@ public struct CatalogZone: Sendable, Equatable {
 
     /// The catalog's content, from the records of a (verified) transfer. `place` names where they came
     /// from, for errors (`catalog catalog.example. from ns1`).
-    public init(name: DomainName, records: [ResourceRecord], place: String) throws(DiscoveryError) {
+    public init(name: DomainName, records: [ResourceRecord], place: String) throws(ConfigError) {
         self.name = name
         // version.$CATZ and zones.$CATZ must fit 255 octets (RFC 1035 §3.1): a catalog name over 247 octets
         // cannot hold either, so it cannot be a catalog (issue 11: this trapped).
@@ -30,16 +30,16 @@ public struct CatalogZone: Sendable, Equatable {
             version = try DomainName(labels: [Array("version".utf8)]).appending(name)
             zonesNode = try DomainName(labels: [Array("zones".utf8)]).appending(name)
         } catch {
-            throw DiscoveryError(
-                place: place,
+            throw ConfigError(
+                path: place,
                 message: "\(name) is \(name.wire.count) octets long: version.\(name) would exceed the 255 octets a "
                     + "name may have, so it cannot be an RFC 9432 catalog zone",
                 fix: "Name a catalog of at most 247 octets in zones.catalog")
         }
         let versions = records.filter { $0.owner == version && $0.type == .txt }
         guard versions.count == 1, let versionRecord = versions.first else {
-            throw DiscoveryError(
-                place: place,
+            throw ConfigError(
+                path: place,
                 message: versions.isEmpty
                     ? "\(name) has no version.\(name) TXT record: it is not an RFC 9432 catalog zone"
                     : "\(name) has \(versions.count) TXT records at version.\(name); RFC 9432 §4.2.1 allows exactly one",
@@ -48,8 +48,8 @@ public struct CatalogZone: Sendable, Equatable {
         let strings = Self.characterStrings(versionRecord.rdata)
         guard strings == ["2"] else {
             let shown = strings.map { "\"\($0)\"" }.joined(separator: " ")
-            throw DiscoveryError(
-                place: place,
+            throw ConfigError(
+                path: place,
                 message: "\(name) is a catalog zone of schema version \(shown), zonecheck reads version \"2\" "
                     + "(RFC 9432 §4.2.1)",
                 fix: "Convert the catalog to version 2 (its member PTRs under zones.\(name)) and set version TXT \"2\"")
@@ -64,8 +64,8 @@ public struct CatalogZone: Sendable, Equatable {
         for node in byNode.keys.sorted() {
             let ptrs = byNode[node]!
             guard ptrs.count == 1, let target = ptrs[0].rdataNames.first else {
-                throw DiscoveryError(
-                    place: place,
+                throw ConfigError(
+                    path: place,
                     message: "\(node) holds \(ptrs.count) PTR records; RFC 9432 §4.1 allows one member zone per node, "
                         + "so the catalog is broken",
                     fix: "Give each member zone its own unique name under zones.\(name)")
@@ -91,7 +91,7 @@ public struct CatalogZone: Sendable, Equatable {
     /// Transfers the catalog from `server` (a verified AXFR: TSIG checked on every message) and reads it.
     public static func fetch(
         _ name: DomainName, from server: ServerEndpoint, limits: AXFRLimits = AXFRLimits(), client: DNSClient
-    ) async throws(DiscoveryError) -> CatalogZone {
+    ) async throws(ConfigError) -> CatalogZone {
         let place = "zones.catalog \(name) from \(server.name)"
         // A connection that fails or a busy server (BIND answers SERVFAIL at its transfers-out quota) is asked
         // again, twice, before the whole run gives up: without the catalog there is no zone list at all.
@@ -114,8 +114,8 @@ public struct CatalogZone: Sendable, Equatable {
                     attempt += 1
                     continue
                 }
-                throw DiscoveryError(
-                    place: place,
+                throw ConfigError(
+                    path: place,
                     message: "the catalog could not be transferred"
                         + (attempt > 1 ? " (\(attempt) attempts)" : "") + ": \(error)",
                     fix: "Check that \(server.name) serves \(name) and allows transfers with zonecheck's key")

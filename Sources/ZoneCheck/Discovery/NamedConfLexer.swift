@@ -38,7 +38,7 @@ struct NamedConfLexer {
         return byte == UInt8(ascii: "/") && (peek(1) == UInt8(ascii: "/") || peek(1) == UInt8(ascii: "*"))
     }
 
-    private mutating func skipSpaceAndComments() throws(DiscoveryError) {
+    private mutating func skipSpaceAndComments() throws(ConfigError) {
         while let byte = peek() {
             if Self.isSpace(byte) {
                 if byte == 0x0A { line += 1 }
@@ -50,8 +50,8 @@ struct NamedConfLexer {
                 index += 2
                 while true {
                     guard let b = peek() else {
-                        throw DiscoveryError(
-                            place: path, line: start, message: "a /* comment is never closed",
+                        throw ConfigError(
+                            path: path, line: start, message: "a /* comment is never closed",
                             fix: "Close it with */ (C-style comments do not nest)")
                     }
                     if b == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
@@ -67,7 +67,7 @@ struct NamedConfLexer {
         }
     }
 
-    mutating func next() throws(DiscoveryError) -> Token {
+    mutating func next() throws(ConfigError) -> Token {
         try skipSpaceAndComments()
         guard let byte = peek() else { return Token(kind: .end, line: line) }
         let start = line
@@ -86,8 +86,8 @@ struct NamedConfLexer {
             var text: [UInt8] = []
             while true {
                 guard let b = peek() else {
-                    throw DiscoveryError(
-                        place: path, line: start, message: "a quoted string is never closed",
+                    throw ConfigError(
+                        path: path, line: start, message: "a quoted string is never closed",
                         fix: "Add the closing \" on the same statement")
                 }
                 index += 1

@@ -37,7 +37,7 @@ public struct NamedConfReader {
     private init(topFolder: String) { self.topFolder = topFolder }
 
     /// The primary zones of the configuration at `path`, in the order they appear.
-    public static func primaryZones(path: String) throws(DiscoveryError) -> [NamedConfZone] {
+    public static func primaryZones(path: String) throws(ConfigError) -> [NamedConfZone] {
         var reader = NamedConfReader(topFolder: folder(of: path))
         try reader.read(path: path, from: nil)
         // A directory set after the zones still applies to their files: named loads zones afterwards.
@@ -64,29 +64,29 @@ public struct NamedConfReader {
         return folder.isEmpty ? "." : folder
     }
 
-    private mutating func read(path: String, from: (path: String, line: Int)?) throws(DiscoveryError) {
+    private mutating func read(path: String, from: (path: String, line: Int)?) throws(ConfigError) {
         let real = (path as NSString).resolvingSymlinksInPath
         if let cycleStart = includeStack.firstIndex(of: real) {
             let chain = (includeStack[cycleStart...] + [real]).joined(separator: " -> ")
-            throw DiscoveryError(
-                place: from?.path ?? path, line: from?.line, message: "include cycle: \(chain)",
+            throw ConfigError(
+                path: from?.path ?? path, line: from?.line, message: "include cycle: \(chain)",
                 fix: "Remove the include that leads back to a file already being read")
         }
         guard includeStack.count < Self.maxDepth else {
-            throw DiscoveryError(
-                place: from?.path ?? path, line: from?.line,
+            throw ConfigError(
+                path: from?.path ?? path, line: from?.line,
                 message: "includes nest more than \(Self.maxDepth) deep at \(path)",
                 fix: "Flatten the include chain")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             if let from {
-                throw DiscoveryError(
-                    place: from.path, line: from.line,
+                throw ConfigError(
+                    path: from.path, line: from.line,
                     message: "the included file \(path) does not exist or cannot be read",
                     fix: "Correct the path (relative paths are read from \(directory ?? Self.folder(of: from.path)))")
             }
-            throw DiscoveryError(
-                place: path, message: "does not exist or cannot be read", fix: "Name a readable named.conf")
+            throw ConfigError(
+                path: path, message: "does not exist or cannot be read", fix: "Name a readable named.conf")
         }
         includeStack.append(real)
         defer { includeStack.removeLast() }
@@ -94,7 +94,7 @@ public struct NamedConfReader {
         try walk(statements, view: nil)
     }
 
-    private mutating func walk(_ statements: [NamedConfStatement], view: String?) throws(DiscoveryError) {
+    private mutating func walk(_ statements: [NamedConfStatement], view: String?) throws(ConfigError) {
         for statement in statements {
             switch statement.keyword {
             case "include":
@@ -102,8 +102,8 @@ public struct NamedConfReader {
             case "options":
                 for option in statement.body ?? [] where option.keyword == "directory" {
                     guard option.words.count == 2 else {
-                        throw DiscoveryError(
-                            place: option.path, line: option.line, message: "directory takes one path",
+                        throw ConfigError(
+                            path: option.path, line: option.line, message: "directory takes one path",
                             fix: "Write directory \"/var/cache/bind\";")
                     }
                     let value = option.words[1]
@@ -111,8 +111,8 @@ public struct NamedConfReader {
                 }
             case "view":
                 guard let body = statement.body, statement.words.count >= 2 else {
-                    throw DiscoveryError(
-                        place: statement.path, line: statement.line,
+                    throw ConfigError(
+                        path: statement.path, line: statement.line,
                         message: "a view statement needs a name and a { } block",
                         fix: "Write view \"name\" { ... };")
                 }
@@ -125,10 +125,10 @@ public struct NamedConfReader {
         }
     }
 
-    private mutating func include(_ statement: NamedConfStatement) throws(DiscoveryError) {
+    private mutating func include(_ statement: NamedConfStatement) throws(ConfigError) {
         guard statement.words.count == 2, statement.body == nil else {
-            throw DiscoveryError(
-                place: statement.path, line: statement.line, message: "include takes exactly one file name",
+            throw ConfigError(
+                path: statement.path, line: statement.line, message: "include takes exactly one file name",
                 fix: "Write include \"/etc/bind/zones.conf\";")
         }
         let target = statement.words[1]
@@ -142,11 +142,11 @@ public struct NamedConfReader {
         }
     }
 
-    private mutating func zone(_ statement: NamedConfStatement, view: String?) throws(DiscoveryError) {
+    private mutating func zone(_ statement: NamedConfStatement, view: String?) throws(ConfigError) {
         let words = statement.words
         guard words.count >= 2 else {
-            throw DiscoveryError(
-                place: statement.path, line: statement.line, message: "a zone statement without a zone name",
+            throw ConfigError(
+                path: statement.path, line: statement.line, message: "a zone statement without a zone name",
                 fix: "Write zone \"example.com\" { type primary; file \"example.com.db\"; };")
         }
         let text = words[1]
@@ -154,21 +154,21 @@ public struct NamedConfReader {
             // Only class IN zones are DNS zones zonecheck can query (CHAOS and HESIOD are not).
             let dnsClass = words[2].uppercased()
             guard ["IN", "CH", "CHAOS", "HS", "HESIOD"].contains(dnsClass) else {
-                throw DiscoveryError(
-                    place: statement.path, line: statement.line,
+                throw ConfigError(
+                    path: statement.path, line: statement.line,
                     message: "zone \"\(text)\": '\(words[2])' is not a class", fix: "Write IN or leave the class out")
             }
             if dnsClass != "IN" { return }
         }
         guard let body = statement.body else {
-            throw DiscoveryError(
-                place: statement.path, line: statement.line, message: "zone \"\(text)\" has no { } block",
+            throw ConfigError(
+                path: statement.path, line: statement.line, message: "zone \"\(text)\" has no { } block",
                 fix: "Write zone \"\(text)\" { type primary; file \"\(text).db\"; };")
         }
         if body.contains(where: { $0.keyword == "in-view" }) { return }
         guard let typeStatement = body.first(where: { $0.keyword == "type" }), typeStatement.words.count == 2 else {
-            throw DiscoveryError(
-                place: statement.path, line: statement.line, message: "zone \"\(text)\" has no type",
+            throw ConfigError(
+                path: statement.path, line: statement.line, message: "zone \"\(text)\" has no type",
                 fix: "Add type primary; (or secondary, etc.) inside its block")
         }
         let type = typeStatement.words[1].lowercased()
@@ -177,8 +177,8 @@ public struct NamedConfReader {
             "delegation-only",
         ]
         guard known.contains(type) else {
-            throw DiscoveryError(
-                place: typeStatement.path, line: typeStatement.line,
+            throw ConfigError(
+                path: typeStatement.path, line: typeStatement.line,
                 message: "zone \"\(text)\": '\(typeStatement.words[1])' is not a zone type",
                 fix: "Write type primary; or one of BIND's other zone types")
         }
@@ -187,8 +187,8 @@ public struct NamedConfReader {
         do {
             name = try DomainName(zoneName: text)
         } catch {
-            throw DiscoveryError(
-                place: statement.path, line: statement.line, message: "\"\(text)\" is not a zone name (\(error))",
+            throw ConfigError(
+                path: statement.path, line: statement.line, message: "\"\(text)\" is not a zone name (\(error))",
                 fix: "Write the zone's domain name, e.g. zone \"example.com\"")
         }
         var file: String?

@@ -27,7 +27,7 @@ struct NamedConfStatement {
     }
 
     /// Parses a whole file's statements.
-    static func parse(bytes: [UInt8], path: String) throws(DiscoveryError) -> [NamedConfStatement] {
+    static func parse(bytes: [UInt8], path: String) throws(ConfigError) -> [NamedConfStatement] {
         var lexer = NamedConfLexer(bytes: bytes, path: path)
         let statements = try parseList(&lexer, path: path, closing: nil)
         return statements
@@ -36,7 +36,7 @@ struct NamedConfStatement {
     /// Statements up to the end of the file (`closing` nil) or the `}` of the block opened on line `closing`.
     private static func parseList(
         _ lexer: inout NamedConfLexer, path: String, closing: Int?
-    ) throws(DiscoveryError) -> [NamedConfStatement] {
+    ) throws(ConfigError) -> [NamedConfStatement] {
         var statements: [NamedConfStatement] = []
         var current: [Element] = []
         var startLine = 0
@@ -45,25 +45,25 @@ struct NamedConfStatement {
             switch token.kind {
             case .end:
                 if let closing {
-                    throw DiscoveryError(
-                        place: path, line: closing, message: "the { opened here is never closed",
+                    throw ConfigError(
+                        path: path, line: closing, message: "the { opened here is never closed",
                         fix: "Add the matching }; (BIND needs every block closed before the end of the file)")
                 }
                 if !current.isEmpty {
-                    throw DiscoveryError(
-                        place: path, line: startLine, message: "the statement starting here has no closing ;",
+                    throw ConfigError(
+                        path: path, line: startLine, message: "the statement starting here has no closing ;",
                         fix: "End it with ;")
                 }
                 return statements
             case .close:
                 guard closing != nil else {
-                    throw DiscoveryError(
-                        place: path, line: token.line, message: "a } closes no block",
+                    throw ConfigError(
+                        path: path, line: token.line, message: "a } closes no block",
                         fix: "Remove it, or add the { it was meant to close")
                 }
                 if !current.isEmpty {
-                    throw DiscoveryError(
-                        place: path, line: token.line, message: "missing ';' before '}'",
+                    throw ConfigError(
+                        path: path, line: token.line, message: "missing ';' before '}'",
                         fix: "End the statement started on line \(startLine) with ;")
                 }
                 return statements
@@ -82,8 +82,8 @@ struct NamedConfStatement {
                 if case .block = current.last {
                     // "zone "a" { ... } zone "b" ..." : a block ends a statement only with ;.
                     if !quoted, ["zone", "view", "options", "include", "key", "acl"].contains(text.lowercased()) {
-                        throw DiscoveryError(
-                            place: path, line: token.line, message: "missing ';' after the block before '\(text)'",
+                        throw ConfigError(
+                            path: path, line: token.line, message: "missing ';' after the block before '\(text)'",
                             fix: "End the statement started on line \(startLine) with };")
                     }
                 }

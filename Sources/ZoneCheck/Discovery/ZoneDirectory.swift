@@ -11,13 +11,13 @@ public enum ZoneDirectory {
         public var path: String
     }
 
-    public static func zones(in directory: String) throws(DiscoveryError) -> [Entry] {
+    public static func zones(in directory: String) throws(ConfigError) -> [Entry] {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw DiscoveryError(
-                place: directory, message: "cannot list the directory (\(error.localizedDescription))",
+            throw ConfigError(
+                path: directory, message: "cannot list the directory (\(error.localizedDescription))",
                 fix: "Check that zones.directory names a readable directory")
         }
         return files.sorted().compactMap { file in

@@ -41,7 +41,7 @@ public struct DiscoveredZones: Sendable, Equatable {
 /// (on the command line, it is an error), so one odd catalog member does not stop the check of the others.
 public enum ZoneDiscovery {
     /// The zones of the local sources (names, directory, named.conf); the catalog is left out.
-    public static func local(arguments: [String], sources: ZoneSources) throws(DiscoveryError) -> DiscoveredZones {
+    public static func local(arguments: [String], sources: ZoneSources) throws(ConfigError) -> DiscoveredZones {
         var merged = Merge()
         if !arguments.isEmpty {
             for text in arguments { try merged.add(text: text, source: .commandLine) }
@@ -65,7 +65,7 @@ public enum ZoneDiscovery {
     public static func discover(
         arguments: [String], sources: ZoneSources, primary: ServerEndpoint, client: DNSClient,
         limits: AXFRLimits = AXFRLimits()
-    ) async throws(DiscoveryError) -> DiscoveredZones {
+    ) async throws(ConfigError) -> DiscoveredZones {
         let local = try local(arguments: arguments, sources: sources)
         guard arguments.isEmpty, let catalogText = sources.catalog else { return local }
         var merged = Merge()
@@ -75,8 +75,8 @@ public enum ZoneDiscovery {
         do {
             catalogName = try DomainName(zoneName: catalogText)
         } catch {
-            throw DiscoveryError(
-                place: "zones.catalog", message: "'\(catalogText)' is not a zone name", fix: "Name the catalog zone")
+            throw ConfigError(
+                path: "zones.catalog", message: "'\(catalogText)' is not a zone name", fix: "Name the catalog zone")
         }
         let catalog = try await CatalogZone.fetch(catalogName, from: primary, limits: limits, client: client)
         for member in catalog.members {
@@ -100,18 +100,18 @@ public enum ZoneDiscovery {
             if seen.insert(name).inserted { zones.append(DiscoveredZone(name: name, source: source)) }
         }
 
-        mutating func add(text: String, source: ZoneOriginSource) throws(DiscoveryError) {
+        mutating func add(text: String, source: ZoneOriginSource) throws(ConfigError) {
             let name: DomainName
             do {
                 name = try DomainName(zoneName: text)
             } catch {
-                throw DiscoveryError(
-                    place: source.description, message: "'\(text)' is not a zone name: \(error)",
+                throw ConfigError(
+                    path: source.description, message: "'\(text)' is not a zone name: \(error)",
                     fix: "Write a domain name such as example.com")
             }
             if let reason = ZoneNameRule.refusal(name) {
-                throw DiscoveryError(
-                    place: source.description, message: "zone \(name) is refused: \(reason)",
+                throw ConfigError(
+                    path: source.description, message: "zone \(name) is refused: \(reason)",
                     fix: "Name a zone of letters, digits, '-', '_' and dots")
             }
             add(name, source: source)

@@ -55,8 +55,8 @@ public enum AutoRepairPolicy {
                         Decision(
                             zone: verdict.zone, plan: nil,
                             skipped:
-                                "backing off: last automatic repair \(LagClock.durationText(now.timeIntervalSince(last))) "
-                                + "ago, next not before \(LagClock.durationText(wait)) after it"))
+                                "backing off: last automatic repair \(TimeText.duration(now.timeIntervalSince(last))) "
+                                + "ago, next not before \(TimeText.duration(wait)) after it"))
                     continue
                 }
             }

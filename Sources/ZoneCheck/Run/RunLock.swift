@@ -84,18 +84,10 @@ public enum RunLockError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .held(let path, let holder):
             let pid = holder.pid.map { "PID \($0)" } ?? "PID unknown"
-            let started = holder.started.map { "started " + Self.format($0) } ?? "start time unknown"
+            let started = holder.started.map { "started " + TimeText.second($0) } ?? "start time unknown"
             return "another zonecheck run (\(pid), \(started)) holds \(path)"
         case .cannotOpen(let path, let reason):
             return "\(path): \(reason): check the state.directory setting and its permissions"
         }
-    }
-
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return formatter.string(from: date)
     }
 }

@@ -27,7 +27,7 @@ public struct UnfinishedRun: Sendable, Equatable {
     /// each started, and where to look.
     public static func finding(_ runs: [UnfinishedRun]) -> Finding? {
         guard !runs.isEmpty else { return nil }
-        let which = runs.map { "started \(ReadableTime.clock($0.started)) (PID \($0.pid) on \($0.host))" }
+        let which = runs.map { "started \(TimeText.minute($0.started)) (PID \($0.pid) on \($0.host))" }
         let message =
             (runs.count == 1
                 ? "The zonecheck run \(which[0]) did not finish"

@@ -541,13 +541,17 @@ final class HostileServer: @unchecked Sendable {
             }
         }
 
+        /// Writes message `n`, and the next once it is written. `make` carries the TSIG chain's state, so it
+        /// stays on the channel's event loop (where the write's callback runs): `NIOLoopBound` says so to the
+        /// compiler instead of making the chain Sendable.
         private func pump(_ make: @escaping (Int) -> [UInt8], _ n: Int, _ channel: any Channel) {
             guard channel.isActive else { return }
             let bytes = make(n)
             var buffer = channel.allocator.buffer(capacity: bytes.count + 2)
             buffer.writeInteger(UInt16(bytes.count))
             buffer.writeBytes(bytes)
-            channel.writeAndFlush(buffer).whenSuccess { [self] in pump(make, n + 1, channel) }
+            let next = NIOLoopBound(make, eventLoop: channel.eventLoop)
+            channel.writeAndFlush(buffer).whenSuccess { [self] in pump(next.value, n + 1, channel) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A real SMTP server for mail tests: `Scripts/smtp-sink serve` (Debian's python3-aiosmtpd) on
@@ -114,6 +115,14 @@ struct ReceivedMail {
     var path: String
 
     var text: String { String(decoding: raw, as: UTF8.self) }
+}
+
+extension ReceivedMail {
+    /// The `Subject:` header line as received (empty when there is none).
+    var subject: String {
+        let line = text.split(separator: "\r\n", omittingEmptySubsequences: false).first { $0.hasPrefix("Subject:") }
+        return String(line ?? "")
+    }
 }
 
 /// What Python's email package (policy=default) and html.parser make of a stored message

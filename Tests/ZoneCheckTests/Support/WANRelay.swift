@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// `Scripts/wan-relay` in front of one lab server: a long, lossy link on loopback. Stopped by its own PID
 /// (SIGTERM), never by name.

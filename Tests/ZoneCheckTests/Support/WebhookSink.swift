@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A real HTTP(S) server for webhook tests: `Scripts/webhook-sink serve` (Python's http.server) on

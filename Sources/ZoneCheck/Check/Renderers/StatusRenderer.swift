@@ -17,8 +17,8 @@ public struct StatusRenderer: Sendable {
         var lines: [String] = []
         if let last {
             var line =
-                "last run: \(ReadableTime.stamp(last.started)) "
-                + "(\(LagClock.durationText(now.timeIntervalSince(last.started))) ago)"
+                "last run: \(TimeText.second(last.started)) "
+                + "(\(TimeText.duration(now.timeIntervalSince(last.started))) ago)"
             if let summary = last.summary { line += ": \(summary)" } else { line += ": still running" }
             lines.append(line)
         }
@@ -30,9 +30,9 @@ public struct StatusRenderer: Sendable {
                 : "open incidents: \(open.count) (\(critical) critical, \(open.count - critical) warning), "
                     + "\(notes.count) cause\(notes.count == 1 ? "" : "s")")
         for note in notes {
-            let age = LagClock.durationText(note.duration(now: now))
+            let age = TimeText.duration(note.duration(now: now))
             lines.append(
-                "  #\(note.id) \(note.severity) \(note.headline) (since \(LagClock.clockText(note.openedAt, now: now)), "
+                "  #\(note.id) \(note.severity) \(note.headline) (since \(TimeText.minute(note.openedAt, now: now)), "
                     + "\(age))\(note.flapping ? " [flapping]" : "")")
             let shown = allZones ? note.zones : Array(note.zones.prefix(10))
             if note.zones.count > 1 || allZones {

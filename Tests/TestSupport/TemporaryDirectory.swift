@@ -5,10 +5,10 @@ import Foundation
 #endif
 
 /// A directory under /tmp removed when the test is done with it.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    public let path: String
 
-    init(_ label: String = "dnskit") throws {
+    public init(_ label: String = "dnskit") throws {
         let base = FileManager.default.temporaryDirectory.path
         path = "\(base)/\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -18,7 +18,7 @@ final class TemporaryDirectory {
 
     /// Writes `text` to `name` with the given mode and returns the full path.
     @discardableResult
-    func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
+    public func write(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
         let file = "\(path)/\(name)"
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
@@ -32,7 +32,7 @@ final class TemporaryDirectory {
 /// servers, started by the command, inherit its descriptors and daemonize, which kept both a
 /// pipe and Foundation's `Process.waitUntilExit` waiting for ever.
 @discardableResult
-func run(_ arguments: [String]) throws -> String {
+public func run(_ arguments: [String]) throws -> String {
     let outputPath = FileManager.default.temporaryDirectory.path + "/dnskit-run-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
     var actions = posix_spawn_file_actions_t()
@@ -72,9 +72,15 @@ func run(_ arguments: [String]) throws -> String {
     return text
 }
 
-struct CommandFailed: Error, CustomStringConvertible {
-    var command: String
-    var status: Int32
-    var output: String
-    var description: String { "`\(command)` exited \(status): \(output)" }
+public struct CommandFailed: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var output: String
+    public var description: String { "`\(command)` exited \(status): \(output)" }
+
+    public init(command: String, status: Int32, output: String) {
+        self.command = command
+        self.status = status
+        self.output = output
+    }
 }

@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 import Testing
 
 /// The `zonecheck` executable in the build directory the tests run from (any scratch path), so
 /// command tests run the real binary as a user would.
-enum ZoneCheckBinary {
-    static let url: URL? = {
+public enum ZoneCheckBinary {
+    public static let url: URL? = {
         var candidates: [URL] = []
         if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
             candidates.append(bundle.bundleURL.deletingLastPathComponent())
@@ -15,16 +15,23 @@ enum ZoneCheckBinary {
     }()
 
     /// One finished run of the binary: exit status, output and wall time.
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var seconds: Double
+    public struct Run: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var seconds: Double
+
+        public init(status: Int32, stdout: String, stderr: String, seconds: Double) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+            self.seconds = seconds
+        }
     }
 
     /// Runs `zonecheck SUBCOMMAND --config CONFIG ARGUMENTS...` with ZONECHECK_CONFIG removed from the
     /// environment, so only the configuration under test is read.
-    static func run(_ subcommand: String, _ arguments: [String], config: String) throws -> Run {
+    public static func run(_ subcommand: String, _ arguments: [String], config: String) throws -> Run {
         let binary = try #require(url, "zonecheck binary not found next to the test bundle; run swift build")
         let started = ContinuousClock.now
         let output = try Command.run(

@@ -1,10 +1,9 @@
 import Foundation
 import ZoneCheck
 
-/// How the state commands print times: UTC, to the second, the same on every machine.
-enum TimeText {
-    static func utc(_ date: Date) -> String { ReadableTime.stamp(date) }
-
+/// What the state commands (`status`, `history`, `digest`, `audit`) share: the `--since` duration. Their
+/// times print through `TimeText`.
+enum StateReading {
     /// `--since 24h` as the configuration reads durations.
     static func since(_ text: String, option: String = "--since") throws -> TimeInterval {
         guard let duration = RepairExecutor.duration(text), duration > .zero else {
