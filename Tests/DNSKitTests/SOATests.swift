@@ -16,8 +16,8 @@ struct SOATests {
 
     @Test func parsesEveryField() throws {
         let soa = try #require(SOA(rdata: Self.wire))
-        #expect(soa.mname == ZoneDigestTests.name("ns1.example."))
-        #expect(soa.rname == ZoneDigestTests.name("admin.example."))
+        #expect(soa.mname == (try DomainName(zoneName: "ns1.example.")))
+        #expect(soa.rname == (try DomainName(zoneName: "admin.example.")))
         #expect(soa.serial == Serial(2_018_031_900))
         #expect(soa.refresh == 1800)
         #expect(soa.retry == 900)
@@ -40,8 +40,8 @@ struct SOATests {
         #expect(next.rdata() == expected)
     }
 
-    @Test func fromARecordOnlyWhenItIsAnSOA() {
-        let owner = ZoneDigestTests.name("example.")
+    @Test func fromARecordOnlyWhenItIsAnSOA() throws {
+        let owner = try DomainName(zoneName: "example.")
         #expect(SOA(record: ResourceRecord(owner: owner, type: .soa, ttl: 3600, rdata: Self.wire)) != nil)
         #expect(SOA(record: ResourceRecord(owner: owner, type: .txt, ttl: 3600, rdata: Self.wire)) == nil)
     }

@@ -8,7 +8,7 @@ import Testing
     /// What `tsig-keygen -a hmac-sha512 zonecheck-ns1` writes, generated fresh each run.
     @Test func loadsWhatTsigKeygenWrites() throws {
         let directory = try TemporaryDirectory("tsigkey")
-        let text = try run(["tsig-keygen", "-a", "hmac-sha512", "zonecheck-ns1"])
+        let text = try Command.output("tsig-keygen", ["-a", "hmac-sha512", "zonecheck-ns1"])
         let file = try directory.write("ns1.key", text)
         let key = try TSIGKey.load(path: file)
         #expect(key.name.description == "zonecheck-ns1.")
@@ -162,7 +162,7 @@ import Testing
 
     @Test func secretNeverShows() throws {
         let directory = try TemporaryDirectory("tsigkey")
-        let text = try run(["tsig-keygen", "-a", "hmac-sha512", "zonecheck-secret"])
+        let text = try Command.output("tsig-keygen", ["-a", "hmac-sha512", "zonecheck-secret"])
         let secretBase64 = String(try #require(text.split(separator: "\"").dropFirst(3).first))
         let secret = try #require(Base64.decode(secretBase64))
         let hex = secret.map { String(format: "%02x", $0) }.joined()

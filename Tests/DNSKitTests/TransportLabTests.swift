@@ -37,7 +37,7 @@ struct TransportLabTests {
         }
         #expect(serials.count == 5 && Set(serials).count == 1, "serials \(serials)")
         // The serial matches what dig sees (an independent reading).
-        let digSerial = try run(["dig", "+short", "@\(Self.prefix).1", "example.com", "SOA"])
+        let digSerial = try Command.output("dig", ["+short", "@\(Self.prefix).1", "example.com", "SOA"])
             .split(separator: " ").dropFirst(2).first.flatMap { UInt32($0) }
         #expect(serials.first == digSerial)
 
@@ -169,10 +169,12 @@ struct TransportLabTests {
             Issue.record("transfer failed: \(outcome)")
             return
         }
-        let digText = try run([
-            "dig", "-k", "\(lab.directory)/keys/ns1.key", "@\(Self.prefix).1", "zone00001.lab", "AXFR", "+nocomments",
-            "+nostats", "+nocmd",
-        ])
+        let digText = try Command.output(
+            "dig",
+            [
+                "-k", "\(lab.directory)/keys/ns1.key", "@\(Self.prefix).1", "zone00001.lab", "AXFR", "+nocomments",
+                "+nostats", "+nocmd",
+            ])
         var digCounts: [RecordType: Int] = [:]
         for line in digText.split(separator: "\n") where !line.hasPrefix(";") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

@@ -134,6 +134,17 @@ public enum Command {
         }
     }
 
+    /// `PROGRAM ARGUMENTS...` found on the PATH, run to completion: its standard output; throws `Failure`
+    /// (with both outputs) when it exits non-zero.
+    @discardableResult
+    public static func output(_ program: String, _ arguments: [String]) throws -> String {
+        let output = try run("/usr/bin/env", [program] + arguments)
+        guard output.status == 0 else {
+            throw Failure(command: ([program] + arguments).joined(separator: " "), output: output)
+        }
+        return output.stdout
+    }
+
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
         -> Output
     {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -8,9 +9,8 @@ import ZoneCheck
     static let t0 = Date(timeIntervalSince1970: 1_796_000_000)
 
     @Test func whatOneRunRecordsTheNextReads() throws {
-        let directory = StateDatabaseTests.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let state = try StateDatabase.open(directory: directory)
+        let folder = try TemporaryDirectory("zonecheck-state")
+        let state = try StateDatabase.open(directory: folder.path)
         #expect(try state.deepComparisons().isEmpty)
         try state.recordDeepComparisons(
             [
@@ -19,7 +19,7 @@ import ZoneCheck
             ], at: Self.t0, swept: ["a.example", "b.example", "c.example"])
         try state.recordDeepComparisons(
             ["c.example": ["ns1": 1, "ns2": 1]], at: Self.t0 + 300, swept: ["a.example", "b.example", "c.example"])
-        let again = try StateDatabase.open(directory: directory)
+        let again = try StateDatabase.open(directory: folder.path)
         #expect(
             try again.deepComparisons() == [
                 "a.example": .init(time: Self.t0, serials: ["ns1": 7, "ns2": 7]),
@@ -37,9 +37,8 @@ import ZoneCheck
     }
 
     @Test func theRunsStartTimesInTheOrderTheyRan() throws {
-        let directory = StateDatabaseTests.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let state = try StateDatabase.open(directory: directory)
+        let folder = try TemporaryDirectory("zonecheck-state")
+        let state = try StateDatabase.open(directory: folder.path)
         // The clock went back before the third run: the order is the runs', not the clock's.
         let starts = [Self.t0, Self.t0 + 300, Self.t0 - 1000, Self.t0 - 700]
         for start in starts {

@@ -42,7 +42,7 @@ final class TamperProxy: @unchecked Sendable {
             }
         }
         guard bound == 0, listen(fd, 8) == 0 else {
-            throw CommandFailed(command: "proxy bind", status: errno, output: "")
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EADDRINUSE)
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         withUnsafeMutablePointer(to: &local) {
