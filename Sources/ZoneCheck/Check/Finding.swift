@@ -40,6 +40,18 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case primaryCannotSend = "primary-cannot-send"
     /// A `zonecheck run` started and never finished (killed or crashed); reported by the next run.
     case runUnfinished = "run-unfinished"
+    /// `--deep`: a copy's earliest signature ends within `check.signatures.warning` / `.critical`.
+    case rrsigExpiring = "rrsig-expiring"
+    /// `--deep`: a copy holds a signature that has already ended.
+    case rrsigExpired = "rrsig-expired"
+    /// `--deep`: a copy holds a signature that begins after the transfer.
+    case rrsigNotYetValid = "rrsig-not-yet-valid"
+    /// `--deep`: a signed copy's apex DNSKEY set is not the primary's.
+    case dnskeyDiffers = "dnskey-differs"
+    /// `--deep`: the zone is signed on some servers and unsigned on others.
+    case signedPartly = "signed-partly"
+    /// `--deep`: a copy's ZONEMD (RFC 8976) does not match its content or its serial.
+    case zonemdMismatch = "zonemd-mismatch"
 }
 
 /// One problem on one zone: which servers, how bad, and a sentence that names the zone, the servers,

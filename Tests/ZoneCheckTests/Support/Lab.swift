@@ -9,8 +9,13 @@ struct Lab {
     let port: UInt16
     let secondaries: [String]
     let zones: Int
+    /// Started with `--signed`: the lab also serves signed.lab. (DNSSEC, ZONEMD).
+    let signed: Bool
 
-    init(prefix: String, port: UInt16, secondaries: [String] = ["bind", "bind", "bind", "bind"], zones: Int = 5) {
+    init(
+        prefix: String, port: UInt16, secondaries: [String] = ["bind", "bind", "bind", "bind"], zones: Int = 5,
+        signed: Bool = false
+    ) {
         self.directory =
             FileManager.default.temporaryDirectory
             .appendingPathComponent("zonecheck-lab-\(UUID().uuidString.prefix(8))").path
@@ -18,6 +23,7 @@ struct Lab {
         self.port = port
         self.secondaries = secondaries
         self.zones = zones
+        self.signed = signed
     }
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -26,13 +32,14 @@ struct Lab {
 
     /// Why a lab cannot run here, or nil. BIND needs root for the loopback aliases it listens on; CI runs as
     /// root with the Debian packages installed, a developer's laptop may not.
-    static func unavailableReason(secondaries: [String] = ["bind"]) -> String? {
+    static func unavailableReason(secondaries: [String] = ["bind"], signed: Bool = false) -> String? {
         if getuid() != 0 {
             return "the DNS lab needs root (BIND listens on 127.53.x.y aliases added to lo): run as root"
         }
         var needed = [("named", "bind9"), ("rndc", "bind9-utils"), ("dig", "bind9-dnsutils")]
         if secondaries.contains("knot") { needed.append(("knotd", "knot")) }
         if secondaries.contains("nsd") { needed.append(("nsd", "nsd")) }
+        if signed { needed.append(("ldns-signzone", "ldnsutils")) }
         for (tool, package) in needed where Lab.which(tool) == nil {
             return "\(tool) is not installed (apt-get install \(package)): the DNS lab cannot start"
         }
@@ -57,7 +64,7 @@ struct Lab {
         [
             "--dir", directory, "--prefix", prefix, "--port", String(port), "--zones", String(zones),
             "--secondaries", secondaries.joined(separator: ","),
-        ]
+        ] + (signed ? ["--signed"] : [])
     }
 
     @discardableResult
@@ -162,9 +169,10 @@ extension Lab {
     /// A started lab of `zones` zones (+ example.com) on its own prefix and port; torn down by the caller,
     /// or here when the start fails half-way.
     static func started(
-        prefix: String, port: UInt16, zones: Int = 5, secondaries: [String] = ["bind", "bind", "bind", "bind"]
+        prefix: String, port: UInt16, zones: Int = 5, secondaries: [String] = ["bind", "bind", "bind", "bind"],
+        signed: Bool = false
     ) throws -> Lab {
-        let lab = Lab(prefix: prefix, port: port, secondaries: secondaries, zones: zones)
+        let lab = Lab(prefix: prefix, port: port, secondaries: secondaries, zones: zones, signed: signed)
         do {
             try lab.start()
         } catch {
