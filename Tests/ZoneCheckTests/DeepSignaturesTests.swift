@@ -116,7 +116,7 @@ import ZoneCheck
         let findings = Self.findings(copies)
         let finding = try #require(findings.first)
         #expect(findings.count == 1)
-        #expect(finding.kind == .rrsigExpiring && finding.severity == .critical && finding.servers == ["ns3"])
+        #expect(finding.kind == .signaturesExpiring && finding.severity == .critical && finding.servers == ["ns3"])
         #expect(
             finding.message
                 == "ns3 holds signatures of signed.lab that end at 2026-12-09 14:59 UTC (in 1 d 23 h; first: "
@@ -132,7 +132,7 @@ import ZoneCheck
         #expect(findings.map(\.severity) == [.warning] && findings.map(\.servers) == [["ns2"]])
         let narrow = DeepSignatures.findings(
             copies, zone: "signed.lab", primary: "ns1",
-            window: SignatureWindow(warning: .seconds(10 * 86_400), critical: .seconds(6 * 86_400)))
+            thresholds: SignatureThresholds(warning: .seconds(10 * 86_400), critical: .seconds(6 * 86_400)))
         #expect(narrow.map(\.severity) == [.critical, .warning] && narrow.map(\.servers) == [["ns2"], ["ns4"]])
     }
 
@@ -140,7 +140,7 @@ import ZoneCheck
         var copies = Self.healthy()
         copies[3] = Self.copy("ns4", serial: 4, ends: -3600)
         let finding = try #require(Self.findings(copies).first)
-        #expect(finding.kind == .rrsigExpired && finding.severity == .critical && finding.servers == ["ns4"])
+        #expect(finding.kind == .signaturesExpired && finding.severity == .critical && finding.servers == ["ns4"])
         #expect(
             finding.message.hasPrefix("ns4 holds signatures of signed.lab that ended at 2026-12-07 14:00 UTC (1 h ago;")
         )
@@ -161,7 +161,7 @@ import ZoneCheck
         var copies = Self.healthy()
         copies[1].signatures.latestInception?.inception = Self.now + 3600
         let finding = try #require(Self.findings(copies).first)
-        #expect(finding.kind == .rrsigNotYetValid && finding.severity == .critical && finding.servers == ["ns2"])
+        #expect(finding.kind == .signaturesNotYetValid && finding.severity == .critical && finding.servers == ["ns2"])
         #expect(finding.message.contains("begin only at 2026-12-07 16:00 UTC"))
     }
 
@@ -187,13 +187,13 @@ import ZoneCheck
         var copies = Self.healthy()
         copies[3] = Self.copy("ns4", serial: 5, ends: nil, keys: [], zonemd: .absent)
         let unsigned = Self.findings(copies)
-        #expect(unsigned.map(\.kind) == [.signedPartly] && unsigned.map(\.servers) == [["ns4"]])
+        #expect(unsigned.map(\.kind) == [.partlySigned] && unsigned.map(\.servers) == [["ns4"]])
         #expect(unsigned.first?.severity == .critical)
 
         var old = ["ns1", "ns2"].map { Self.copy($0, serial: 6, ends: nil, keys: [], zonemd: .absent) }
         old.append(Self.copy("ns3", serial: 5, ends: 30 * Self.day))
         let stillSigned = Self.findings(old)
-        #expect(stillSigned.map(\.kind) == [.signedPartly] && stillSigned.map(\.servers) == [["ns3"]])
+        #expect(stillSigned.map(\.kind) == [.partlySigned] && stillSigned.map(\.servers) == [["ns3"]])
         #expect(stillSigned.first?.severity == .warning)
     }
 
@@ -226,7 +226,7 @@ import ZoneCheck
         ]
         let verdict = Compare.verdict(ZoneObservation(zone: Self.zone, servers: servers, transfers: transfers))
         #expect(verdict.status == .critical)
-        #expect(verdict.findings.map(\.kind) == [.rrsigExpired])
+        #expect(verdict.findings.map(\.kind) == [.signaturesExpired])
         #expect(verdict.servers.first { $0.server == "ns2" }?.signatures == expired)
         let json = JSONRenderer().render(CheckReport(servers: ["ns1", "ns2"], verdicts: [verdict], deep: true))
         #expect(json.contains("\"earliest_rrsig_expiration\" : \"2026-12-07T14:59:00Z\""), "\(json)")

@@ -40,7 +40,7 @@ public enum Compare {
     /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when), and
     /// the deep check's signatures judged by `signatures` (`DeepSignatures`).
     public static func verdict(
-        _ observation: ZoneObservation, lag: LagClock?, signatures window: SignatureWindow = .standard
+        _ observation: ZoneObservation, lag: LagClock?, signatures thresholds: SignatureThresholds = .init()
     ) -> ZoneVerdict {
         let zone = observation.name
         var findings: [Finding] = []
@@ -112,7 +112,7 @@ public enum Compare {
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
             let copies = DeepSignatures.copies(transfers)
-            findings += DeepSignatures.findings(copies, zone: zone, primary: primaryName, window: window)
+            findings += DeepSignatures.findings(copies, zone: zone, primary: primaryName, thresholds: thresholds)
             for copy in copies {
                 if let index = statuses.firstIndex(where: { $0.server == copy.server }) {
                     statuses[index].signatures = copy.signatures

@@ -1,9 +1,9 @@
 import DNSKit
 import Foundation
 
-/// How close to their end signatures may come before a finding: WARNING within `warning`, CRITICAL within
-/// `critical` (and when already ended). The defaults are the 7 and 2 days.
-public struct SignatureWindow: Sendable, Equatable {
+/// How close to their end signatures may come before a finding (`check.signatures.warning`, 7 days: a
+/// WARNING; `check.signatures.critical`, 2 days: CRITICAL).
+public struct SignatureThresholds: Sendable, Equatable {
     public var warning: Duration
     public var critical: Duration
 
@@ -11,22 +11,20 @@ public struct SignatureWindow: Sendable, Equatable {
         self.warning = warning
         self.critical = critical
     }
-
-    public static let standard = SignatureWindow()
 }
 
 /// The deep check's DNSSEC findings, from each server's verified transfer (`TransferSignatures`): pure, the
 /// time being the one each transfer ended at.
 ///
 /// Rules (a zone no server serves signed gets none of them):
-/// - SIGNED-PARTLY: the primary serves the zone signed and a secondary unsigned (CRITICAL: validating
+/// - PARTLY-SIGNED: the primary serves the zone signed and a secondary unsigned (CRITICAL: validating
 ///   resolvers that ask it get answers the parent's DS says must be signed), or the primary unsigned and a
 ///   secondary still signed (WARNING: an old copy).
-/// - RRSIG-EXPIRED / RRSIG-EXPIRING: a copy's earliest signature has ended (CRITICAL), ends within
-///   `critical` (CRITICAL) or within `warning` (WARNING); servers with the same serial and the same earliest
+/// - SIGNATURES-EXPIRED / SIGNATURES-EXPIRING: a copy's earliest signature has ended (CRITICAL), ends within
+///   `thresholds.critical` (CRITICAL) or within `thresholds.warning` (WARNING); servers with the same serial and the same earliest
 ///   end share one finding. A secondary behind the primary is stale (repair it); the primary's own copy, or
 ///   a secondary with the primary's serial, means the signer stopped.
-/// - RRSIG-NOT-YET-VALID: a signature that begins after the transfer (CRITICAL: a signer's clock ahead).
+/// - SIGNATURES-NOT-YET-VALID: a signature that begins after the transfer (CRITICAL: a signer's clock ahead).
 /// - DNSKEY-DIFFERS: a signed copy whose apex DNSKEY set is not the primary's (CRITICAL when no key is
 ///   shared, a WARNING when some are: a rollover seen at two stages).
 /// - ZONEMD-MISMATCH: a copy whose ZONEMD (RFC 8976) does not match its content or names another serial
@@ -55,12 +53,13 @@ public enum DeepSignatures {
     }
 
     public static func findings(
-        _ copies: [Copy], zone: String, primary: String, window: SignatureWindow = .standard
+        _ copies: [Copy], zone: String, primary: String, thresholds: SignatureThresholds = .init()
     ) -> [Finding] {
         guard copies.contains(where: \.signatures.isSigned) else { return [] }
         let reference = copies.first { $0.server == primary }
         var findings = partlySigned(copies, reference: reference, zone: zone, primary: primary)
-        findings += expiry(copies.filter(\.signatures.isSigned), reference: reference, zone: zone, window: window)
+        findings += expiry(
+            copies.filter(\.signatures.isSigned), reference: reference, zone: zone, thresholds: thresholds)
         findings += notYetValid(copies, zone: zone)
         findings += keys(copies, reference: reference, zone: zone, primary: primary)
         findings += zonemd(copies, reference: reference, zone: zone, primary: primary)
@@ -91,25 +90,25 @@ public enum DeepSignatures {
         return odd.map { copy in
             if primarySigned {
                 return Finding(
-                    severity: .critical, kind: .signedPartly, zone: zone, servers: [copy.server],
+                    severity: .critical, kind: .partlySigned, zone: zone, servers: [copy.server],
                     message: "\(copy.server) serves \(zone) unsigned while \(primary) serves it signed: validating "
                         + "resolvers that ask \(copy.server) fail (the parent's DS says the zone is signed); "
                         + repair(copy, reference: reference, zone: zone, primary: primary))
             }
             return Finding(
-                severity: .warning, kind: .signedPartly, zone: zone, servers: [copy.server],
+                severity: .warning, kind: .partlySigned, zone: zone, servers: [copy.server],
                 message: "\(copy.server) serves \(zone) signed while \(primary) serves it unsigned: an old copy "
                     + "whose signatures will end; " + repair(copy, reference: reference, zone: zone, primary: primary))
         }
     }
 
-    static func expiry(_ signed: [Copy], reference: Copy?, zone: String, window: SignatureWindow) -> [Finding] {
+    static func expiry(_ signed: [Copy], reference: Copy?, zone: String, thresholds: SignatureThresholds) -> [Finding] {
         // Grouped by serial and earliest end, in fleet order of each group's first server.
         var groups: [(key: String, copies: [Copy])] = []
         for copy in signed {
             guard let earliest = copy.signatures.earliest else { continue }
             let left = earliest.expiration.timeIntervalSince(copy.signatures.observed)
-            guard left <= window.warning.timeInterval else { continue }
+            guard left <= thresholds.warning.timeInterval else { continue }
             let key = "\(copy.serial) \(earliest.expiration.timeIntervalSince1970)"
             if let i = groups.firstIndex(where: { $0.key == key }) {
                 groups[i].copies.append(copy)
@@ -128,13 +127,13 @@ public enum DeepSignatures {
             let severity: Severity
             let kind: FindingKind
             if left <= 0 {
-                (severity, kind) = (.critical, .rrsigExpired)
+                (severity, kind) = (.critical, .signaturesExpired)
                 what =
                     "\(servers) \(verb) signatures of \(zone) that ended at \(when) (\(LagClock.durationText(-left)) "
                     + "ago; first: \(earliest.name)): validating resolvers get SERVFAIL from \(servers)"
             } else {
-                severity = left <= window.critical.timeInterval ? .critical : .warning
-                kind = .rrsigExpiring
+                severity = left <= thresholds.critical.timeInterval ? .critical : .warning
+                kind = .signaturesExpiring
                 what =
                     "\(servers) \(verb) signatures of \(zone) that end at \(when) (in \(LagClock.durationText(left)); "
                     + "first: \(earliest.name))"
@@ -166,7 +165,7 @@ public enum DeepSignatures {
             guard let latest = copy.signatures.latestInception, latest.inception > copy.signatures.observed
             else { return nil }
             return Finding(
-                severity: .critical, kind: .rrsigNotYetValid, zone: zone, servers: [copy.server],
+                severity: .critical, kind: .signaturesNotYetValid, zone: zone, servers: [copy.server],
                 message: "\(copy.server) holds signatures of \(zone) that begin only at \(dateText(latest.inception)) "
                     + "(\(latest.name)): validating resolvers reject them until then; the signer's clock is ahead, "
                     + "or it signs with a future inception: check the clock on the signer")

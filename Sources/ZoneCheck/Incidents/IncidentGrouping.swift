@@ -79,13 +79,11 @@ public enum IncidentGrouping {
         case .primaryCannotSend:
             return "\(servers.first ?? "the primary") cannot send \(on) to its secondaries"
         case .runUnfinished: return "a zonecheck run did not finish (killed or crashed)"
-        case .rrsigExpiring: return "\(who) \(plural ? "hold" : "holds") signatures that end soon on \(on)"
-        case .rrsigExpired: return "\(who) \(plural ? "hold" : "holds") expired signatures on \(on)"
-        case .rrsigNotYetValid: return "\(who) \(plural ? "hold" : "holds") signatures not valid yet on \(on)"
+        case .signaturesExpiring: return "the signatures \(who) \(plural ? "serve" : "serves") end soon on \(on)"
+        case .signaturesExpired: return "\(who) \(plural ? "serve" : "serves") expired signatures on \(on)"
+        case .signaturesNotYetValid: return "\(who) \(plural ? "serve" : "serves") signatures not yet valid on \(on)"
+        case .partlySigned: return "\(on) is signed on some servers only"
         case .dnskeyDiffers: return "\(who) \(plural ? "serve" : "serves") another DNSKEY set on \(on)"
-        case .signedPartly:
-            return
-                "\(who) \(plural ? "serve" : "serves") \(on) signed where the primary does not, or unsigned where it is signed"
         case .zonemdMismatch: return "\(who) \(plural ? "fail" : "fails") the ZONEMD check on \(on)"
         }
     }
