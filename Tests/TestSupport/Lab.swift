@@ -9,9 +9,13 @@ public struct Lab: Sendable {
     public let port: UInt16
     public let secondaries: [String]
     public let zones: Int
+    /// Started with `--signed`: the lab also serves signed.lab. (DNSSEC, ZONEMD).
+    public let signed: Bool
 
-    public init(prefix: String, port: UInt16, secondaries: [String] = ["bind", "bind", "bind", "bind"], zones: Int = 5)
-    {
+    public init(
+        prefix: String, port: UInt16, secondaries: [String] = ["bind", "bind", "bind", "bind"], zones: Int = 5,
+        signed: Bool = false
+    ) {
         self.directory =
             FileManager.default.temporaryDirectory
             .appendingPathComponent("zonecheck-lab-\(UUID().uuidString.prefix(8))").path
@@ -19,6 +23,7 @@ public struct Lab: Sendable {
         self.port = port
         self.secondaries = secondaries
         self.zones = zones
+        self.signed = signed
     }
 
     public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -27,13 +32,14 @@ public struct Lab: Sendable {
 
     /// Why a lab cannot run here, or nil. BIND needs root for the loopback aliases it listens on; CI runs as
     /// root with the Debian packages installed, a developer's laptop may not.
-    public static func unavailableReason(secondaries: [String] = ["bind"]) -> String? {
+    public static func unavailableReason(secondaries: [String] = ["bind"], signed: Bool = false) -> String? {
         if getuid() != 0 {
             return "the DNS lab needs root (BIND listens on 127.53.x.y aliases added to lo): run as root"
         }
         var needed = [("named", "bind9"), ("rndc", "bind9-utils"), ("dig", "bind9-dnsutils")]
         if secondaries.contains("knot") { needed.append(("knotd", "knot")) }
         if secondaries.contains("nsd") { needed.append(("nsd", "nsd")) }
+        if signed { needed.append(("ldns-signzone", "ldnsutils")) }
         for (tool, package) in needed where Lab.which(tool) == nil {
             return "\(tool) is not installed (apt-get install \(package)): the DNS lab cannot start"
         }
@@ -58,7 +64,7 @@ public struct Lab: Sendable {
         [
             "--dir", directory, "--prefix", prefix, "--port", String(port), "--zones", String(zones),
             "--secondaries", secondaries.joined(separator: ","),
-        ]
+        ] + (signed ? ["--signed"] : [])
     }
 
     @discardableResult
@@ -189,9 +195,9 @@ extension Lab {
     /// (another process racing on `ip addr add`, say) is stopped and tried once more.
     public static func started(
         prefix: String, port: UInt16, zones: Int = 5, secondaries: [String] = ["bind", "bind", "bind", "bind"],
-        bigZone: Int? = nil
+        bigZone: Int? = nil, signed: Bool = false
     ) throws -> Lab {
-        let lab = Lab(prefix: prefix, port: port, secondaries: secondaries, zones: zones)
+        let lab = Lab(prefix: prefix, port: port, secondaries: secondaries, zones: zones, signed: signed)
         do {
             if let bigZone { try lab.writeBigZone(records: bigZone) }
             do {

@@ -26,7 +26,7 @@ import Foundation
 /// - AUTH-FAILED (BADSIG, BADKEY, BADTIME, a MAC that does not verify, an unsigned reply), NOT-SERVED
 ///   (REFUSED, SERVFAIL, NXDOMAIN at the apex, not authoritative) and BAD-ANSWER are CRITICAL.
 /// - Deep: DIVERGED (same serial as the primary, different RFC 8976 digest) is CRITICAL, with the
-///   differing records; a failed transfer is CRITICAL.
+///   differing records; a failed transfer is CRITICAL. Signatures, DNSKEY sets and ZONEMD: `DeepSignatures`.
 /// - The primary's file: a serial newer than what the primary serves is CRITICAL; lint errors are
 ///   CRITICAL, lint warnings a WARNING.
 public enum Compare {
@@ -37,8 +37,11 @@ public enum Compare {
         verdict(observation, lag: nil)
     }
 
-    /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when).
-    public static func verdict(_ observation: ZoneObservation, lag: LagClock?) -> ZoneVerdict {
+    /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when), and
+    /// the deep check's signatures judged by `signatures` (`DeepSignatures`).
+    public static func verdict(
+        _ observation: ZoneObservation, lag: LagClock?, signatures thresholds: SignatureThresholds = .init()
+    ) -> ZoneVerdict {
         let zone = observation.name
         var findings: [Finding] = []
         var statuses: [ServerStatus] = []
@@ -108,6 +111,13 @@ public enum Compare {
         }
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
+            let copies = DeepSignatures.copies(transfers)
+            findings += DeepSignatures.findings(copies, zone: zone, primary: primaryName, thresholds: thresholds)
+            for copy in copies {
+                if let index = statuses.firstIndex(where: { $0.server == copy.server }) {
+                    statuses[index].signatures = copy.signatures
+                }
+            }
         }
         if let file = observation.primaryFile {
             var servedDigest: (serial: UInt32, digest: String)?

@@ -1,4 +1,5 @@
 public import DNSKit
+import Foundation
 
 /// The deep check's effects: a verified AXFR of every zone from every server (RFC 5936, TSIG checked on
 /// every message by the transport), reduced to the RFC 8976 SIMPLE digest, keeping the records for the
@@ -46,8 +47,9 @@ public struct DeepCheck: Sendable {
         let limits = limits
         let total = zones.count * members.count
         var outcomes = [TransferObservation.Outcome?](repeating: nil, count: total)
+        var signatures = [TransferSignatures?](repeating: nil, count: total)
         var done = [Int](repeating: 0, count: zones.count)
-        await withTaskGroup(of: (Int, TransferObservation.Outcome).self) { group in
+        await withTaskGroup(of: (Int, TransferObservation.Outcome, TransferSignatures?).self) { group in
             var next = 0
             var finished = 0
             func add() {
@@ -55,16 +57,16 @@ public struct DeepCheck: Sendable {
                 let zone = zones[index / members.count]
                 let endpoint = members[index % members.count].endpoint
                 group.addTask {
-                    (
-                        index,
-                        await Self.transfer(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
-                    )
+                    let read = await Self.transferRead(
+                        zone, from: endpoint, limits: limits, deadline: deadline, client: client)
+                    return (index, read.outcome, read.signatures)
                 }
                 next += 1
             }
             while next < min(max(1, parallelTransfers) * max(1, members.count), total) { add() }
-            while let (index, outcome) = await group.next() {
+            while let (index, outcome, read) = await group.next() {
                 outcomes[index] = outcome
+                signatures[index] = read
                 let z = index / members.count
                 done[z] += 1
                 finished += 1
@@ -81,7 +83,8 @@ public struct DeepCheck: Sendable {
                         ?? .failed(
                             QueryError(
                                 zone: zones[z], server: members[m].endpoint, kind: .axfr,
-                                failure: .transferBroken("no outcome recorded"))))
+                                failure: .transferBroken("no outcome recorded"))),
+                    signatures: signatures[z * members.count + m])
             }
         }
     }
@@ -121,9 +124,17 @@ public struct DeepCheck: Sendable {
         _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, deadline: ContinuousClock.Instant?,
         client: DNSClient
     ) async -> TransferObservation.Outcome {
+        await transferRead(zone, from: endpoint, limits: limits, deadline: deadline, client: client).outcome
+    }
+
+    /// The transfer and its DNSSEC as read while it streamed in (nil when it failed).
+    static func transferRead(
+        _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, deadline: ContinuousClock.Instant?,
+        client: DNSClient
+    ) async -> (outcome: TransferObservation.Outcome, signatures: TransferSignatures?) {
         let first = await transferOnce(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
         // SERVFAIL to an AXFR is how BIND says "transfers-out quota reached": once more, a second later.
-        guard case .failed(let error) = first, error.failure == .servfail else { return first }
+        guard case .failed(let error) = first.outcome, error.failure == .servfail else { return first }
         try? await Task.sleep(for: .seconds(1))
         return await transferOnce(zone, from: endpoint, limits: limits, deadline: deadline, client: client)
     }
@@ -131,21 +142,24 @@ public struct DeepCheck: Sendable {
     static func transferOnce(
         _ zone: DomainName, from endpoint: ServerEndpoint, limits: AXFRLimits, deadline: ContinuousClock.Instant?,
         client: DNSClient
-    ) async -> TransferObservation.Outcome {
+    ) async -> (outcome: TransferObservation.Outcome, signatures: TransferSignatures?) {
         var limits = limits
         if let deadline {
             let left = deadline - ContinuousClock.now
             guard left > .zero else {
-                return .failed(
-                    QueryError(
-                        zone: zone, server: endpoint, kind: .axfr,
-                        failure: .transferBroken("not transferred: the check's deadline (check.deadline) passed first")
-                    ))
+                return (
+                    .failed(
+                        QueryError(
+                            zone: zone, server: endpoint, kind: .axfr,
+                            failure: .transferBroken(
+                                "not transferred: the check's deadline (check.deadline) passed first"))), nil
+                )
             }
             limits.totalTimeout = min(limits.totalTimeout, left)
         }
         let digest = ZoneDigestBuilder(origin: zone)
         var records: [ResourceRecord] = []
+        var signatures = TransferSignatures.Reader(origin: zone)
         let outcome = await client.axfr(zone: zone, from: endpoint, limits: limits) { record in
             do throws(ZoneDigestError) {
                 try digest.include(record)
@@ -153,6 +167,7 @@ public struct DeepCheck: Sendable {
                 throw QueryFailure.transferBroken(.unusableRecord(error.description))
             }
             records.append(record)
+            signatures.add(record)
         }
         switch outcome {
         case .complete(let stats):
@@ -160,19 +175,27 @@ public struct DeepCheck: Sendable {
             do {
                 summary = try digest.summary()
             } catch {
-                return .failed(
-                    QueryError(
-                        zone: zone, server: endpoint, kind: .axfr,
-                        failure: .transferBroken(.unusableRecord(error.description))))
+                return (
+                    .failed(
+                        QueryError(
+                            zone: zone, server: endpoint, kind: .axfr,
+                            failure: .transferBroken(.unusableRecord(error.description)))), nil
+                )
             }
             guard let serial = stats.serial ?? summary.soa?.serial.rawValue else {
-                return .failed(
-                    QueryError(
-                        zone: zone, server: endpoint, kind: .axfr, failure: .transferBroken("no SOA serial seen")))
+                return (
+                    .failed(
+                        QueryError(
+                            zone: zone, server: endpoint, kind: .axfr, failure: .transferBroken("no SOA serial seen"))),
+                    nil
+                )
             }
-            return .transferred(serial: serial, digest: summary.digestHex, records: records)
+            return (
+                .transferred(serial: serial, digest: summary.digestHex, records: records),
+                signatures.finish(observed: Date(), zonemd: summary.zonemd)
+            )
         case .failed(let error, _):
-            return .failed(error)
+            return (.failed(error), nil)
         }
     }
 }

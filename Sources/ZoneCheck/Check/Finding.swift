@@ -38,8 +38,20 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// Secondaries lag because the primary cannot send the zone (a record too large for a transfer
     /// message, its own transfer failing): NOTIFY and retransfer cannot help.
     case primaryCannotSend = "primary-cannot-send"
+    /// A server's RRSIG(SOA) ends within `check.signatures.warning` or `check.signatures.critical`.
+    case signaturesExpiring = "signatures-expiring"
+    /// A server serves signatures that have ended.
+    case signaturesExpired = "signatures-expired"
+    /// A server serves signatures whose inception is still ahead.
+    case signaturesNotYetValid = "signatures-not-yet-valid"
+    /// Some servers serve the zone signed, others unsigned.
+    case partlySigned = "partly-signed"
     /// A `zonecheck run` started and never finished (killed or crashed); reported by the next run.
     case runUnfinished = "run-unfinished"
+    /// `--deep`: a signed copy's apex DNSKEY set is not the primary's.
+    case dnskeyDiffers = "dnskey-differs"
+    /// `--deep`: a copy's ZONEMD (RFC 8976) does not match its content or its serial.
+    case zonemdMismatch = "zonemd-mismatch"
 }
 
 /// One problem on one zone: which servers, how bad, and a sentence that names the zone, the servers,

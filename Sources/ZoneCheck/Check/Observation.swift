@@ -64,6 +64,9 @@ public struct ServerObservation: Sendable {
 public struct TransferObservation: Sendable {
     public var server: String
     public var outcome: Outcome
+    /// The copy's DNSSEC (earliest signature end, DNSKEY set, ZONEMD), read as it streamed in; nil when the
+    /// transfer failed.
+    public var signatures: TransferSignatures?
 
     public enum Outcome: Sendable {
         /// Complete and verified: the opening SOA's serial, the RFC 8976 SIMPLE digest (hex) and the
@@ -72,9 +75,10 @@ public struct TransferObservation: Sendable {
         case failed(QueryError)
     }
 
-    public init(server: String, outcome: Outcome) {
+    public init(server: String, outcome: Outcome, signatures: TransferSignatures? = nil) {
         self.server = server
         self.outcome = outcome
+        self.signatures = signatures
     }
 }
 

@@ -28,6 +28,8 @@ public struct ServerStatus: Sendable, Equatable {
     public var rtt: Duration?
     /// Why the state is not OK, in one sentence; nil when OK.
     public var detail: String?
+    /// `--deep`: the DNSSEC of the server's transfer; nil without one.
+    public var signatures: TransferSignatures? = nil
 
     public init(
         server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?

@@ -1,11 +1,15 @@
 /// Problems only a deep comparison can see (content diverged, the primary's file changed without a new
-/// serial, a transfer that failed) are neither seen nor cleared on a zone this run did not compare: their
-/// open incidents and their flapping history are held as they are, out of `IncidentTracker`'s reach, until
-/// a run compares the zone again. Without the hold, a run that did not look would count as a clean run and
-/// resolve a diverged zone nobody repaired. Pure.
+/// serial, a transfer that failed, a copy's DNSKEY set or ZONEMD) are neither seen nor cleared
+/// on a zone this run did not compare: their open incidents and their flapping history are held as they
+/// are, out of `IncidentTracker`'s reach, until a run compares the zone again. Without the hold, a run that
+/// did not look would count as a clean run and resolve a diverged zone nobody repaired. Pure.
 public struct DeepHold: Sendable, Equatable {
     /// The finding kinds that need a transfer to be seen.
-    public static let kinds: Set<FindingKind> = [.diverged, .fileSerialNotIncremented, .transferFailed]
+    /// (Signatures ending, ended or not yet valid, and a zone signed on some servers only, are also seen by
+    /// every sweep's RRSIG(SOA): not held.)
+    public static let kinds: Set<FindingKind> = [
+        .diverged, .fileSerialNotIncremented, .transferFailed, .dnskeyDiffers, .zonemdMismatch,
+    ]
 
     /// The open incidents the tracker judges this run.
     public var open: [Incident]

@@ -12,7 +12,12 @@ import Foundation
 ///                "findings": [ { "severity": "WARNING", "kind": "lagging", "servers": ["ns3"],
 ///                                "message": "...", "details": [] } ] } ] }
 /// ```
-/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK). `deep`: every
+/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK). `dnssec` is the
+/// server's transferred copy as the deep check read it, null when its transfer was not compared:
+/// `{ "signed": true, "signatures": 24, "earliest_rrsig_expiration": "2026-12-09T15:08:16Z",
+///    "earliest_rrsig": "www.signed.lab A (key 8720)", "dnskeys": ["8720 ZSK", "43996 KSK"],
+///    "zonemd": "verified" }` (`earliest_*` null for an unsigned copy; `zonemd`: absent, verified, mismatch,
+/// stale-serial, unsupported). `deep`: every
 /// zone's content was compared; `deep_zones`: how many zones' content was (`run` compares some each run).
 /// `dropped_answers` counts, per server, answers that did not verify and were dropped (forged answers:
 /// an attack indicator); every server is listed, 0 for none.
@@ -58,11 +63,12 @@ public struct JSONRenderer: Sendable {
         var state: String
         var rttMs: Double?
         var detail: String?
+        var dnssec: DNSSEC?
 
         enum CodingKeys: String, CodingKey {
             case role, serial, state
             case rttMs = "rtt_ms"
-            case detail
+            case detail, dnssec
         }
 
         // Explicit nulls: a consumer sees every key on every cell.
@@ -73,6 +79,49 @@ public struct JSONRenderer: Sendable {
             try container.encode(state, forKey: .state)
             try container.encode(rttMs, forKey: .rttMs)
             try container.encode(detail, forKey: .detail)
+            try container.encode(dnssec, forKey: .dnssec)
+        }
+    }
+
+    struct DNSSEC: Encodable {
+        var signed: Bool
+        var signatures: Int
+        var earliestExpiration: String?
+        var earliest: String?
+        var dnskeys: [String]
+        var zonemd: String
+
+        enum CodingKeys: String, CodingKey {
+            case signed, signatures
+            case earliestExpiration = "earliest_rrsig_expiration"
+            case earliest = "earliest_rrsig"
+            case dnskeys, zonemd
+        }
+
+        init(_ signatures: TransferSignatures) {
+            signed = signatures.isSigned
+            self.signatures = signatures.signatureCount
+            earliestExpiration = signatures.earliest.map { $0.expiration.ISO8601Format() }
+            earliest = signatures.earliest?.name
+            dnskeys = signatures.keys.map(\.name)
+            zonemd =
+                switch signatures.zonemd {
+                case .absent: "absent"
+                case .verified: "verified"
+                case .mismatch: "mismatch"
+                case .staleSerial: "stale-serial"
+                case .unsupported: "unsupported"
+                }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(signed, forKey: .signed)
+            try container.encode(signatures, forKey: .signatures)
+            try container.encode(earliestExpiration, forKey: .earliestExpiration)
+            try container.encode(earliest, forKey: .earliest)
+            try container.encode(dnskeys, forKey: .dnskeys)
+            try container.encode(zonemd, forKey: .zonemd)
         }
     }
 
@@ -101,7 +150,8 @@ public struct JSONRenderer: Sendable {
                                 $0.server,
                                 Cell(
                                     role: $0.role.rawValue, serial: $0.serial, state: $0.state.rawValue,
-                                    rttMs: $0.rttMilliseconds.map { ($0 * 1000).rounded() / 1000 }, detail: $0.detail)
+                                    rttMs: $0.rttMilliseconds.map { ($0 * 1000).rounded() / 1000 }, detail: $0.detail,
+                                    dnssec: $0.signatures.map(DNSSEC.init))
                             )
                         }, uniquingKeysWith: { first, _ in first }),
                     findings: verdict.findings.map {
