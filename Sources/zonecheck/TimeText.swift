@@ -1,10 +1,8 @@
 import Foundation
 import ZoneCheck
 
-/// How the state commands print times: UTC, to the second, the same on every machine.
+/// How the state commands read durations (`--since`).
 enum TimeText {
-    static func utc(_ date: Date) -> String { ReadableTime.stamp(date) }
-
     /// `--since 24h` as the configuration reads durations.
     static func since(_ text: String, option: String = "--since") throws -> TimeInterval {
         guard let duration = RepairExecutor.duration(text), duration > .zero else {
