@@ -207,7 +207,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     private static func zoneName(_ text: String) throws -> DomainName {
         do {
-            return try DomainName(presentation: text.hasSuffix(".") ? text : text + ".", origin: nil)
+            return try DomainName(zoneName: text)
         } catch {
             throw Failure.unknown("'\(text)' is not a zone name: \(error)")
         }

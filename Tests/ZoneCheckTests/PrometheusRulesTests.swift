@@ -1,4 +1,5 @@
 import Foundation
+import DNSKit
 import TestSupport
 import Testing
 import ZoneCheck
@@ -13,7 +14,7 @@ import ZoneCheck
     static func writtenFamilies() -> Set<String> {
         let now = Date()
         let verdict = ZoneVerdict(
-            zone: "a.example",
+            name: try! DomainName(zoneName: "a.example"),
             servers: [
                 ServerStatus(server: "ns1", role: .primary, serial: 2, state: .ok, rtt: .milliseconds(1), detail: nil),
                 ServerStatus(

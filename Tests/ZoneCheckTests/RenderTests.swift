@@ -1,4 +1,5 @@
 import Foundation
+import DNSKit
 import Testing
 import ZoneCheck
 
@@ -23,16 +24,16 @@ import ZoneCheck
         servers: ["ns1", "ns2", "ns3"],
         verdicts: [
             ZoneVerdict(
-                zone: "example.org",
+                name: try! DomainName(zoneName: "example.org"),
                 servers: [cell("ns1", 7, .ok), cell("ns2", 7, .ok), cell("ns3", 7, .ok)], findings: []),
             ZoneVerdict(
-                zone: "example.com",
+                name: try! DomainName(zoneName: "example.com"),
                 servers: [
                     cell("ns1", 2_026_112_205, .ok), cell("ns2", 2_026_112_205, .ok),
                     cell("ns3", 2_026_112_203, .lagging, detail: lagging.message),
                 ], findings: [lagging]),
             ZoneVerdict(
-                zone: "example.net",
+                name: try! DomainName(zoneName: "example.net"),
                 servers: [
                     cell("ns1", nil, .unreachable, detail: down.message), cell("ns2", 3, .unchecked),
                     cell("ns3", 3, .unchecked),
@@ -42,7 +43,9 @@ import ZoneCheck
     static let allOK = CheckReport(
         servers: ["ns1", "ns2"],
         verdicts: [
-            ZoneVerdict(zone: "example.org", servers: [cell("ns1", 7, .ok), cell("ns2", 7, .ok)], findings: [])
+            ZoneVerdict(
+                name: try! DomainName(zoneName: "example.org"), servers: [cell("ns1", 7, .ok), cell("ns2", 7, .ok)],
+                findings: [])
         ],
         deep: false)
 
@@ -106,7 +109,8 @@ import ZoneCheck
     @Test func nagiosNamesFiveZonesThenCounts() throws {
         let verdicts = (1...8).map { i in
             ZoneVerdict(
-                zone: "z\(i).example", servers: [Self.cell("ns1", 1, .ok), Self.cell("ns2", 0, .lagging)],
+                name: try! DomainName(zoneName: "z\(i).example"),
+                servers: [Self.cell("ns1", 1, .ok), Self.cell("ns2", 0, .lagging)],
                 findings: [
                     Finding(severity: .warning, kind: .lagging, zone: "z\(i).example", servers: ["ns2"], message: "m")
                 ])

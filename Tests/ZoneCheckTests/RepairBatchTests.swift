@@ -21,7 +21,7 @@ import ZoneCheck
         -> ZoneVerdict
     {
         ZoneVerdict(
-            zone: zone,
+            name: try! DomainName(zoneName: zone),
             servers: [
                 status("ns1", 10, .ok), status("ns2", ns2.0, ns2.1), status("ns3", ns3.0, ns3.1),
                 status("ns4", 10, .ok),
@@ -65,7 +65,7 @@ import ZoneCheck
         #expect(RepairBatch.slots(of: inSync, primary: "ns1").isEmpty)
         let restore = RepairPlan.make(
             verdict: ZoneVerdict(
-                zone: "c.test",
+                name: try! DomainName(zoneName: "c.test"),
                 servers: [
                     Self.status("ns1", 9, .ok), Self.status("ns2", 10, .ahead), Self.status("ns3", 9, .ok),
                     Self.status("ns4", 9, .ok),

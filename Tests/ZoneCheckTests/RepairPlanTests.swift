@@ -14,7 +14,7 @@ struct RepairPlanTests {
                 server: name, role: index == 1 ? .primary : .secondary, serial: serial, state: state, rtt: nil,
                 detail: nil)
         }
-        return ZoneVerdict(zone: "example.com", servers: servers, findings: [])
+        return ZoneVerdict(name: try! DomainName(zoneName: "example.com"), servers: servers, findings: [])
     }
 
     static func action(_ plan: RepairPlan, _ server: String) -> RepairAction? {

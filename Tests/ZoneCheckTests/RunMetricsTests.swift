@@ -7,8 +7,11 @@ import ZoneCheck
 @Suite struct RunMetricsTests {
     @Test func perZoneServerAndIncidentFamilies() {
         let checked = Date(timeIntervalSince1970: 1_795_329_660)  // 06:41 UTC
+        // A label value with a quote and a backslash: a zone whose name holds a quote, as DNS writes it.
+        let name = try! DomainName(zoneName: "ex\\\"ample.com")
+        let zoneText = name.displayName
         let verdict = ZoneVerdict(
-            zone: "ex\"ample.com",
+            name: name,
             servers: [
                 ServerStatus(server: "ns1", role: .primary, serial: 12, state: .ok, rtt: .milliseconds(2), detail: nil),
                 ServerStatus(
@@ -16,24 +19,25 @@ import ZoneCheck
                 ServerStatus(server: "ns5", role: .secondary, serial: nil, state: .unreachable, rtt: nil, detail: "y"),
             ],
             findings: [
-                Finding(severity: .critical, kind: .lagging, zone: "ex\"ample.com", servers: ["ns3"], message: "")
+                Finding(severity: .critical, kind: .lagging, zone: zoneText, servers: ["ns3"], message: "")
             ])
         let lag = LagClock(since: ["ns3": checked.addingTimeInterval(-600)], now: checked, grace: .seconds(300))
         let stats = ServerRunStats.make([verdict], servers: ["ns1", "ns3", "ns5"])
         let open = [
             Incident(
-                id: 1, zone: "ex\"ample.com", problem: .lagging, servers: ["ns3"], severity: .critical, detail: "",
+                id: 1, zone: zoneText, problem: .lagging, servers: ["ns3"], severity: .critical, detail: "",
                 openedAt: checked),
             Incident(
-                id: 2, zone: "ex\"ample.com", problem: .unreachable, servers: ["ns5"], severity: .warning, detail: "",
+                id: 2, zone: zoneText, problem: .unreachable, servers: ["ns5"], severity: .warning, detail: "",
                 openedAt: checked),
         ]
         let text = RunMetrics(
-            verdicts: [verdict], servers: stats, lag: ["ex\"ample.com": lag], checkedAt: checked, openIncidents: open,
+            verdicts: [verdict], servers: stats, lag: [zoneText: lag], checkedAt: checked, openIncidents: open,
             runSeconds: 1.5
         ).render()
         let lines = Set(text.split(separator: "\n").map(String.init))
-        let zone = "zone=\"ex\\\"ample.com\""
+        #expect(zoneText == "ex\\\"ample.com")
+        let zone = "zone=\"ex\\\\\\\"ample.com\""
         for expected in [
             "zonecheck_zone_serial{\(zone),server=\"ns3\"} 10",
             "zonecheck_zone_up{\(zone),server=\"ns5\"} 0",
@@ -64,7 +68,7 @@ import ZoneCheck
         let started = Date(timeIntervalSince1970: 1_795_329_600)
         let finished = started.addingTimeInterval(12.4)
         let verdict = ZoneVerdict(
-            zone: "a.example",
+            name: try! DomainName(zoneName: "a.example"),
             servers: [
                 ServerStatus(server: "ns1", role: .primary, serial: 12, state: .ok, rtt: .milliseconds(2), detail: nil),
                 ServerStatus(server: "ns2", role: .secondary, serial: nil, state: .authFailed, rtt: nil, detail: "x"),

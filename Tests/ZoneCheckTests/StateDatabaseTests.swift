@@ -27,7 +27,7 @@ import ZoneCheck
                     server: server, role: position == 0 ? .primary : .secondary, serial: behind ? 9 : 10,
                     state: behind ? .lagging : .ok, rtt: .milliseconds(Int64(2 + position)), detail: nil)
             }
-            return ZoneVerdict(zone: zone, servers: cells, findings: findings)
+            return ZoneVerdict(name: try! DomainName(zoneName: zone), servers: cells, findings: findings)
         }
     }
 

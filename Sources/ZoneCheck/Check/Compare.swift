@@ -138,7 +138,7 @@ public enum Compare {
                 }
             }
         }
-        return ZoneVerdict(zone: zone, servers: statuses, findings: findings)
+        return ZoneVerdict(name: observation.zone, servers: statuses, findings: findings)
     }
 
     // MARK: causes

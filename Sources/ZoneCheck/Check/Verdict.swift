@@ -1,3 +1,5 @@
+public import DNSKit
+
 /// A server's state for one zone, as the matrix shows it; the raw value is the stable name in JSON.
 public enum ServerState: String, Sendable, CaseIterable {
     case ok = "OK"
@@ -50,13 +52,16 @@ public struct ServerStatus: Sendable, Equatable {
 
 /// The verdict on one zone: the worst finding's severity, every server's cell, and the findings.
 public struct ZoneVerdict: Sendable {
-    public var zone: String
+    /// The zone, typed: kept through repair plans and repairs, never parsed back from text.
+    public var name: DomainName
+    /// The zone as operators write it (`example.com`): findings, incidents and the state database key on it.
+    public var zone: String { name.displayName }
     public var status: Severity
     public var servers: [ServerStatus]
     public var findings: [Finding]
 
-    public init(zone: String, servers: [ServerStatus], findings: [Finding]) {
-        self.zone = zone
+    public init(name: DomainName, servers: [ServerStatus], findings: [Finding]) {
+        self.name = name
         self.servers = servers
         self.findings = findings
         self.status = findings.map(\.severity).max() ?? .ok

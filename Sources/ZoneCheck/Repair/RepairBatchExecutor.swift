@@ -23,14 +23,12 @@ public struct RepairBatchExecutor: Sendable {
     /// Runs every plan that has work; returns, per zone acted on, whether its servers reached the target
     /// serial while it ran (the verification sweep decides the end result). An audit failure stops the
     /// batch: no new zone starts, the running ones finish, and the error is thrown.
-    public func execute(_ plans: [(plan: RepairPlan, zone: DomainName)], client: DNSClient)
-        async throws(AuditError) -> [String: Bool]
-    {
-        let work = plans.filter { $0.plan.hasWork }
+    public func execute(_ plans: [RepairPlan], client: DNSClient) async throws(AuditError) -> [String: Bool] {
+        let work = plans.filter(\.hasWork)
         guard !work.isEmpty else { return [:] }
         let primary = executor.fleet.primary.name
         let bound = max(1, perServer)
-        let slots = work.map { RepairBatch.slots(of: $0.plan, primary: primary) }
+        let slots = work.map { RepairBatch.slots(of: $0, primary: primary) }
         var zoneExecutor = executor
         zoneExecutor.watch = SerialWatch(client: client, options: executor.options)
         let template = zoneExecutor
@@ -52,14 +50,13 @@ public struct RepairBatchExecutor: Sendable {
                     }
                     waiting.remove(at: k)
                     for (server, count) in slots[index] { inUse[server, default: 0] += count }
-                    let plan = work[index].plan
-                    let zone = work[index].zone
+                    let plan = work[index]
                     let executor = template.saying(prefix: plan.zone)
                     running += 1
                     group.addTask {
                         var step = ZoneStep(index: index)
                         do {
-                            step.converged = try await executor.execute(plan, zone: zone, client: client)
+                            step.converged = try await executor.execute(plan, client: client)
                         } catch let error as AuditError {
                             step.failure = error
                         } catch {
@@ -75,7 +72,7 @@ public struct RepairBatchExecutor: Sendable {
                 if let error = next.failure {
                     failure = failure ?? error
                 } else {
-                    converged[work[index].plan.zone] = next.converged
+                    converged[work[index].zone] = next.converged
                 }
                 progress?(ProgressStep(work: "zones repaired", done: converged.count, total: work.count))
             }
@@ -99,10 +96,9 @@ extension RepairBatchExecutor {
     /// again, backing off, until they agree or `executor.timeout` passes: a retransfer keeps the serial), one
     /// `verify` audit entry per zone and server, written together, and how each plan ended.
     public func verify(
-        _ plans: [(plan: RepairPlan, zone: DomainName)], before: [ZoneVerdict], sweep: Sweep, deep: Bool,
-        client: DNSClient
+        _ plans: [RepairPlan], before: [ZoneVerdict], sweep: Sweep, deep: Bool, client: DNSClient
     ) async throws(AuditError) -> [ZoneRepairResult] {
-        let checked = plans.filter { $0.plan.refusal == nil }
+        let checked = plans.filter { $0.refusal == nil }
         var after: [String: ZoneVerdict] = [:]
         func observe(_ zones: [DomainName]) async {
             for observation in await sweep.observe(zones: zones, deep: deep, today: DateSerial.today(), client: client)
@@ -111,20 +107,20 @@ extension RepairBatchExecutor {
                 after[verdict.zone] = verdict
             }
         }
-        await observe(checked.map(\.zone))
+        await observe(checked.map(\.name))
         let deadline = ContinuousClock.now + executor.timeout
         var delay = Duration.milliseconds(100)
         while deep, ContinuousClock.now + delay < deadline {
-            let diverged = checked.filter { after[$0.plan.zone]?.servers.contains { $0.state == .diverged } == true }
+            let diverged = checked.filter { after[$0.zone]?.servers.contains { $0.state == .diverged } == true }
             if diverged.isEmpty { break }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(1))
-            await observe(diverged.map(\.zone))
+            await observe(diverged.map(\.name))
         }
         let earlier = Dictionary(before.map { ($0.zone, $0) }, uniquingKeysWith: { first, _ in first })
         var results: [ZoneRepairResult] = []
         var entries: [AuditEntry] = []
-        for (plan, _) in plans {
+        for plan in plans {
             guard let verdict = after[plan.zone] ?? earlier[plan.zone] else { continue }
             if after[plan.zone] != nil {
                 for status in verdict.servers {

@@ -35,13 +35,14 @@ public struct RepairExecutor: Sendable {
         self.say = say
     }
 
-    /// Carries out `plan` for `zone`. Returns whether every acted-on server reached the target serial.
+    /// Carries out `plan` on its zone. Returns whether every acted-on server reached the target serial.
     /// Audit failures are thrown: a repair that cannot be recorded must not go on. With `requiredDigest`
     /// (`run`'s restore quorum), a restore writes only a copy with that RFC 8976 SIMPLE digest.
     public func execute(
-        _ plan: RepairPlan, zone: DomainName, client: DNSClient, requiredDigest: String? = nil
+        _ plan: RepairPlan, client: DNSClient, requiredDigest: String? = nil
     ) async throws(AuditError) -> Bool {
         guard plan.refusal == nil, let target = plan.targetSerial else { return false }
+        let zone = plan.name
         let name = plan.zone
         // The last gate before a command or a path: discovery refuses such names already.
         if let reason = ZoneNameRule.refusal(zone) {

@@ -40,7 +40,10 @@ public struct ServerRepair: Sendable, Equatable {
 /// The decision for one zone: the freshest copy, and one action per server, or a refusal for the whole
 /// zone. Pure: it only reads a verdict, so every rule is unit-tested without servers.
 public struct RepairPlan: Sendable, Equatable {
-    public var zone: String
+    /// The zone, as the verdict has it: what the executor acts on.
+    public var name: DomainName
+    /// The zone as operators write it (`example.com`).
+    public var zone: String { name.displayName }
     /// The server holding the copy every other server must serve; nil when refused before one was found.
     public var source: String?
     /// The serial every server must serve afterwards.
@@ -79,7 +82,7 @@ public struct RepairPlan: Sendable, Equatable {
         verdict: ZoneVerdict, source: String? = nil, allowPrimaryRestore: Bool = false,
         today: DateSerial.Day = DateSerial.today()
     ) -> RepairPlan {
-        var plan = RepairPlan(zone: verdict.zone, source: nil, targetSerial: nil, servers: [], refusal: nil)
+        var plan = RepairPlan(name: verdict.name, source: nil, targetSerial: nil, servers: [], refusal: nil)
         let statuses = verdict.servers
         func refuse(_ reason: String) -> RepairPlan {
             plan.refusal = reason

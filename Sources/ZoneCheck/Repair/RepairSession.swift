@@ -76,7 +76,7 @@ public struct RepairSession: Sendable {
             audit: audit, say: { [say] in say("  " + $0) })
         if plan.hasWork {
             do {
-                _ = try await executor.execute(plan, zone: zone, client: check.client)
+                _ = try await executor.execute(plan, client: check.client)
             } catch {
                 throw CommandFailure.critical("\(error)")
             }
@@ -147,7 +147,6 @@ public struct RepairSession: Sendable {
         let plans = verdicts.map {
             RepairPlan.make(verdict: $0, source: source, allowPrimaryRestore: allowPrimaryRestore)
         }
-        let namesByZone = Dictionary(observations.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a })
         for plan in plans {
             say(RepairText.plan(plan) + (plan.refusal.map { "\n  refused: \($0)" } ?? ""))
         }
@@ -164,12 +163,11 @@ public struct RepairSession: Sendable {
         let executor = RepairExecutor(
             fleet: check.fleet, options: sweep.queryOptions, timeout: timeout, audit: audit,
             say: { say("  " + $0) })
-        let work = plans.compactMap { plan in namesByZone[plan.zone].map { (plan: plan, zone: $0) } }
         let batch = RepairBatchExecutor(executor: executor, progress: progress)
         let results: [ZoneRepairResult]
         do {
-            _ = try await batch.execute(work, client: check.client)
-            results = try await batch.verify(work, before: verdicts, sweep: sweep, deep: deep, client: check.client)
+            _ = try await batch.execute(plans, client: check.client)
+            results = try await batch.verify(plans, before: verdicts, sweep: sweep, deep: deep, client: check.client)
         } catch {
             throw CommandFailure.critical("cannot write the audit log: \(error)")
         }

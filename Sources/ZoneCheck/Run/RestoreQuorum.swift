@@ -24,11 +24,10 @@ extension RunCycle {
             for status in verdict.servers where status.role == .secondary {
                 var witness = AutoRepairPolicy.RestoreWitness(server: status.server, serial: status.serial)
                 if status.serial != nil, status.serial == plan.targetSerial,
-                    let member = fleet.member(named: status.server),
-                    let zone = try? DomainName(presentation: plan.zone + ".", origin: nil)
+                    let member = fleet.member(named: status.server)
                 {
                     switch await DeepCheck.transfer(
-                        zone, from: member.endpoint, limits: limits, deadline: deadline, client: client)
+                        plan.name, from: member.endpoint, limits: limits, deadline: deadline, client: client)
                     {
                     case .transferred(let serial, let digest, _):
                         witness.serial = serial

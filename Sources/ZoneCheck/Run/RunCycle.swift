@@ -354,9 +354,8 @@ public struct RunCycle: Sendable {
                     }.joined(separator: ", ")
                     do {
                         let id = try state.startAttempt(runID: runID, zone: plan.zone, actions: actions, at: Date())
-                        let name = try DomainName(presentation: plan.zone + ".", origin: nil)
                         let converged = try await executor.execute(
-                            plan, zone: name, client: client, requiredDigest: restoreDigests[plan.zone])
+                            plan, client: client, requiredDigest: restoreDigests[plan.zone])
                         try state.finishAttempt(
                             id: id, status: converged ? "converged" : "failed",
                             detail: converged
