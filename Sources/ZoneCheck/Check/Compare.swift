@@ -37,8 +37,11 @@ public enum Compare {
         verdict(observation, lag: nil)
     }
 
-    /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when).
-    public static func verdict(_ observation: ZoneObservation, lag: LagClock?) -> ZoneVerdict {
+    /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when), and
+    /// the servers' signatures judged by `signatures` at the sweep's time (`SignatureCheck`).
+    public static func verdict(
+        _ observation: ZoneObservation, lag: LagClock?, signatures: SignatureThresholds = SignatureThresholds()
+    ) -> ZoneVerdict {
         let zone = observation.name
         var findings: [Finding] = []
         var statuses: [ServerStatus] = []
@@ -72,7 +75,8 @@ public enum Compare {
                         detail: error.description))
             case .serial(let serial, let rtt):
                 var status = ServerStatus(
-                    server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil)
+                    server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil,
+                    signature: observed.signature, nsid: observed.nsid)
                 if observed.role == .secondary {
                     if let primarySerial {
                         if let primaryCause,
@@ -85,7 +89,8 @@ public enum Compare {
                                 + "send \(zone) (\(primaryCause.name)); see the primary-cannot-send finding"
                         } else if let finding = compare(
                             secondary: observed.server, serial, primary: primaryName, primarySerial, zone: zone,
-                            lag: lag, cause: LagDiagnosis.cause(of: observed.server, observation))
+                            lag: lag, cause: LagDiagnosis.cause(of: observed.server, observation),
+                            instance: observed.nsid)
                         {
                             status.state = finding.state
                             status.detail = finding.finding.message
@@ -105,6 +110,10 @@ public enum Compare {
                 cannotSend(
                     primaryCause, primary: primaryName, primarySerial, stuck: stuck, zone: zone,
                     file: observation.primaryFile?.path))
+        }
+        if let now = observation.observedAt ?? lag?.now {
+            findings += SignatureCheck.findings(
+                observation.servers, zone: zone, now: now, thresholds: signatures)
         }
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
@@ -197,8 +206,10 @@ public enum Compare {
     /// The RFC 1982 comparison of one secondary's serial with the primary's; nil when equal.
     static func compare(
         secondary: String, _ serial: UInt32, primary: String, _ primarySerial: UInt32, zone: String,
-        lag: LagClock? = nil, cause: LagCause = .notifyLost
+        lag: LagClock? = nil, cause: LagCause = .notifyLost, instance: String? = nil
     ) -> (state: ServerState, finding: Finding)? {
+        // The message names the instance that answered (NSID); the finding's servers stay plain names.
+        let who = instance.map { "\(secondary) (instance \($0))" } ?? secondary
         let mine = Serial(serial)
         let theirs = Serial(primarySerial)
         switch mine.compare(to: theirs) {
@@ -221,7 +232,7 @@ public enum Compare {
                 }
             }
             let message =
-                "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone)\(since) "
+                "\(who) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone)\(since) "
                 + "(serial \(serial) < \(primarySerial)): \(next)"
             return (
                 .lagging,
@@ -230,7 +241,7 @@ public enum Compare {
         case .greater:
             let ahead = theirs.distance(to: mine) ?? 0
             let message =
-                "\(secondary) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
+                "\(who) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
                 + "(serial \(serial) > \(primarySerial)): NOTIFY cannot fix this; was \(primary) restored from an "
                 + "older copy? Raise the serial on \(primary) above \(serial), or restore \(primary) from the freshest copy with "
                 + "'zonecheck repair \(zone) --yes'"

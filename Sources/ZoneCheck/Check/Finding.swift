@@ -38,6 +38,17 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// Secondaries lag because the primary cannot send the zone (a record too large for a transfer
     /// message, its own transfer failing): NOTIFY and retransfer cannot help.
     case primaryCannotSend = "primary-cannot-send"
+    /// A server's RRSIG(SOA) ends within `check.signatures.warning` or `check.signatures.critical`.
+    case signaturesExpiring = "signatures-expiring"
+    /// A server serves signatures that have ended.
+    case signaturesExpired = "signatures-expired"
+    /// A server serves signatures whose inception is still ahead.
+    case signaturesNotYetValid = "signatures-not-yet-valid"
+    /// Some servers serve the zone signed, others unsigned.
+    case partlySigned = "partly-signed"
+    /// One server address answered as different instances (NSIDs) with different serials: anycast copies
+    /// that disagree.
+    case anycastDisagrees = "anycast-disagrees"
     /// A `zonecheck run` started and never finished (killed or crashed); reported by the next run.
     case runUnfinished = "run-unfinished"
 }

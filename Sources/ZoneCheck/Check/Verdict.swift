@@ -28,16 +28,29 @@ public struct ServerStatus: Sendable, Equatable {
     public var rtt: Duration?
     /// Why the state is not OK, in one sentence; nil when OK.
     public var detail: String?
+    /// The RRSIG(SOA) this server serves (`.unsigned` for none); nil when unknown.
+    public var signature: SignatureState?
+    /// The instance that answered (NSID, RFC 5001).
+    public var nsid: String?
 
     public init(
-        server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?
+        server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?,
+        signature: SignatureState? = nil, nsid: String? = nil
     ) {
+        self.signature = signature
+        self.nsid = nsid
         self.server = server
         self.role = role
         self.serial = serial
         self.state = state
         self.rtt = rtt
         self.detail = detail
+    }
+
+    /// The RRSIG(SOA) when the server serves the zone signed.
+    public var soaSignature: SOASignature? {
+        if case .signed(let signature) = signature { return signature }
+        return nil
     }
 
     /// Round-trip time in milliseconds, for JSON.

@@ -27,6 +27,9 @@ public struct CheckSettings: Sendable, Equatable {
     public var maxTransferSize: Int
     /// The most records one zone transfer may carry (`check.max_transfer_records`), likewise.
     public var maxTransferRecords: Int
+    /// How close to its end a server's RRSIG(SOA) is a WARNING (`check.signatures.warning`, 7 days) or
+    /// CRITICAL (`check.signatures.critical`, 2 days).
+    public var signatures = SignatureThresholds()
 
     public static let defaultMaxTransferSize = 256 << 20
     public static let defaultMaxTransferRecords = 5_000_000

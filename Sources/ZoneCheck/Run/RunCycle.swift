@@ -91,7 +91,9 @@ public struct RunCycle: Sendable {
         let plain = observations.map { Compare.verdict($0) }
         let starts = ProblemStart.carry(plain, previous: try state.problemStarts(), now: checkedAt)
         let clocks = StateDatabase.lagClocks(starts, now: checkedAt, grace: configuration.check.lagGrace)
-        let verdicts = observations.map { Compare.verdict($0, lag: clocks[$0.name]) }
+        let verdicts = observations.map {
+            Compare.verdict($0, lag: clocks[$0.name], signatures: configuration.check.signatures)
+        }
         var problems = IncidentTracker.problems(verdicts.flatMap(\.findings), lag: clocks)
         // A run killed or crashed since the last start: a CRITICAL problem of its own, told once.
         if let crash = UnfinishedRun.finding(unfinished) { problems.append(crash) }
