@@ -169,3 +169,45 @@ import ZoneCheck
         #expect(SOASignature.earliest([], near: Self.now) == nil)
     }
 }
+
+/// Anycast instances told apart by NSID: which answers are asked again, and the finding when instances disagree.
+@Suite struct AnycastCheckTests {
+    static func row(_ primary: UInt32, _ ns3: UInt32, nsid: String?) -> [ServerObservation] {
+        [
+            SignatureCheckTests.server("ns1", primary, nil, role: .primary),
+            SignatureCheckTests.server("ns2", primary, nil, nsid: "only"),
+            SignatureCheckTests.server("ns3", ns3, nil, nsid: nsid),
+        ]
+    }
+
+    @Test("instances that gave different serials for a zone: a WARNING naming each instance and its serial")
+    func disagreeingInstancesAreNamed() throws {
+        var servers = Self.row(6, 5, nsid: "fra1")
+        servers[2].instanceSerials = ["fra1": 5, "ams1": 6]
+        let v = Compare.verdict(ZoneObservation(zone: CompareTests.zone, servers: servers))
+        let finding = try #require(v.findings.first { $0.kind == .anycastDisagrees })
+        #expect(finding.severity == .warning && finding.servers == ["ns3"])
+        #expect(
+            finding.message.hasPrefix(
+                "ns3 is an anycast address whose instances disagree on example.com (ams1 serial 6 and fra1 serial 5): "
+                    + "a NOTIFY to the address reaches one instance only"), "\(finding.message)")
+        servers[2].instanceSerials = ["fra1": 5, "ams1": 5]
+        #expect(
+            !Compare.verdict(ZoneObservation(zone: CompareTests.zone, servers: servers)).findings.contains {
+                $0.kind == .anycastDisagrees
+            }, "instances that agree are not a finding")
+    }
+
+    @Test("only a server seen as several instances is asked again, and only where it differs from the primary")
+    func whatIsAskedAgain() {
+        let sweep = [
+            Self.row(6, 6, nsid: "fra1"), Self.row(6, 5, nsid: "ams1"), Self.row(7, 7, nsid: "fra1"),
+            Self.row(7, 6, nsid: nil),
+        ]
+        #expect(AnycastCheck.anycastServers(sweep) == [2], "ns2 names one instance, ns3 two")
+        #expect(AnycastCheck.toAskAgain(sweep).map { [$0.zone, $0.server] } == [[1, 2], [3, 2]])
+        let many = (0..<200).map { Self.row(9, 8, nsid: $0 % 2 == 0 ? "a" : "b") }
+        #expect(AnycastCheck.toAskAgain(many).count == AnycastCheck.maxZonesAskedAgain)
+        #expect(AnycastCheck.toAskAgain([Self.row(6, 5, nsid: "fra1")]).isEmpty, "one instance: not anycast")
+    }
+}

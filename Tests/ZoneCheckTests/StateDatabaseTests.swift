@@ -93,7 +93,7 @@ import ZoneCheck
             verdicts[index].servers[2].nsid = index == 1 ? "fra1" : "ams1"
         }
         verdicts[0].servers[1].signature = .unsigned
-        try Self.record(state, verdicts: verdicts, at: t0)
+        _ = try Self.record(state, verdicts: verdicts, at: t0)
         let rows = try state.serverRuns(since: t0, until: t0)
         let ns3 = try #require(rows.first { $0.stats.server == "ns3" }?.stats)
         #expect(ns3.signaturesEnd == t0.addingTimeInterval(2.5 * 86_400))

@@ -115,6 +115,7 @@ public enum Compare {
             findings += SignatureCheck.findings(
                 observation.servers, zone: zone, now: now, thresholds: signatures)
         }
+        findings += AnycastCheck.findings(observation.servers, zone: zone)
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
         }

@@ -48,6 +48,9 @@ public struct ServerObservation: Sendable {
     public var signature: SignatureState?
     /// The instance that answered (NSID, RFC 5001), nil when the server sent none.
     public var nsid: String?
+    /// Anycast only: the serial each instance (NSID) gave when the zone was asked again
+    /// (`AnycastCheck`); empty otherwise.
+    public var instanceSerials: [String: UInt32] = [:]
 
     public enum Answer: Sendable {
         /// A verified, authoritative answer (TSIG checked by the transport).

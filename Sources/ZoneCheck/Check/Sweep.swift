@@ -215,7 +215,9 @@ public struct Sweep: Sendable {
         let observedAt = Date()
         let digestAll = deep && deepZones == nil
         async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: digestAll) } }
-        let serials = await serials(of: zones, client: client, deadline: deadline)
+        let serials = await askInstances(
+            await serials(of: zones, client: client, deadline: deadline), zones: zones, client: client,
+            deadline: deadline)
         var transfers: [DomainName: [TransferObservation]] = [:]
         var digested: [DomainName: PrimaryFileObservation?] = [:]
         if deep {
