@@ -58,8 +58,10 @@ struct LabSigner {
         // rndc reload does nothing unless the file is newer than its last load.
         try FileManager.default.setAttributes(
             [.modificationDate: Date().addingTimeInterval(2)], ofItemAtPath: zoneFile + ".tmp")
-        _ = try FileManager.default.replaceItemAt(
-            URL(fileURLWithPath: zoneFile), withItemAt: URL(fileURLWithPath: zoneFile + ".tmp"))
+        guard rename(zoneFile + ".tmp", zoneFile) == 0 else {
+            throw Command.Failure(
+                command: "rename \(zoneFile).tmp", output: Command.Output(status: errno, stdout: "", stderr: ""))
+        }
         try Lab.run("rndc", ["-c", lab.directory + "/ns1/rndc.conf", "reload", zone])
     }
 
