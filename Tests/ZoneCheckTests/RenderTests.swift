@@ -187,10 +187,10 @@ import ZoneCheck
             inception: Date(timeIntervalSince1970: 1_795_000_000),
             keyTag: 4242)
         var signed = Self.cell("ns1", 7, .ok)
-        signed.signature = .signed(signature)
+        signed.soaSignature = .signed(signature)
         signed.nsid = "fra1"
         var unsigned = Self.cell("ns2", 7, .ok)
-        unsigned.signature = .unsigned
+        unsigned.soaSignature = .unsigned
         let report = CheckReport(
             servers: ["ns1", "ns2"],
             verdicts: [ZoneVerdict(zone: "example.org", servers: [signed, unsigned], findings: [])],

@@ -21,10 +21,11 @@ import ZoneCheck
         nsid: String? = nil
     ) -> ServerObservation {
         ServerObservation(
-            server: name, role: role, answer: .serial(serial, rtt: .milliseconds(2)), signature: signature, nsid: nsid)
+            server: name, role: role, answer: .serial(serial, rtt: .milliseconds(2)), soaSignature: signature,
+            nsid: nsid)
     }
 
-    static func verdict(_ servers: [ServerObservation], thresholds: SignatureThresholds = .init()) -> ZoneVerdict {
+    static func verdict(_ servers: [ServerObservation], thresholds: SignatureWindow = .init()) -> ZoneVerdict {
         Compare.verdict(
             ZoneObservation(zone: CompareTests.zone, servers: servers, observedAt: now), lag: nil,
             signatures: thresholds)
@@ -59,7 +60,7 @@ import ZoneCheck
             Self.server("ns3", 5, Self.signature(endsIn: 1.5), nsid: "fra1"),
         ])
         #expect(v.status == .critical)
-        let finding = try #require(v.findings.first { $0.kind == .signaturesExpiring })
+        let finding = try #require(v.findings.first { $0.kind == .rrsigExpiring })
         #expect(finding.severity == .critical && finding.servers == ["ns3"])
         let ends = SignatureCheck.dateText(Self.now.addingTimeInterval(1.5 * Self.day))
         let primaryEnds = SignatureCheck.dateText(Self.now.addingTimeInterval(20 * Self.day))
@@ -79,37 +80,37 @@ import ZoneCheck
             Self.server("ns1", 6, Self.fresh, role: .primary), Self.server("ns3", 5, Self.signature(endsIn: 5)),
         ]
         let v = Self.verdict(servers)
-        let finding = try #require(v.findings.first { $0.kind == .signaturesExpiring })
+        let finding = try #require(v.findings.first { $0.kind == .rrsigExpiring })
         #expect(finding.severity == .warning)
         let tight = Self.verdict(
-            servers, thresholds: SignatureThresholds(warning: .seconds(4 * 86_400), critical: .seconds(86_400)))
-        #expect(!tight.findings.contains { $0.kind == .signaturesExpiring }, "5 days left is outside a 4-day warning")
+            servers, thresholds: SignatureWindow(warning: .seconds(4 * 86_400), critical: .seconds(86_400)))
+        #expect(!tight.findings.contains { $0.kind == .rrsigExpiring }, "5 days left is outside a 4-day warning")
         let wide = Self.verdict(
-            servers, thresholds: SignatureThresholds(warning: .seconds(30 * 86_400), critical: .seconds(6 * 86_400)))
-        #expect(wide.findings.first { $0.kind == .signaturesExpiring && $0.servers == ["ns3"] }?.severity == .critical)
+            servers, thresholds: SignatureWindow(warning: .seconds(30 * 86_400), critical: .seconds(6 * 86_400)))
+        #expect(wide.findings.first { $0.kind == .rrsigExpiring && $0.servers == ["ns3"] }?.severity == .critical)
         #expect(
             wide.findings.first { $0.servers == ["ns1"] }?.severity == .warning,
             "the primary's 20 days are inside a 30-day warning")
     }
 
-    @Test("expired signatures on a secondary: CRITICAL signatures-expired, how long ago")
+    @Test("expired signatures on a secondary: CRITICAL rrsig-expired, how long ago")
     func expiredIsCritical() throws {
         let v = Self.verdict([
             Self.server("ns1", 6, Self.fresh, role: .primary),
             Self.server("ns4", 5, Self.signature(endsIn: -0.5, began: -30, keyTag: 777)),
         ])
-        let finding = try #require(v.findings.first { $0.kind == .signaturesExpired })
+        let finding = try #require(v.findings.first { $0.kind == .rrsigExpired })
         #expect(finding.severity == .critical && finding.servers == ["ns4"])
         #expect(finding.message.contains("expired at "), "\(finding.message)")
         #expect(finding.message.contains("(12 h ago, RRSIG(SOA) key tag 777)"), "\(finding.message)")
         #expect(finding.message.hasSuffix("run 'zonecheck repair example.com'"), "\(finding.message)")
     }
 
-    @Test("signatures whose inception is ahead: CRITICAL signatures-not-yet-valid, the clocks to check")
+    @Test("signatures whose inception is ahead: CRITICAL rrsig-not-yet-valid, the clocks to check")
     func notYetValidIsCritical() throws {
         let v = Self.verdict([Self.server("ns1", 6, Self.signature(endsIn: 30, began: 0.25), role: .primary)])
         let finding = try #require(v.findings.first)
-        #expect(finding.kind == .signaturesNotYetValid && finding.severity == .critical)
+        #expect(finding.kind == .rrsigNotYetValid && finding.severity == .critical)
         #expect(finding.message.contains("are not valid before"), "\(finding.message)")
         #expect(finding.message.contains("(in 6 h, RRSIG(SOA) key tag 4242)"), "\(finding.message)")
         #expect(finding.message.contains("NTP"), "\(finding.message)")
@@ -123,19 +124,19 @@ import ZoneCheck
         ])
         #expect(v.findings.count == 1)
         let finding = try #require(v.findings.first)
-        #expect(finding.kind == .signaturesExpiring && finding.severity == .critical)
+        #expect(finding.kind == .rrsigExpiring && finding.severity == .critical)
         #expect(finding.servers == ["ns1", "ns2", "ns3"])
         #expect(finding.message.hasPrefix("ns1 (and ns2 and ns3, which serve the same) serves example.com"))
         #expect(finding.message.contains("the signer stopped on ns1: re-sign example.com there"), "\(finding.message)")
     }
 
-    @Test("signed on some servers, unsigned on others: CRITICAL partly-signed naming both sides")
-    func partlySigned() throws {
+    @Test("signed on some servers, unsigned on others: CRITICAL signed-partly naming both sides")
+    func signedPartly() throws {
         let v = Self.verdict([
             Self.server("ns1", 6, Self.fresh, role: .primary), Self.server("ns2", 6, Self.fresh),
             Self.server("ns5", 4, .unsigned, nsid: "ams2"), Self.server("ns4", 6, nil),
         ])
-        let finding = try #require(v.findings.first { $0.kind == .partlySigned })
+        let finding = try #require(v.findings.first { $0.kind == .signedPartly })
         #expect(finding.severity == .critical)
         #expect(finding.servers == ["ns5", "ns1", "ns2"], "ns4 answered without EDNS: nothing known of its copy")
         #expect(

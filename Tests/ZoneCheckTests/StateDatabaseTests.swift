@@ -86,13 +86,13 @@ import ZoneCheck
         let t0 = Date(timeIntervalSince1970: 1_795_329_060)
         var verdicts = Self.verdicts(zones: 3, lagging: 0)
         for (index, days) in [9.0, 2.5, 30].enumerated() {
-            verdicts[index].servers[2].signature = .signed(
+            verdicts[index].servers[2].soaSignature = .signed(
                 SOASignature(
                     expiration: t0.addingTimeInterval(days * 86_400), inception: t0.addingTimeInterval(-86_400),
                     keyTag: 1))
             verdicts[index].servers[2].nsid = index == 1 ? "fra1" : "ams1"
         }
-        verdicts[0].servers[1].signature = .unsigned
+        verdicts[0].servers[1].soaSignature = .unsigned
         _ = try Self.record(state, verdicts: verdicts, at: t0)
         let rows = try state.serverRuns(since: t0, until: t0)
         let ns3 = try #require(rows.first { $0.stats.server == "ns3" }?.stats)

@@ -76,11 +76,11 @@ struct SweepSettingsTests {
     @Test("check.signatures: 7 days WARNING, 2 days CRITICAL by default; read as durations, critical the nearer")
     func signatureThresholds() throws {
         #expect(
-            CheckSettings().signatures == SignatureThresholds(warning: .seconds(604_800), critical: .seconds(172_800)))
+            CheckSettings().signatures == SignatureWindow(warning: .seconds(604_800), critical: .seconds(172_800)))
         let fixture = try ConfigFixture()
         defer { fixture.remove() }
         let config = try fixture.load(Self.yaml("{ signatures: { warning: 10d, critical: 3d } }")).get()
-        #expect(config.check.signatures == SignatureThresholds(warning: .seconds(864_000), critical: .seconds(259_200)))
+        #expect(config.check.signatures == SignatureWindow(warning: .seconds(864_000), critical: .seconds(259_200)))
         for (check, message) in [
             ("{ signatures: { warning: 1d, critical: 3d } }", "is longer than warning"),
             ("{ signatures: { warning: soon } }", "is not a duration"),

@@ -40,7 +40,7 @@ public enum Compare {
     /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when), and
     /// the servers' signatures judged by `signatures` at the sweep's time (`SignatureCheck`).
     public static func verdict(
-        _ observation: ZoneObservation, lag: LagClock?, signatures: SignatureThresholds = SignatureThresholds()
+        _ observation: ZoneObservation, lag: LagClock?, signatures window: SignatureWindow = .standard
     ) -> ZoneVerdict {
         let zone = observation.name
         var findings: [Finding] = []
@@ -76,7 +76,7 @@ public enum Compare {
             case .serial(let serial, let rtt):
                 var status = ServerStatus(
                     server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil,
-                    signature: observed.signature, nsid: observed.nsid)
+                    soaSignature: observed.soaSignature, nsid: observed.nsid)
                 if observed.role == .secondary {
                     if let primarySerial {
                         if let primaryCause,
@@ -111,13 +111,18 @@ public enum Compare {
                     primaryCause, primary: primaryName, primarySerial, stuck: stuck, zone: zone,
                     file: observation.primaryFile?.path))
         }
-        if let now = observation.observedAt ?? lag?.now {
-            findings += SignatureCheck.findings(
-                observation.servers, zone: zone, now: now, thresholds: signatures)
-        }
         findings += AnycastCheck.findings(observation.servers, zone: zone)
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
+        }
+        if let now = observation.observedAt ?? lag?.now {
+            // The RRSIG(SOA) of every server; a finding a deep check already made from the whole transfer
+            // (same kind, its servers named there) is not repeated.
+            let deep = findings
+            findings += SignatureCheck.findings(observation.servers, zone: zone, now: now, thresholds: window)
+                .filter { soa in
+                    !deep.contains { $0.kind == soa.kind && Set(soa.servers).isSubset(of: $0.servers) }
+                }
         }
         if let file = observation.primaryFile {
             var servedDigest: (serial: UInt32, digest: String)?

@@ -39,13 +39,13 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// message, its own transfer failing): NOTIFY and retransfer cannot help.
     case primaryCannotSend = "primary-cannot-send"
     /// A server's RRSIG(SOA) ends within `check.signatures.warning` or `check.signatures.critical`.
-    case signaturesExpiring = "signatures-expiring"
+    case rrsigExpiring = "rrsig-expiring"
     /// A server serves signatures that have ended.
-    case signaturesExpired = "signatures-expired"
+    case rrsigExpired = "rrsig-expired"
     /// A server serves signatures whose inception is still ahead.
-    case signaturesNotYetValid = "signatures-not-yet-valid"
+    case rrsigNotYetValid = "rrsig-not-yet-valid"
     /// Some servers serve the zone signed, others unsigned.
-    case partlySigned = "partly-signed"
+    case signedPartly = "signed-partly"
     /// One server address answered as different instances (NSIDs) with different serials: anycast copies
     /// that disagree.
     case anycastDisagrees = "anycast-disagrees"

@@ -45,7 +45,7 @@ public struct ServerObservation: Sendable {
     public var answer: Answer
     /// The zone's signatures as this server serves them (the query carries DO); nil when it gave no answer
     /// or answered without EDNS.
-    public var signature: SignatureState?
+    public var soaSignature: SignatureState?
     /// The instance that answered (NSID, RFC 5001), nil when the server sent none.
     public var nsid: String?
     /// Anycast only: the serial each instance (NSID) gave when the zone was asked again
@@ -60,12 +60,12 @@ public struct ServerObservation: Sendable {
     }
 
     public init(
-        server: String, role: ServerRole, answer: Answer, signature: SignatureState? = nil, nsid: String? = nil
+        server: String, role: ServerRole, answer: Answer, soaSignature: SignatureState? = nil, nsid: String? = nil
     ) {
         self.server = server
         self.role = role
         self.answer = answer
-        self.signature = signature
+        self.soaSignature = soaSignature
         self.nsid = nsid
     }
 

@@ -33,17 +33,6 @@ public struct SOASignature: Sendable, Equatable {
     }
 }
 
-/// When signatures about to end are a problem: `check.signatures.warning` and `check.signatures.critical`.
-public struct SignatureThresholds: Sendable, Equatable {
-    public var warning: Duration
-    public var critical: Duration
-
-    public init(warning: Duration = .seconds(7 * 86_400), critical: Duration = .seconds(2 * 86_400)) {
-        self.warning = warning
-        self.critical = critical
-    }
-}
-
 /// The signature findings of one zone from every server's RRSIG(SOA): pure, `now` is the sweep's time.
 ///
 /// Rules:
@@ -59,15 +48,15 @@ public struct SignatureThresholds: Sendable, Equatable {
 /// Servers that gave no answer, or answered without EDNS, are left out (nothing is known of their copy).
 public enum SignatureCheck {
     public static func findings(
-        _ servers: [ServerObservation], zone: String, now: Date, thresholds: SignatureThresholds = .init()
+        _ servers: [ServerObservation], zone: String, now: Date, thresholds: SignatureWindow = .init()
     ) -> [Finding] {
         let signed = servers.compactMap { observed -> (ServerObservation, SOASignature)? in
-            guard case .signed(let signature) = observed.signature else { return nil }
+            guard case .signed(let signature) = observed.soaSignature else { return nil }
             return (observed, signature)
         }
         guard !signed.isEmpty else { return [] }
         var findings: [Finding] = []
-        let unsigned = servers.filter { $0.signature == .unsigned }
+        let unsigned = servers.filter { $0.soaSignature == .unsigned }
         if !unsigned.isEmpty {
             let signedNames = IncidentGrouping.list(signed.map { $0.0.label })
             let unsignedNames = IncidentGrouping.list(unsigned.map(\.label))
@@ -81,7 +70,7 @@ public enum SignatureCheck {
                     + "'zonecheck repair \(zone)'"
             findings.append(
                 Finding(
-                    severity: .critical, kind: .partlySigned, zone: zone,
+                    severity: .critical, kind: .signedPartly, zone: zone,
                     servers: unsigned.map(\.server) + signed.map { $0.0.server },
                     message:
                         "\(zone) is signed on \(signedNames) and unsigned on \(unsignedNames): validating resolvers "
@@ -96,7 +85,7 @@ public enum SignatureCheck {
             let others = same.isEmpty ? "" : " (and \(IncidentGrouping.list(same.map(\.label))), which serve the same)"
             let next: String
             switch problem.kind {
-            case .signaturesNotYetValid:
+            case .rrsigNotYetValid:
                 next =
                     "the signer's clock is ahead, or \(observed.server)'s: check both clocks (NTP) and re-sign "
                     + "\(zone) on \(observed.server)"
@@ -124,7 +113,7 @@ public enum SignatureCheck {
                     next += " (serial \(serial), \(primaryObserved.server) has \(primarySerial))"
                 }
                 next += "; run 'zonecheck repair \(zone)'"
-            } else if problem.kind == .signaturesNotYetValid {
+            } else if problem.kind == .rrsigNotYetValid {
                 next = "check \(observed.server)'s clock and the signer's (NTP)"
             } else {
                 next =
@@ -148,11 +137,11 @@ public enum SignatureCheck {
         func text(_ signature: SOASignature, now: Date) -> String {
             let key = "RRSIG(SOA) key tag \(signature.keyTag)"
             switch kind {
-            case .signaturesExpired:
+            case .rrsigExpired:
                 return
                     "expired at \(SignatureCheck.dateText(signature.expiration)) "
                     + "(\(LagClock.durationText(now.timeIntervalSince(signature.expiration))) ago, \(key))"
-            case .signaturesNotYetValid:
+            case .rrsigNotYetValid:
                 return
                     "are not valid before \(SignatureCheck.dateText(signature.inception)) "
                     + "(in \(LagClock.durationText(signature.inception.timeIntervalSince(now))), \(key))"
@@ -164,12 +153,12 @@ public enum SignatureCheck {
         }
     }
 
-    static func problem(_ signature: SOASignature, now: Date, thresholds: SignatureThresholds) -> Problem? {
-        if signature.expiration <= now { return Problem(severity: .critical, kind: .signaturesExpired) }
-        if signature.inception > now { return Problem(severity: .critical, kind: .signaturesNotYetValid) }
+    static func problem(_ signature: SOASignature, now: Date, thresholds: SignatureWindow) -> Problem? {
+        if signature.expiration <= now { return Problem(severity: .critical, kind: .rrsigExpired) }
+        if signature.inception > now { return Problem(severity: .critical, kind: .rrsigNotYetValid) }
         let left = signature.expiration.timeIntervalSince(now)
-        if left < thresholds.critical.timeInterval { return Problem(severity: .critical, kind: .signaturesExpiring) }
-        if left < thresholds.warning.timeInterval { return Problem(severity: .warning, kind: .signaturesExpiring) }
+        if left < thresholds.critical.timeInterval { return Problem(severity: .critical, kind: .rrsigExpiring) }
+        if left < thresholds.warning.timeInterval { return Problem(severity: .warning, kind: .rrsigExpiring) }
         return nil
     }
 

@@ -147,7 +147,7 @@ public struct Sweep: Sendable {
                             failure: .unreachable(notAsked[m] ?? "no answer recorded")))
                 let extra = seen[m][z]
                 return ServerObservation(
-                    server: member.name, role: member.role, answer: answer, signature: extra?.signature,
+                    server: member.name, role: member.role, answer: answer, soaSignature: extra?.signature,
                     nsid: extra?.nsid)
             }
         }

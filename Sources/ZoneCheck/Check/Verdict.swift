@@ -29,15 +29,15 @@ public struct ServerStatus: Sendable, Equatable {
     /// Why the state is not OK, in one sentence; nil when OK.
     public var detail: String?
     /// The RRSIG(SOA) this server serves (`.unsigned` for none); nil when unknown.
-    public var signature: SignatureState?
+    public var soaSignature: SignatureState?
     /// The instance that answered (NSID, RFC 5001).
     public var nsid: String?
 
     public init(
         server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?,
-        signature: SignatureState? = nil, nsid: String? = nil
+        soaSignature: SignatureState? = nil, nsid: String? = nil
     ) {
-        self.signature = signature
+        self.soaSignature = soaSignature
         self.nsid = nsid
         self.server = server
         self.role = role
@@ -48,8 +48,8 @@ public struct ServerStatus: Sendable, Equatable {
     }
 
     /// The RRSIG(SOA) when the server serves the zone signed.
-    public var soaSignature: SOASignature? {
-        if case .signed(let signature) = signature { return signature }
+    public var soaRRSIG: SOASignature? {
+        if case .signed(let signature) = soaSignature { return signature }
         return nil
     }
 

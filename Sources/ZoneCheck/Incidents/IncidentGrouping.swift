@@ -79,10 +79,10 @@ public enum IncidentGrouping {
         case .primaryCannotSend:
             return "\(servers.first ?? "the primary") cannot send \(on) to its secondaries"
         case .runUnfinished: return "a zonecheck run did not finish (killed or crashed)"
-        case .signaturesExpiring: return "the signatures \(who) \(plural ? "serve" : "serves") end soon on \(on)"
-        case .signaturesExpired: return "\(who) \(plural ? "serve" : "serves") expired signatures on \(on)"
-        case .signaturesNotYetValid: return "\(who) \(plural ? "serve" : "serves") signatures not yet valid on \(on)"
-        case .partlySigned: return "\(on) is signed on some servers only"
+        case .rrsigExpiring: return "the signatures \(who) \(plural ? "serve" : "serves") end soon on \(on)"
+        case .rrsigExpired: return "\(who) \(plural ? "serve" : "serves") expired signatures on \(on)"
+        case .rrsigNotYetValid: return "\(who) \(plural ? "serve" : "serves") signatures not yet valid on \(on)"
+        case .signedPartly: return "\(on) is signed on some servers only"
         case .anycastDisagrees: return "the anycast instances of \(who) disagree on \(on)"
         }
     }

@@ -101,7 +101,7 @@ public struct RunMetrics: Sendable {
             "When the RRSIG(SOA) the server serves ends (the earliest if several), Unix time; signed zones only.")
         for verdict in verdicts {
             for cell in verdict.servers {
-                guard let signature = cell.soaSignature else { continue }
+                guard let signature = cell.soaRRSIG else { continue }
                 out += "zonecheck_rrsig_expiration_timestamp_seconds{\(labels(verdict.zone, cell.server))} "
                 out += "\(Int64(signature.expiration.timeIntervalSince1970))\n"
             }

@@ -50,7 +50,7 @@ public struct ServerRunStats: Sendable, Equatable {
                 if cell.state == .authFailed { stats.authFailures += 1 }
                 if cell.state == .lagging { stats.lagging += 1 }
                 if let rtt = cell.rttMilliseconds { rtts.append(rtt) }
-                if let end = cell.soaSignature?.expiration, end < stats.signaturesEnd ?? .distantFuture {
+                if let end = cell.soaRRSIG?.expiration, end < stats.signaturesEnd ?? .distantFuture {
                     stats.signaturesEnd = end
                 }
                 if let nsid = cell.nsid { instances.insert(nsid) }

@@ -118,7 +118,7 @@ public struct JSONRenderer: Sendable {
                                 Cell(
                                     role: $0.role.rawValue, serial: $0.serial, state: $0.state.rawValue,
                                     rttMs: $0.rttMilliseconds.map { ($0 * 1000).rounded() / 1000 }, detail: $0.detail,
-                                    signature: $0.soaSignature, nsid: $0.nsid)
+                                    signature: $0.soaRRSIG, nsid: $0.nsid)
                             )
                         }, uniquingKeysWith: { first, _ in first }),
                     findings: verdict.findings.map {

@@ -32,7 +32,7 @@ public struct PrometheusRenderer: Sendable {
         out += "# TYPE zonecheck_rrsig_expiration_timestamp_seconds gauge\n"
         for verdict in report.verdicts {
             for cell in verdict.servers {
-                guard let signature = cell.soaSignature else { continue }
+                guard let signature = cell.soaRRSIG else { continue }
                 out +=
                     "zonecheck_rrsig_expiration_timestamp_seconds{\(labels(zone: verdict.zone, server: cell.server))} "
                 out += "\(Int64(signature.expiration.timeIntervalSince1970))\n"
