@@ -104,6 +104,12 @@ import ZoneCheck
         #expect(finding.message.contains("expired at "), "\(finding.message)")
         #expect(finding.message.contains("(12 h ago, RRSIG(SOA) key tag 777)"), "\(finding.message)")
         #expect(finding.message.hasSuffix("run 'zonecheck repair example.com'"), "\(finding.message)")
+        let noPrimary = Self.verdict([
+            CompareTests.failed("ns1", .timeout(attempts: 4, waited: .seconds(8)), role: .primary),
+            Self.server("ns4", 5, Self.signature(endsIn: -0.5, began: -30, keyTag: 777)),
+        ])
+        let unknown = try #require(noPrimary.findings.first { $0.kind == .rrsigExpired })
+        #expect(unknown.message.contains("nothing is known of the primary's signatures"), "\(unknown.message)")
     }
 
     @Test("signatures whose inception is ahead: CRITICAL rrsig-not-yet-valid, the clocks to check")

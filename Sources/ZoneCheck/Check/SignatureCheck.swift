@@ -115,6 +115,10 @@ public enum SignatureCheck {
                 next += "; run 'zonecheck repair \(zone)'"
             } else if problem.kind == .rrsigNotYetValid {
                 next = "check \(observed.server)'s clock and the signer's (NTP)"
+            } else if primary == nil {
+                next =
+                    "nothing is known of the primary's signatures (no signed answer from it): check the signer on "
+                    + "the primary, then run 'zonecheck repair \(zone)'"
             } else {
                 next =
                     "the primary's signatures are no later: check the signer on the primary, then run "
