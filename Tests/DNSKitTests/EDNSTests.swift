@@ -145,6 +145,22 @@ import Testing
         #expect(read > 0, "some mutations (a TTL, an address byte) still read: the test reached the parser's end")
     }
 
+    /// The fuzz seeds with EDNS (Fuzz/Seeds/message/edns-*) read as their names say, so the fuzzer starts
+    /// from messages that reach the OPT and RRSIG paths.
+    @Test func fuzzSeedsReadAsNamed() throws {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/Seeds/message")
+        func read(_ name: String) throws -> Message {
+            try Message(wire: Array(try Data(contentsOf: seeds.appendingPathComponent(name))))
+        }
+        let signed = try read("edns-signed-soa-nsid")
+        #expect(signed.edns?.nsidText == "ns3.fra1" && signed.edns?.dnssecOK == true)
+        #expect(signed.answers.compactMap(\.rrsig).map(\.keyTag) == [49211])
+        let unsigned = try read("edns-unsigned-soa")
+        #expect(unsigned.edns?.options == [] && unsigned.answers.count == 1)
+        #expect(try read("edns-query-do-nsid").edns == EDNS.query)
+    }
+
     // MARK: building answers
 
     static func opt(nsid: [UInt8]?) -> [UInt8] {
