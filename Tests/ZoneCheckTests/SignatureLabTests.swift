@@ -8,7 +8,8 @@ import ZoneCheck
 /// zone00001.lab and zone00002.lab are signed on ns1 (test-only, `LabSigner`): first with signatures ending in
 /// 36 hours (zone00001) and ended an hour ago (zone00002); every secondary transfers them. ns3 is stopped, given
 /// `server-id "fra1"` (its NSID), and both zones are re-signed on ns1 for 30 days under a new serial, which
-/// ns2, ns4 and ns5 transfer. ns3 comes back holding the old copies.
+/// ns2, ns4 and ns5 transfer; zone00004.lab is signed for the first time then. ns3 comes back holding the old
+/// copies (zone00004.lab unsigned). zone00003.lab and example.com stay unsigned everywhere.
 @Suite("signatures on the lab", .serialized)
 struct SignatureLabTests {
     static let unavailable = Lab.unavailableReason() ?? LabSigner.unavailableReason
@@ -17,7 +18,7 @@ struct SignatureLabTests {
         "a stale signed secondary is named with its date and instance; unsigned zones say nothing of DNSSEC",
         .enabled(if: unavailable == nil, Comment(rawValue: unavailable ?? "")), .timeLimit(.minutes(10)))
     func staleSignedSecondary() throws {
-        let lab = try Lab.started(prefix: "127.53.109", port: 5409, zones: 3)
+        let lab = try Lab.started(prefix: "127.53.109", port: 5409, zones: 4)
         defer { lab.tearDown() }
         let now = Date()
         let soon = LabSigner.rounded(now.addingTimeInterval(36 * 3600))
@@ -52,6 +53,12 @@ struct SignatureLabTests {
             try entry.signer.sign(serial: entry.serial + 1, inception: began, expiration: fresh)
             try lab.waitForSerial(entry.serial + 1, zone: zone, on: ["ns1", "ns2", "ns4", "ns5"])
         }
+        // zone00004.lab is signed for the first time while ns3 is down: ns3 keeps it unsigned.
+        let late = try LabSigner(lab: lab, zone: "zone00004.lab")
+        _ = try late.makeKey()
+        let lateSerial = try late.serial() + 1
+        try late.sign(serial: lateSerial, inception: began, expiration: fresh)
+        try lab.waitForSerial(lateSerial, zone: "zone00004.lab", on: ["ns1", "ns2", "ns4", "ns5"])
         try lab.run(["start-server", "ns3", "--dir", lab.directory])
         for (zone, entry) in signers {
             #expect(lab.servedSerial(zone, on: "ns3") == entry.serial, "ns3 must keep its old copy of \(zone)")
@@ -78,6 +85,12 @@ struct SignatureLabTests {
             "\(run.stdout)")
         #expect(
             run.stdout.contains("ns3 (instance \(instance)) is 1 serial behind ns1 on zone00001.lab"), "\(run.stdout)")
+        // The signed side is named with its instances too when the lab names them (server-id on every server).
+        let partly = try #require(
+            run.stdout.split(separator: "\n").first { $0.contains("CRITICAL zone00004.lab is signed on ns1") },
+            "\(run.stdout)")
+        #expect(partly.contains(" and unsigned on ns3 (instance \(instance)): "), "\(partly)")
+        #expect(["ns2", "ns4", "ns5"].allSatisfy { partly.contains($0) }, "\(partly)")
         // The zones left unsigned say nothing of DNSSEC.
         for line in run.stdout.split(separator: "\n")
         where line.contains("zone00003.lab") || line.contains("example.com") {
