@@ -47,6 +47,12 @@ struct QueryCommand: AsyncParsableCommand {
             "Load mode: send N signed SOA queries and report the rate and round-trip times.", valueName: "N"))
     var load: Int?
 
+    @Flag(
+        help:
+            "Load mode: ask as check does, with EDNS (DO and NSID), so the answers carry the RRSIG(SOA); without it, plain SOA queries."
+    )
+    var dnssec = false
+
     @Option(
         name: .customLong("in-flight"),
         help: ArgumentHelp("Load mode: queries in flight at once.", valueName: "C"))
@@ -67,6 +73,8 @@ struct QueryCommand: AsyncParsableCommand {
                 throw ValidationError("--load takes a number of queries of at least 1 (got \(load))")
             }
             guard !axfr else { throw ValidationError("--load sends SOA queries: leave out --axfr") }
+        } else if dnssec {
+            throw ValidationError("--dnssec is for --load (a single query always asks with DO and NSID)")
         } else if zone == nil {
             throw ValidationError("name a ZONE (only --load may go without one)")
         }
@@ -117,7 +125,8 @@ struct QueryCommand: AsyncParsableCommand {
             try await measureLoad(
                 queries: load, zones: zoneNames, at: member, client: client,
                 options: QueryOptions(
-                    timeout: waitLimit, retries: configuration.check.retries, maxInFlightPerServer: inFlight))
+                    timeout: waitLimit, retries: configuration.check.retries, maxInFlightPerServer: inFlight,
+                    edns: dnssec ? .query : nil))
             return
         }
         print("zone:     \(zoneName)")
@@ -136,7 +145,7 @@ struct QueryCommand: AsyncParsableCommand {
     ) async throws {
         let outcome = await client.soa(
             zone: zone, at: member.endpoint,
-            options: QueryOptions(timeout: timeout, retries: configuration.check.retries))
+            options: QueryOptions(timeout: timeout, retries: configuration.check.retries, edns: .query))
         switch outcome {
         case .answered(let answer):
             print("outcome:  answered")
@@ -147,10 +156,28 @@ struct QueryCommand: AsyncParsableCommand {
                 "rtt:      \(Self.milliseconds(answer.rtt)) ms\(answer.overTCP ? " (over TCP, the UDP answer was truncated)" : "")"
             )
             print("soa:      \(answer.soa.presentation)")
+            print(
+                "nsid:     \(answer.edns.map { $0.nsidText ?? "none (the server names no instance)" } ?? "not asked back (the answer has no EDNS)")"
+            )
+            print("rrsig:    \(Self.signatureText(answer))")
         case .failed(let error):
             print("outcome:  failed")
             throw Failure.critical(error.description)
         }
+    }
+
+    /// The RRSIG(SOA) line: the earliest-ending signature's window and key, or why there is none.
+    static func signatureText(_ answer: SOAAnswer) -> String {
+        let now = Date()
+        guard let signature = SOASignature.earliest(answer.signatures, near: now) else {
+            return answer.edns?.dnssecOK == true
+                ? "none (the zone is unsigned on this server)" : "not known (the server answered without DO)"
+        }
+        let left = signature.expiration.timeIntervalSince(now)
+        return
+            "key tag \(signature.keyTag), valid \(SignatureCheck.dateText(signature.inception)) to "
+            + "\(SignatureCheck.dateText(signature.expiration)) "
+            + (left > 0 ? "(ends in \(TimeText.duration(left)))" : "(expired \(TimeText.duration(-left)) ago)")
     }
 
     /// A verified transfer, bounded like the deep check's (`check.max_transfer_size`,
@@ -237,7 +264,8 @@ extension QueryCommand {
     ) async throws {
         print("zones:    \(zones.count == 1 ? "\(zones[0])" : "\(zones.count) from zones.names, in turn")")
         print(
-            "load:     \(queries) SOA queries, \(inFlight) in flight, timeout \(options.timeout), retries \(options.retries)"
+            "load:     \(queries) SOA queries\(options.edns == nil ? "" : " with DO and NSID"), \(inFlight) in flight, "
+                + "timeout \(options.timeout), retries \(options.retries)"
         )
         let endpoint = member.endpoint
         let workers = min(inFlight, queries)

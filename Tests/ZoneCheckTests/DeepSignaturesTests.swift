@@ -132,7 +132,7 @@ import ZoneCheck
         #expect(findings.map(\.severity) == [.warning] && findings.map(\.servers) == [["ns2"]])
         let narrow = DeepSignatures.findings(
             copies, zone: "signed.lab", primary: "ns1",
-            thresholds: SignatureThresholds(warning: .seconds(10 * 86_400), critical: .seconds(6 * 86_400)))
+            thresholds: SignatureWindow(warning: .seconds(10 * 86_400), critical: .seconds(6 * 86_400)))
         #expect(narrow.map(\.severity) == [.critical, .warning] && narrow.map(\.servers) == [["ns2"], ["ns4"]])
     }
 

@@ -17,12 +17,12 @@ import ZoneCheck
           Audit log: 41 entries, hash chain intact
 
         SERVERS
-          server  role       status    queries  answered  median RTT  zones lagging  auth failures
-          ns1     primary    OK        1440000    100.0%      0.4 ms              0              0
-          ns2     secondary  OK        1440000    99.99%     82.0 ms              0              0
-          ns3     secondary  CRITICAL  1440000     98.2%    240.0 ms            300              0
-          ns4     secondary  WARNING   1440000     99.7%    151.0 ms              0             12
-          ns5     secondary  UNKNOWN         0         -           -              0              0
+          server  role       status    queries  answered  median RTT  zones lagging  auth failures  signatures end        instances
+          ns1     primary    OK        1440000    100.0%      0.4 ms              0              0  -                     -
+          ns2     secondary  OK        1440000    99.99%     82.0 ms              0              0  2026-12-20 06:30 UTC  ams1, fra1
+          ns3     secondary  CRITICAL  1440000     98.2%    240.0 ms            300              0  2026-11-23 18:30 UTC  -
+          ns4     secondary  WARNING   1440000     99.7%    151.0 ms              0             12  -                     -
+          ns5     secondary  UNKNOWN         0         -           -              0              0  -                     -
 
         STILL OPEN (1)
           #42 CRITICAL: ns3 is behind on 300 zones
@@ -108,12 +108,17 @@ import ZoneCheck
         #expect(
             servers.first == [
                 "Server", "Role", "Status", "Queries", "Answered", "Median RTT", "Zones lagging", "Auth failures",
+                "Signatures end", "Instances",
             ])
         #expect(
             servers.dropFirst().map { [$0[0], $0[2]] } == [
                 ["ns1", "OK"], ["ns2", "OK"], ["ns3", "CRITICAL"], ["ns4", "WARNING"], ["ns5", "UNKNOWN"],
             ])
-        #expect(servers[3] == ["ns3", "secondary", "CRITICAL", "1440000", "98.2%", "240.0 ms", "300", "0"])
+        #expect(
+            servers[3] == [
+                "ns3", "secondary", "CRITICAL", "1440000", "98.2%", "240.0 ms", "300", "0", "2026-11-23 18:30 UTC", "-",
+            ])
+        #expect(servers[2].suffix(2) == ["2026-12-20 06:30 UTC", "ams1, fra1"])
         let opened = try #require(part.html_tables?.first { $0.contains { $0.first == "43" } })
         #expect(
             opened.contains {

@@ -54,6 +54,6 @@ import ZoneCheck
             .appendingPathComponent("Scripts/check-prometheus-rules").path
         let output = try Command.run(script, [])
         #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
-        #expect(output.stdout.contains("SUCCESS: 6 rules found"), "\(output.stdout)")
+        #expect(output.stdout.contains("SUCCESS: 7 rules found"), "\(output.stdout)")
     }
 }

@@ -70,7 +70,12 @@ import ZoneCheck
         let servers = try #require(com["servers"] as? [String: [String: Any]])
         #expect(Set(servers.keys) == ["ns1", "ns2", "ns3"])
         let ns3 = try #require(servers["ns3"])
-        #expect(Set(ns3.keys) == ["role", "serial", "state", "rtt_ms", "detail", "dnssec"])
+        #expect(
+            Set(ns3.keys)
+                == [
+                    "role", "serial", "state", "rtt_ms", "detail", "dnssec", "rrsig_expiration", "rrsig_inception",
+                    "rrsig_key_tag", "nsid",
+                ])
         #expect(ns3["dnssec"] is NSNull, "no deep check: dnssec null, not a missing key")
         #expect(ns3["serial"] as? Int == 2_026_112_203)
         #expect(ns3["state"] as? String == "LAGGING")
@@ -177,5 +182,51 @@ import ZoneCheck
         let all = TextRenderer(all: true).render(Self.report)
         #expect(all.split(separator: "\n").contains { $0.hasPrefix("example.org") && $0.contains("7 OK") })
         #expect(TextRenderer(colour: true).render(Self.report).contains("\u{1B}[1;31mCRITICAL\u{1B}[0m"))
+    }
+
+    @Test("signatures and NSID per server: JSON rrsig_* and nsid (null when unsigned), the Prometheus timestamp")
+    func signaturesAndNSIDAreRendered() throws {
+        let signature = SOASignature(
+            expiration: Date(timeIntervalSince1970: 1_797_000_000),
+            inception: Date(timeIntervalSince1970: 1_795_000_000),
+            keyTag: 4242)
+        var signed = Self.cell("ns1", 7, .ok)
+        signed.soaSignature = .signed(signature)
+        signed.nsid = "fra1"
+        var unsigned = Self.cell("ns2", 7, .ok)
+        unsigned.soaSignature = .unsigned
+        let report = CheckReport(
+            servers: ["ns1", "ns2"],
+            verdicts: [
+                ZoneVerdict(name: try DomainName(zoneName: "example.org"), servers: [signed, unsigned], findings: [])
+            ],
+            deep: false)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(JSONRenderer().render(report).utf8)) as? [String: Any])
+        let zone = try #require((document["zones"] as? [[String: Any]])?.first)
+        let servers = try #require(zone["servers"] as? [String: [String: Any]])
+        #expect(servers["ns1"]?["rrsig_expiration"] as? String == "2026-12-11T14:40:00Z")
+        #expect(servers["ns1"]?["rrsig_inception"] as? String == "2026-11-18T11:06:40Z")
+        #expect(servers["ns1"]?["rrsig_key_tag"] as? Int == 4242)
+        #expect(servers["ns1"]?["nsid"] as? String == "fra1")
+        for key in ["rrsig_expiration", "rrsig_inception", "rrsig_key_tag", "nsid"] {
+            #expect(servers["ns2"]?[key] is NSNull, "\(key) is null for an unsigned zone and no NSID")
+        }
+        let lines = PrometheusRenderer().render(report).split(separator: "\n").map(String.init)
+        #expect(lines.contains("# TYPE zonecheck_rrsig_expiration_timestamp_seconds gauge"))
+        #expect(
+            lines.contains(
+                "zonecheck_rrsig_expiration_timestamp_seconds{zone=\"example.org\",server=\"ns1\"} 1797000000"))
+        #expect(
+            !lines.contains {
+                $0.hasPrefix("zonecheck_rrsig_expiration_timestamp_seconds{zone=\"example.org\",server=\"ns2\"}")
+            })
+        let textfile = RunMetrics(
+            verdicts: report.verdicts, servers: ServerRunStats.make(report.verdicts, servers: ["ns1", "ns2"]), lag: [:],
+            checkedAt: Date(), openIncidents: [], runSeconds: 1, vantage: nil
+        ).render()
+        #expect(
+            textfile.contains(
+                "zonecheck_rrsig_expiration_timestamp_seconds{zone=\"example.org\",server=\"ns1\"} 1797000000\n"))
     }
 }

@@ -77,6 +77,38 @@ import ZoneCheck
         #expect(try again.runs(since: t0, until: t1).count == 2)
     }
 
+    /// The digest's server table reads each server's earliest RRSIG(SOA) end and its instances (NSIDs) from the
+    /// runs: the earliest over the zones, the instances sorted, nothing for a server with neither.
+    @Test func serverRunsKeepSignaturesEndAndInstances() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let state = try StateDatabase.open(directory: directory)
+        let t0 = Date(timeIntervalSince1970: 1_795_329_060)
+        var verdicts = Self.verdicts(zones: 3, lagging: 0)
+        for (index, days) in [9.0, 2.5, 30].enumerated() {
+            verdicts[index].servers[2].soaSignature = .signed(
+                SOASignature(
+                    expiration: t0.addingTimeInterval(days * 86_400), inception: t0.addingTimeInterval(-86_400),
+                    keyTag: 1))
+            verdicts[index].servers[2].nsid = index == 1 ? "fra1" : "ams1"
+        }
+        verdicts[0].servers[1].soaSignature = .unsigned
+        _ = try Self.record(state, verdicts: verdicts, at: t0)
+        let rows = try state.serverRuns(since: t0, until: t0)
+        let ns3 = try #require(rows.first { $0.stats.server == "ns3" }?.stats)
+        #expect(ns3.signaturesEnd == t0.addingTimeInterval(2.5 * 86_400))
+        #expect(ns3.instances == ["ams1", "fra1"])
+        let ns2 = try #require(rows.first { $0.stats.server == "ns2" }?.stats)
+        #expect(ns2.signaturesEnd == nil && ns2.instances.isEmpty)
+        let health = DigestGathering.assemble(
+            incidents: [], runs: [], serverRuns: rows, audit: [], chain: nil,
+            servers: Self.servers.enumerated().map { ($1, $0 == 0 ? ServerRole.primary : .secondary) }, since: t0,
+            until: t0, host: "test"
+        ).servers
+        #expect(health.first { $0.server == "ns3" }?.signaturesEnd == t0.addingTimeInterval(2.5 * 86_400))
+        #expect(health.first { $0.server == "ns3" }?.instances == ["ams1", "fra1"])
+    }
+
     @Test func aKilledRunsAttemptIsInterruptedAndStillCounts() throws {
         let directory = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -72,4 +72,26 @@ struct SweepSettingsTests {
             #expect(error.line == 5 && error.description.contains("is not an amount of octets"), "\(error)")
         }
     }
+
+    @Test("check.signatures: 7 days WARNING, 2 days CRITICAL by default; read as durations, critical the nearer")
+    func signatureThresholds() throws {
+        #expect(
+            CheckSettings().signatures == SignatureWindow(warning: .seconds(604_800), critical: .seconds(172_800)))
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let config = try fixture.load(Self.yaml("{ signatures: { warning: 10d, critical: 3d } }")).get()
+        #expect(config.check.signatures == SignatureWindow(warning: .seconds(864_000), critical: .seconds(259_200)))
+        for (check, message) in [
+            ("{ signatures: { warning: 1d, critical: 3d } }", "is longer than warning"),
+            ("{ signatures: { warning: soon } }", "is not a duration"),
+            ("{ signatures: { expiry: 3d } }", "expiry"),
+        ] {
+            switch try fixture.load(Self.yaml(check)) {
+            case .success: Issue.record("accepted check: \(check)")
+            case .failure(let error):
+                #expect(error.line == 5, "\(error)")
+                #expect(error.description.contains(message), "\(error)")
+            }
+        }
+    }
 }

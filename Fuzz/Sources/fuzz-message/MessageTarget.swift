@@ -18,6 +18,10 @@ public func fuzzMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             fatalError("\(record.type) parsed with \(record.rdata.count) octets of RDATA, over 65,535")
         }
         _ = record.soaSerial
+        if let rrsig = record.rrsig {
+            _ = RRSIG.time(rrsig.expiration, near: Int64(FuzzKey.now))
+            _ = RRSIG.time(rrsig.inception, near: Int64(FuzzKey.now))
+        }
         do { try digest.include(record) } catch { fatalError("a parsed record was refused by the digest: \(error)") }
     }
     _ = try? digest.summary()
@@ -27,6 +31,13 @@ public func fuzzMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             opcode: message.header.opcode, key: FuzzKey.key, options: QueryOptions())
     }
     _ = message.questions.map(\.description)
+    _ = message.rcode
+    if let edns = message.edns {
+        guard edns.options.count <= EDNS.maxOptions, (edns.nsid?.count ?? 0) <= EDNS.maxNSIDLength else {
+            fatalError("an OPT past its bounds was read: \(edns.options.count) options")
+        }
+        _ = edns.nsidText
+    }
     if message.tsig != nil {
         var verifier = TSIGVerifier(
             key: FuzzKey.key, requestMAC: FuzzKey.requestMAC, requestID: message.header.id, acceptTruncatedMAC: true)

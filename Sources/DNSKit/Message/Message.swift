@@ -9,7 +9,8 @@
 /// non-name fields (a SIG or NXT name pointing back into its own fixed fields, RFC 3597 §4 allows
 /// decompression of names only), and a pointer in the names of types RFC 3597 §4 says must not be
 /// compressed (RRSIG, DNAME, KX, ...) make the message malformed (BAD-ANSWER), never a trap. A TSIG RR is accepted only as the last record of the additional
-/// section (RFC 8945 §5.1) and is kept apart from `additional`.
+/// section (RFC 8945 §5.1) and is kept apart from `additional`; so is the EDNS OPT RR (RFC 6891), at most
+/// one, in the additional section only, read strictly by `EDNS`.
 public struct Message: Sendable {
     public var header: MessageHeader
     public var questions: [Question]
@@ -18,6 +19,8 @@ public struct Message: Sendable {
     /// The additional section without the TSIG RR.
     public var additional: [ResourceRecord]
     public var tsig: TSIGRecord?
+    /// The OPT RR's content, nil when the message has none.
+    public var edns: EDNS?
     /// Where the TSIG RR starts in the wire form (the MAC covers the bytes before it).
     public var tsigOffset: Int?
 
@@ -35,7 +38,7 @@ public struct Message: Sendable {
 
     init(
         header: MessageHeader, questions: [Question], answers: [ResourceRecord], authority: [ResourceRecord],
-        additional: [ResourceRecord], tsig: TSIGRecord?, tsigOffset: Int?
+        additional: [ResourceRecord], tsig: TSIGRecord?, tsigOffset: Int?, edns: EDNS? = nil
     ) {
         self.header = header
         self.questions = questions
@@ -44,6 +47,12 @@ public struct Message: Sendable {
         self.additional = additional
         self.tsig = tsig
         self.tsigOffset = tsigOffset
+        self.edns = edns
+    }
+
+    /// The full RCODE: the header's 4 bits and, with EDNS, the OPT's upper 8 (RFC 6891 §6.1.3).
+    public var rcode: ResponseCode {
+        ResponseCode(rawValue: UInt16(edns?.extendedRcode ?? 0) << 4 | header.rcode.rawValue)
     }
 }
 
@@ -109,6 +118,7 @@ struct WireReader {
         var additional: [ResourceRecord] = []
         var tsig: TSIGRecord?
         var tsigOffset: Int?
+        var edns: EDNS?
         let additionalCount = Int(header.additionalCount)
         for index in 0..<additionalCount {
             let start = position
@@ -122,6 +132,11 @@ struct WireReader {
                 }
                 tsig = try TSIGRecord(keyName: record.owner, rdata: record.rdata, offset: start)
                 tsigOffset = start
+            } else if record.type == .opt {
+                guard edns == nil else {
+                    throw MessageError("a second OPT RR (RFC 6891 §6.1.1: at most one)", at: start)
+                }
+                edns = try EDNS(record: record, offset: start)
             } else {
                 additional.append(record)
             }
@@ -131,13 +146,21 @@ struct WireReader {
         }
         return Message(
             header: header, questions: questions, answers: answers, authority: authority, additional: additional,
-            tsig: tsig, tsigOffset: tsigOffset)
+            tsig: tsig, tsigOffset: tsigOffset, edns: edns)
     }
 
     mutating func readRecords(_ count: Int, section: String) throws(MessageError) -> [ResourceRecord] {
         var records: [ResourceRecord] = []
         records.reserveCapacity(count)
-        for _ in 0..<count { records.append(try readRecord()) }
+        for _ in 0..<count {
+            let start = position
+            let record = try readRecord()
+            // RFC 6891 §6.1.1: the OPT RR lives in the additional section only.
+            guard record.type != .opt else {
+                throw MessageError("\(record.type) RR in the \(section) section", at: start)
+            }
+            records.append(record)
+        }
         return records
     }
 

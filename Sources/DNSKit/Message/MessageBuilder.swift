@@ -28,6 +28,14 @@ public struct MessageBuilder: Sendable {
         patchCounts()
     }
 
+    /// Adds the EDNS OPT RR to the additional section (RFC 6891 §6.1.1); before signing, so the TSIG
+    /// RR that `TSIG.sign` appends stays last and its MAC covers the OPT (RFC 8945 §5.1, §4.3.1).
+    public mutating func addEDNS(_ edns: EDNS) {
+        bytes.appendRecord(edns.record)
+        header.additionalCount += 1
+        patchCounts()
+    }
+
     private mutating func patchCounts() {
         bytes.setUInt16(header.questionCount, at: 4)
         bytes.setUInt16(header.answerCount, at: 6)
@@ -35,10 +43,12 @@ public struct MessageBuilder: Sendable {
         bytes.setUInt16(header.additionalCount, at: 10)
     }
 
-    /// A query for the SOA of `zone` (RFC 1035 §4.1.1: QR=0, opcode QUERY, RD=0).
-    public static func soaQuery(zone: DomainName, id: UInt16) -> [UInt8] {
+    /// A query for the SOA of `zone` (RFC 1035 §4.1.1: QR=0, opcode QUERY, RD=0), with `edns` as its OPT
+    /// RR when given (`EDNS.query`: DO and NSID, so the answer carries the RRSIG(SOA) and the instance).
+    public static func soaQuery(zone: DomainName, id: UInt16, edns: EDNS? = nil) -> [UInt8] {
         var builder = MessageBuilder(id: id, flags: MessageHeader.flags(opcode: .query))
         builder.addQuestion(Question(name: zone, type: .soa))
+        if let edns { builder.addEDNS(edns) }
         return builder.bytes
     }
 

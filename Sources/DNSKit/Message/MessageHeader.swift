@@ -91,6 +91,7 @@ public struct ResponseCode: RawRepresentable, Sendable, Hashable, CustomStringCo
         case 8: "NXRRSET"
         case 9: "NOTAUTH"
         case 10: "NOTZONE"
+        case 16: "BADVERS"
         default: "RCODE\(rawValue)"
         }
     }

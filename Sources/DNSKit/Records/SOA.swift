@@ -73,7 +73,7 @@ public struct SOA: Sendable, Hashable {
     }
 
     /// One uncompressed name starting at `i`; advances `i` past it.
-    private static func name(in rdata: [UInt8], at i: inout Int) -> DomainName? {
+    static func name(in rdata: [UInt8], at i: inout Int) -> DomainName? {
         let start = i
         while i < rdata.count {
             let length = Int(rdata[i])

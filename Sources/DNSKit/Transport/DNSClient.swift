@@ -107,7 +107,7 @@ public final class DNSClient: Sendable {
         do {
             exchange = try await send(
                 question: question, server: server, options: options,
-                build: { MessageBuilder.soaQuery(zone: zone, id: $0) })
+                build: { MessageBuilder.soaQuery(zone: zone, id: $0, edns: options.edns) })
         } catch {
             return failed(error)
         }
@@ -146,7 +146,8 @@ public final class DNSClient: Sendable {
             used.insert(id)
             let (request, pending, requestMAC) = prepare(
                 id: id, address: address, question: Question(name: zone, type: .soa), server: server,
-                options: options, loop: loop, socket: socket, build: { MessageBuilder.soaQuery(zone: zone, id: $0) })
+                options: options, loop: loop, socket: socket,
+                build: { MessageBuilder.soaQuery(zone: zone, id: $0, edns: options.edns) })
             requests.append(pending)
             futures.append(pending.promise.futureResult)
             exchanges.append(
@@ -223,6 +224,11 @@ public final class DNSClient: Sendable {
             (message, tsig) = try check(
                 bytes, exchange: exchange, question: question, opcode: .query, key: server.key, options: options,
                 screened: overTCP ? nil : exchange.answer.screened)
+        } catch .formerr where options.edns != nil {
+            // RFC 6891 §7: a server that does not know EDNS answers FORMERR; ask it again without.
+            var plain = options
+            plain.edns = nil
+            return await soa(zone: zone, at: server, options: plain)
         } catch {
             return failed(error)
         }
@@ -247,7 +253,11 @@ public final class DNSClient: Sendable {
         return .answered(
             SOAAnswer(
                 zone: zone, server: server.name, serial: serial, soa: soa, authoritative: true, rtt: rtt,
-                tsig: tsig, overTCP: overTCP))
+                tsig: tsig, overTCP: overTCP, edns: message.edns,
+                signatures: message.answers.compactMap { record in
+                    guard record.owner == zone, let rrsig = record.rrsig, rrsig.typeCovered == .soa else { return nil }
+                    return rrsig
+                }))
     }
 
     // MARK: NOTIFY
@@ -434,14 +444,14 @@ public final class DNSClient: Sendable {
                 bytes, id: exchange.id, requestMAC: exchange.requestMAC, question: question, opcode: opcode, key: key,
                 options: options)
         }
-        switch message.header.rcode {
+        switch message.rcode {
         case .noError: break
         case .refused: throw .refused
         case .servFail: throw .servfail
         case .formErr: throw .formerr
         case .nxDomain: throw .nxdomainAtApex
         case .notAuth: throw .notAuthoritative(referral: false)
-        default: throw .unexpectedRcode(message.header.rcode)
+        default: throw .unexpectedRcode(message.rcode)
         }
         return (message, status)
     }

@@ -9,6 +9,11 @@ public struct SOAAnswer: Sendable, Hashable {
     public var tsig: TSIGStatus
     /// True when the UDP answer was truncated and the query was repeated over TCP.
     public var overTCP: Bool
+    /// The answer's OPT RR (RFC 6891), nil when the query had none or the server sent none back.
+    public var edns: EDNS? = nil
+    /// The RRSIGs covering the SOA in the answer section (RFC 4035 §3.1.1: a DO query of a signed zone gets
+    /// them); empty for an unsigned zone or a query without DO.
+    public var signatures: [RRSIG] = []
 }
 
 public enum SOAQueryOutcome: Sendable, Hashable, CustomStringConvertible {

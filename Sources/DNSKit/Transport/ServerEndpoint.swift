@@ -41,12 +41,15 @@ public struct QueryOptions: Sendable, Hashable {
     /// No attempt is sent, and no request waits, past this instant: requests still unanswered then
     /// fail (a sweep's deadline). Nil: no deadline.
     public var deadline: ContinuousClock.Instant?
+    /// The OPT RR SOA queries carry (`EDNS.query`: DO and NSID), nil for none. A server that answers
+    /// FORMERR to it is asked again without (RFC 6891 §7).
+    public var edns: EDNS?
 
     public init(
         timeout: Duration = .seconds(2), retries: Int = 2, maxInFlightPerServer: Int = 64,
         clockOffset: Duration = .zero,
         acceptTruncatedMAC: Bool = false, adaptiveTimeout: Bool = false, minimumTimeout: Duration = .milliseconds(300),
-        deadline: ContinuousClock.Instant? = nil
+        deadline: ContinuousClock.Instant? = nil, edns: EDNS? = nil
     ) {
         self.timeout = timeout
         self.retries = retries
@@ -56,6 +59,7 @@ public struct QueryOptions: Sendable, Hashable {
         self.adaptiveTimeout = adaptiveTimeout
         self.minimumTimeout = minimumTimeout
         self.deadline = deadline
+        self.edns = edns
     }
 }
 

@@ -14,7 +14,7 @@ public enum DigestHTML {
             + "\(report.zonesChecked) zones checked in \(report.runs) runs.</p>\n"
 
         body += "<h3>Servers</h3>\n"
-        body += serverTable(report.servers)
+        body += serverTable(report.servers, now: report.until)
 
         body += "<h3>Still open (\(report.stillOpen.count))</h3>\n"
         body += incidentTable(report.stillOpen, now: report.until, showsEnd: false)
@@ -60,9 +60,12 @@ public enum DigestHTML {
     }
 
     /// The servers x status table: one row per server, its status cell coloured by severity.
-    static func serverTable(_ servers: [ServerHealth]) -> String {
+    static func serverTable(_ servers: [ServerHealth], now: Date) -> String {
         table(
-            ["Server", "Role", "Status", "Queries", "Answered", "Median RTT", "Zones lagging", "Auth failures"],
+            [
+                "Server", "Role", "Status", "Queries", "Answered", "Median RTT", "Zones lagging", "Auth failures",
+                "Signatures end", "Instances",
+            ],
             servers.map { row in
                 [
                     cell(row.server), cell(row.role.rawValue),
@@ -71,6 +74,10 @@ public enum DigestHTML {
                     cell(DigestText.milliseconds(row.medianRTT)),
                     cell(String(row.zonesLagging), colour: row.zonesLagging > 0 ? colours[.warning] : nil),
                     cell(String(row.authFailures), colour: row.authFailures > 0 ? colours[.critical] : nil),
+                    cell(
+                        DigestText.signaturesEnd(row.signaturesEnd),
+                        colour: row.signaturesEnd.map { $0 <= now ? colours[.critical] : nil } ?? nil),
+                    cell(DigestText.instances(row.instances)),
                 ]
             })
     }

@@ -85,11 +85,17 @@ public struct ServerHealth: Sendable, Equatable {
     public var authFailures: Int
     /// The worst state seen at the last run, for the servers x status table.
     public var status: Severity
+    /// The earliest RRSIG(SOA) expiration it served at the last run; nil: no signed zone.
+    public var signaturesEnd: Date?
+    /// The instances (NSIDs) that answered for it at the last run.
+    public var instances: [String]
 
     public init(
         server: String, role: ServerRole, queries: Int, answerRate: Double?, medianRTT: Duration?, zonesLagging: Int,
-        authFailures: Int, status: Severity
+        authFailures: Int, status: Severity, signaturesEnd: Date? = nil, instances: [String] = []
     ) {
+        self.signaturesEnd = signaturesEnd
+        self.instances = instances
         self.server = server
         self.role = role
         self.queries = queries

@@ -24,12 +24,14 @@ public enum DigestText {
         out.append("SERVERS")
         var servers = TextTable([
             ("server", .left), ("role", .left), ("status", .left), ("queries", .right), ("answered", .right),
-            ("median RTT", .right), ("zones lagging", .right), ("auth failures", .right),
+            ("median RTT", .right), ("zones lagging", .right), ("auth failures", .right), ("signatures end", .left),
+            ("instances", .left),
         ])
         for row in report.servers {
             servers.add([
                 row.server, row.role.rawValue, row.status.description, String(row.queries), percent(row.answerRate),
                 milliseconds(row.medianRTT), String(row.zonesLagging), String(row.authFailures),
+                signaturesEnd(row.signaturesEnd), instances(row.instances),
             ])
         }
         out.append(report.servers.isEmpty ? "  none recorded" : servers.render())
@@ -162,5 +164,15 @@ public enum DigestText {
         case (nil, let after?): "-> \(after)"
         case (nil, nil): "-"
         }
+    }
+
+    /// The earliest RRSIG(SOA) expiration a server served, `-` when it served no signed zone.
+    static func signaturesEnd(_ date: Date?) -> String {
+        date.map(SignatureCheck.dateText) ?? "-"
+    }
+
+    /// The NSIDs that answered for a server, `-` for none.
+    static func instances(_ names: [String]) -> String {
+        names.isEmpty ? "-" : names.joined(separator: ", ")
     }
 }

@@ -88,7 +88,9 @@ public struct CheckSession: Sendable {
         let clocks = ProblemStart.lagClocks(starts, now: Date(), grace: configuration.check.lagGrace)
         var report = CheckReport(
             servers: fleet.members.map(\.name),
-            verdicts: observations.map { Compare.verdict($0, lag: clocks[$0.name]) },
+            verdicts: observations.map {
+                Compare.verdict($0, lag: clocks[$0.name], signatures: configuration.check.signatures)
+            },
             deep: deep)
         report.droppedAnswers = dropped
         return report

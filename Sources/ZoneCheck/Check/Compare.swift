@@ -38,9 +38,10 @@ public enum Compare {
     }
 
     /// The verdict, with lags dated and escalated past the grace by `lag` (nil: nobody knows since when), and
-    /// the deep check's signatures judged by `signatures` (`DeepSignatures`).
+    /// the servers' signatures judged by `signatures`: the RRSIG(SOA) of the sweep at its time
+    /// (`SignatureCheck`) and, with `--deep`, every signature of each transfer (`DeepSignatures`).
     public static func verdict(
-        _ observation: ZoneObservation, lag: LagClock?, signatures thresholds: SignatureThresholds = .init()
+        _ observation: ZoneObservation, lag: LagClock?, signatures window: SignatureWindow = .standard
     ) -> ZoneVerdict {
         let zone = observation.name
         var findings: [Finding] = []
@@ -75,7 +76,8 @@ public enum Compare {
                         detail: error.description))
             case .serial(let serial, let rtt):
                 var status = ServerStatus(
-                    server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil)
+                    server: observed.server, role: observed.role, serial: serial, state: .ok, rtt: rtt, detail: nil,
+                    soaSignature: observed.soaSignature, nsid: observed.nsid)
                 if observed.role == .secondary {
                     if let primarySerial {
                         if let primaryCause,
@@ -88,7 +90,8 @@ public enum Compare {
                                 + "send \(zone) (\(primaryCause.name)); see the primary-cannot-send finding"
                         } else if let finding = compare(
                             secondary: observed.server, serial, primary: primaryName, primarySerial, zone: zone,
-                            lag: lag, cause: LagDiagnosis.cause(of: observed.server, observation))
+                            lag: lag, cause: LagDiagnosis.cause(of: observed.server, observation),
+                            instance: observed.nsid)
                         {
                             status.state = finding.state
                             status.detail = finding.finding.message
@@ -109,15 +112,25 @@ public enum Compare {
                     primaryCause, primary: primaryName, primarySerial, stuck: stuck, zone: zone,
                     file: observation.primaryFile?.path))
         }
+        findings += AnycastCheck.findings(observation.servers, zone: zone)
         if let transfers = observation.transfers {
             findings += deepFindings(transfers, statuses: &statuses, zone: zone, primary: primaryName)
             let copies = DeepSignatures.copies(transfers)
-            findings += DeepSignatures.findings(copies, zone: zone, primary: primaryName, thresholds: thresholds)
+            findings += DeepSignatures.findings(copies, zone: zone, primary: primaryName, thresholds: window)
             for copy in copies {
                 if let index = statuses.firstIndex(where: { $0.server == copy.server }) {
                     statuses[index].signatures = copy.signatures
                 }
             }
+        }
+        if let now = observation.observedAt ?? lag?.now {
+            // The RRSIG(SOA) of every server; a finding a deep check already made from the whole transfer
+            // (same kind, its servers named there) is not repeated.
+            let deep = findings
+            findings += SignatureCheck.findings(observation.servers, zone: zone, now: now, thresholds: window)
+                .filter { soa in
+                    !deep.contains { $0.kind == soa.kind && Set(soa.servers).isSubset(of: $0.servers) }
+                }
         }
         if let file = observation.primaryFile {
             var servedDigest: (serial: UInt32, digest: String)?
@@ -207,8 +220,10 @@ public enum Compare {
     /// The RFC 1982 comparison of one secondary's serial with the primary's; nil when equal.
     static func compare(
         secondary: String, _ serial: UInt32, primary: String, _ primarySerial: UInt32, zone: String,
-        lag: LagClock? = nil, cause: LagCause = .notifyLost
+        lag: LagClock? = nil, cause: LagCause = .notifyLost, instance: String? = nil
     ) -> (state: ServerState, finding: Finding)? {
+        // The message names the instance that answered (NSID); the finding's servers stay plain names.
+        let who = instance.map { "\(secondary) (instance \($0))" } ?? secondary
         let mine = Serial(serial)
         let theirs = Serial(primarySerial)
         switch mine.compare(to: theirs) {
@@ -231,7 +246,7 @@ public enum Compare {
                 }
             }
             let message =
-                "\(secondary) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone)\(since) "
+                "\(who) is \(behind) serial\(behind == 1 ? "" : "s") behind \(primary) on \(zone)\(since) "
                 + "(serial \(serial) < \(primarySerial)): \(next)"
             return (
                 .lagging,
@@ -240,7 +255,7 @@ public enum Compare {
         case .greater:
             let ahead = theirs.distance(to: mine) ?? 0
             let message =
-                "\(secondary) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
+                "\(who) is \(ahead) serial\(ahead == 1 ? "" : "s") ahead of \(primary) on \(zone) "
                 + "(serial \(serial) > \(primarySerial)): NOTIFY cannot fix this; was \(primary) restored from an "
                 + "older copy? Raise the serial on \(primary) above \(serial), or restore \(primary) from the freshest copy with "
                 + "'zonecheck repair \(zone) --yes'"

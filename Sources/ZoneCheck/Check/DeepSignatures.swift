@@ -1,18 +1,6 @@
 import DNSKit
 import Foundation
 
-/// How close to their end signatures may come before a finding (`check.signatures.warning`, 7 days: a
-/// WARNING; `check.signatures.critical`, 2 days: CRITICAL).
-public struct SignatureThresholds: Sendable, Equatable {
-    public var warning: Duration
-    public var critical: Duration
-
-    public init(warning: Duration = .seconds(7 * 86_400), critical: Duration = .seconds(2 * 86_400)) {
-        self.warning = warning
-        self.critical = critical
-    }
-}
-
 /// The deep check's DNSSEC findings, from each server's verified transfer (`TransferSignatures`): pure, the
 /// time being the one each transfer ended at.
 ///
@@ -53,7 +41,7 @@ public enum DeepSignatures {
     }
 
     public static func findings(
-        _ copies: [Copy], zone: String, primary: String, thresholds: SignatureThresholds = .init()
+        _ copies: [Copy], zone: String, primary: String, thresholds: SignatureWindow = .init()
     ) -> [Finding] {
         guard copies.contains(where: \.signatures.isSigned) else { return [] }
         let reference = copies.first { $0.server == primary }
@@ -102,7 +90,7 @@ public enum DeepSignatures {
         }
     }
 
-    static func expiry(_ signed: [Copy], reference: Copy?, zone: String, thresholds: SignatureThresholds) -> [Finding] {
+    static func expiry(_ signed: [Copy], reference: Copy?, zone: String, thresholds: SignatureWindow) -> [Finding] {
         // Grouped by serial and earliest end, in fleet order of each group's first server.
         var groups: [(key: String, copies: [Copy])] = []
         for copy in signed {

@@ -46,6 +46,9 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case signaturesNotYetValid = "signatures-not-yet-valid"
     /// Some servers serve the zone signed, others unsigned.
     case partlySigned = "partly-signed"
+    /// One server address answered as different instances (NSIDs) with different serials: anycast copies
+    /// that disagree.
+    case anycastDisagrees = "anycast-disagrees"
     /// A `zonecheck run` started and never finished (killed or crashed); reported by the next run.
     case runUnfinished = "run-unfinished"
     /// `--deep`: a signed copy's apex DNSKEY set is not the primary's.

@@ -1,4 +1,5 @@
 public import DNSKit
+public import Foundation
 
 /// What one sweep saw of one zone: every server's SOA answer (or why there was none), and, for a deep
 /// check, every server's verified transfer, and the primary's zone file. Plain values: the verdict is a
@@ -16,11 +17,13 @@ public struct ZoneObservation: Sendable {
     public var serverReports: [String: ServerReport]
     /// NOTIFYs a secondary refused before (the audit log), by server name.
     public var notifyRefusals: [String: NotifyRefusal]
+    /// When the sweep asked: the clock signatures are judged by (nil: not judged).
+    public var observedAt: Date?
 
     public init(
         zone: DomainName, servers: [ServerObservation], transfers: [TransferObservation]? = nil,
         primaryFile: PrimaryFileObservation? = nil, serverReports: [String: ServerReport] = [:],
-        notifyRefusals: [String: NotifyRefusal] = [:]
+        notifyRefusals: [String: NotifyRefusal] = [:], observedAt: Date? = nil
     ) {
         self.zone = zone
         self.servers = servers
@@ -28,6 +31,7 @@ public struct ZoneObservation: Sendable {
         self.primaryFile = primaryFile
         self.serverReports = serverReports
         self.notifyRefusals = notifyRefusals
+        self.observedAt = observedAt
     }
 
     /// The zone's name as operators write it: `example.com`, no trailing dot.
@@ -39,6 +43,14 @@ public struct ServerObservation: Sendable {
     public var server: String
     public var role: ServerRole
     public var answer: Answer
+    /// The zone's signatures as this server serves them (the query carries DO); nil when it gave no answer
+    /// or answered without EDNS.
+    public var soaSignature: SignatureState?
+    /// The instance that answered (NSID, RFC 5001), nil when the server sent none.
+    public var nsid: String?
+    /// Anycast only: the serial each instance (NSID) gave when the zone was asked again
+    /// (`AnycastCheck`); empty otherwise.
+    public var instanceSerials: [String: UInt32] = [:]
 
     public enum Answer: Sendable {
         /// A verified, authoritative answer (TSIG checked by the transport).
@@ -47,11 +59,19 @@ public struct ServerObservation: Sendable {
         case failed(QueryError)
     }
 
-    public init(server: String, role: ServerRole, answer: Answer) {
+    public init(
+        server: String, role: ServerRole, answer: Answer, soaSignature: SignatureState? = nil, nsid: String? = nil
+    ) {
         self.server = server
         self.role = role
         self.answer = answer
+        self.soaSignature = soaSignature
+        self.nsid = nsid
     }
+
+    /// `ns3 (instance fra1)` when the server named its instance, else `ns3`: findings say which copy of an
+    /// anycast address answered.
+    public var label: String { nsid.map { "\(server) (instance \($0))" } ?? server }
 
     /// The serial, only from a verified answer: a failure never counts as a serial.
     public var serial: UInt32? {

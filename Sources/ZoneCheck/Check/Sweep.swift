@@ -17,11 +17,12 @@ public struct Sweep: Sendable {
 
     /// What the transport is told: at most `check.timeout` per attempt, adapted to each server's measured
     /// round trips (RFC 6298, `RoundTripEstimator`), `check.retries` more attempts of a lost query, and at
-    /// most `check.concurrency` requests in flight per server (the transport queues the rest).
+    /// most `check.concurrency` requests in flight per server (the transport queues the rest). Every query
+    /// carries EDNS with DO and NSID (`EDNS.query`): the answers bring each server's RRSIG(SOA) and instance.
     public var queryOptions: QueryOptions {
         QueryOptions(
             timeout: settings.timeout, retries: settings.retries,
-            maxInFlightPerServer: max(1, settings.concurrency), adaptiveTimeout: true)
+            maxInFlightPerServer: max(1, settings.concurrency), adaptiveTimeout: true, edns: .query)
     }
 
     /// Zones per batch handed to the transport: one task signs and checks a whole batch.
@@ -52,6 +53,9 @@ public struct Sweep: Sendable {
         var columns = [[ServerObservation.Answer?]](
             repeating: [ServerObservation.Answer?](repeating: nil, count: count), count: members.count)
         var notAsked = [String?](repeating: nil, count: members.count)
+        // What the answers' EDNS said (signatures, instance); nil where there was none.
+        var seen = [[Seen?]](repeating: [Seen?](repeating: nil, count: count), count: members.count)
+        let now = Date()
         let batch = batchSize
         let depth = batchesPerServer
         let downAfter = min(count, batch)
@@ -98,6 +102,7 @@ public struct Sweep: Sendable {
                     switch outcome {
                     case .answered(let answer):
                         columns[m][start + k] = .serial(answer.serial, rtt: answer.rtt)
+                        seen[m][start + k] = Seen(answer, now: now)
                         answered[m] += 1
                     case .failed(let error):
                         columns[m][start + k] = .failed(error)
@@ -140,8 +145,29 @@ public struct Sweep: Sendable {
                         QueryError(
                             zone: zones[z], server: member.endpoint, kind: .soa,
                             failure: .unreachable(notAsked[m] ?? "no answer recorded")))
-                return ServerObservation(server: member.name, role: member.role, answer: answer)
+                let extra = seen[m][z]
+                return ServerObservation(
+                    server: member.name, role: member.role, answer: answer, soaSignature: extra?.signature,
+                    nsid: extra?.nsid)
             }
+        }
+    }
+
+    /// What one answer's EDNS told beyond the serial.
+    struct Seen {
+        var signature: SignatureState?
+        var nsid: String?
+
+        /// Nil when the answer says nothing more: no OPT and no RRSIG.
+        init?(_ answer: SOAAnswer, now: Date) {
+            nsid = answer.edns?.nsidText
+            if let earliest = SOASignature.earliest(answer.signatures, near: now) {
+                signature = .signed(earliest)
+            } else if answer.edns?.dnssecOK == true {
+                // RFC 3225 §3: the server copied DO back, so it would have sent the RRSIGs of a signed zone.
+                signature = .unsigned
+            }
+            if signature == nil && nsid == nil { return nil }
         }
     }
 
@@ -186,9 +212,12 @@ public struct Sweep: Sendable {
         let sweep = self
         // One deadline for the whole check: the serials and, after them, every transfer.
         let deadline = ContinuousClock.now + settings.deadline
+        let observedAt = Date()
         let digestAll = deep && deepZones == nil
         async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: digestAll) } }
-        let serials = await serials(of: zones, client: client, deadline: deadline)
+        let serials = await askInstances(
+            await serials(of: zones, client: client, deadline: deadline), zones: zones, client: client,
+            deadline: deadline)
         var transfers: [DomainName: [TransferObservation]] = [:]
         var digested: [DomainName: PrimaryFileObservation?] = [:]
         if deep {
@@ -206,7 +235,7 @@ public struct Sweep: Sendable {
         return zones.indices.map { i in
             ZoneObservation(
                 zone: zones[i], servers: serials[i], transfers: transfers[zones[i]],
-                primaryFile: digested[zones[i]] ?? primaryFiles[i])
+                primaryFile: digested[zones[i]] ?? primaryFiles[i], observedAt: observedAt)
         }
     }
 

@@ -32,16 +32,29 @@ public struct ServerStatus: Sendable, Equatable {
     public var detail: String?
     /// `--deep`: the DNSSEC of the server's transfer; nil without one.
     public var signatures: TransferSignatures? = nil
+    /// The RRSIG(SOA) this server serves (`.unsigned` for none); nil when unknown.
+    public var soaSignature: SignatureState?
+    /// The instance that answered (NSID, RFC 5001).
+    public var nsid: String?
 
     public init(
-        server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?
+        server: String, role: ServerRole, serial: UInt32?, state: ServerState, rtt: Duration?, detail: String?,
+        soaSignature: SignatureState? = nil, nsid: String? = nil
     ) {
+        self.soaSignature = soaSignature
+        self.nsid = nsid
         self.server = server
         self.role = role
         self.serial = serial
         self.state = state
         self.rtt = rtt
         self.detail = detail
+    }
+
+    /// The RRSIG(SOA) when the server serves the zone signed.
+    public var soaRRSIG: SOASignature? {
+        if case .signed(let signature) = soaSignature { return signature }
+        return nil
     }
 
     /// Round-trip time in milliseconds, for JSON.

@@ -27,6 +27,9 @@ public struct CheckSettings: Sendable, Equatable {
     public var maxTransferSize: Int
     /// The most records one zone transfer may carry (`check.max_transfer_records`), likewise.
     public var maxTransferRecords: Int
+    /// How close to its end a server's RRSIG(SOA) is a WARNING (`check.signatures.warning`, 7 days) or
+    /// CRITICAL (`check.signatures.critical`, 2 days).
+    public var signatures = SignatureWindow()
 
     public static let defaultMaxTransferSize = 256 << 20
     public static let defaultMaxTransferRecords = 5_000_000
@@ -67,4 +70,18 @@ extension CheckSettings {
         guard !overflow, value > 0, value <= 1 << 40 else { return nil }
         return value
     }
+}
+
+/// How close to their end signatures may come before a finding (`check.signatures`): WARNING within
+/// `warning`, CRITICAL within `critical` (and when already ended). The defaults are 7 and 2 days.
+public struct SignatureWindow: Sendable, Equatable {
+    public var warning: Duration
+    public var critical: Duration
+
+    public init(warning: Duration = .seconds(7 * 86_400), critical: Duration = .seconds(2 * 86_400)) {
+        self.warning = warning
+        self.critical = critical
+    }
+
+    public static let standard = SignatureWindow()
 }

@@ -78,8 +78,19 @@ extension Configuration {
         guard let map = try top.mapping("check") else { return settings }
         try map.checkKeys([
             "timeout", "retries", "concurrency", "lag_grace", "deep", "deadline", "max_transfer_size",
-            "max_transfer_records",
+            "max_transfer_records", "signatures",
         ])
+        if let signatures = try map.mapping("signatures") {
+            try signatures.checkKeys(["warning", "critical"])
+            if let warning = try signatures.duration("warning") { settings.signatures.warning = warning }
+            if let critical = try signatures.duration("critical") { settings.signatures.critical = critical }
+            guard settings.signatures.critical <= settings.signatures.warning else {
+                throw signatures.source.error(
+                    at: signatures.value("critical") ?? signatures.value("warning"), signatures.path("critical"),
+                    "critical (\(settings.signatures.critical)) is longer than warning (\(settings.signatures.warning))",
+                    fix: "The critical threshold is the nearer one: e.g. warning: 7d, critical: 2d")
+            }
+        }
         if let text = try map.string("max_transfer_size") {
             guard let octets = CheckSettings.octets(configText: text) else {
                 throw map.source.error(

@@ -73,7 +73,8 @@ public enum DigestGathering {
                 answerRate: queries > 0 ? Double(answered) / Double(queries) : nil,
                 medianRTT: median.map { .microseconds(Int64(($0 * 1000).rounded())) },
                 zonesLagging: latest?.lagging ?? 0, authFailures: rows.reduce(0) { $0 + $1.authFailures },
-                status: latest?.status ?? .unknown)
+                status: latest?.status ?? .unknown, signaturesEnd: latest?.signaturesEnd,
+                instances: latest?.instances ?? [])
         }
         var byZone: [String: (incidents: Int, repairs: Int)] = [:]
         for incident in opened { byZone[incident.zone, default: (0, 0)].incidents += 1 }

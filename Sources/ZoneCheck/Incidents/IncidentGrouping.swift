@@ -85,6 +85,7 @@ public enum IncidentGrouping {
         case .partlySigned: return "\(on) is signed on some servers only"
         case .dnskeyDiffers: return "\(who) \(plural ? "serve" : "serves") another DNSKEY set on \(on)"
         case .zonemdMismatch: return "\(who) \(plural ? "fail" : "fails") the ZONEMD check on \(on)"
+        case .anycastDisagrees: return "the anycast instances of \(who) disagree on \(on)"
         }
     }
 

@@ -186,7 +186,8 @@ public struct RunCycle: Sendable {
                 open: try state.openIncidents(), history: try state.flapHistory(),
                 compared: { compared.contains($0) || !swept.contains($0) }),
             servers: fleet.members.map(\.name), now: look.checkedAt, grace: configuration.check.lagGrace,
-            settings: IncidentSettings(resolveAfter: configuration.alerts.resolveAfter))
+            settings: IncidentSettings(resolveAfter: configuration.alerts.resolveAfter),
+            signatures: configuration.check.signatures)
     }
 
     /// The decision in one transaction; after it, the zones compared (a run killed in between compares them

@@ -31,13 +31,15 @@ public struct RunDecision: Sendable {
     ///   - servers: every server's name, in the configuration's order.
     public static func make(
         observations: [ZoneObservation], previous: [ProblemStart], unfinished: [UnfinishedRun], hold: DeepHold,
-        servers: [String], now: Date, grace: Duration, settings: IncidentSettings
+        servers: [String], now: Date, grace: Duration, settings: IncidentSettings,
+        signatures: SignatureWindow = .standard
     ) -> RunDecision {
         let earlier = ProblemStart.earlier(previous)
         let verdicts = observations.map {
             Compare.verdict(
                 $0,
-                lag: ProblemStart.lagClock(zone: $0.name, servers: servers, carrying: earlier, now: now, grace: grace))
+                lag: ProblemStart.lagClock(zone: $0.name, servers: servers, carrying: earlier, now: now, grace: grace),
+                signatures: signatures)
         }
         let starts = ProblemStart.carry(verdicts, previous: previous, now: now)
         let clocks = ProblemStart.lagClocks(starts, now: now, grace: grace)

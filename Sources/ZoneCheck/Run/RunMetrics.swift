@@ -96,6 +96,16 @@ public struct RunMetrics: Sendable {
                 out += "zonecheck_zone_lag_seconds{\(labels(verdict.zone, cell.server))} \(Int(age))\n"
             }
         }
+        family(
+            "zonecheck_rrsig_expiration_timestamp_seconds",
+            "When the RRSIG(SOA) the server serves ends (the earliest if several), Unix time; signed zones only.")
+        for verdict in verdicts {
+            for cell in verdict.servers {
+                guard let signature = cell.soaRRSIG else { continue }
+                out += "zonecheck_rrsig_expiration_timestamp_seconds{\(labels(verdict.zone, cell.server))} "
+                out += "\(Int64(signature.expiration.timeIntervalSince1970))\n"
+            }
+        }
         family("zonecheck_zone_status", "Verdict for the zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
         for verdict in verdicts {
             out +=

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// How one server did in one run: what the digest's per-server health adds up. Pure, from the verdicts.
 public struct ServerRunStats: Sendable, Equatable {
     public var server: String
@@ -10,11 +12,20 @@ public struct ServerRunStats: Sendable, Equatable {
     public var lagging: Int
     /// Its worst state across zones, as a severity.
     public var status: Severity
+    /// The earliest RRSIG(SOA) expiration it serves across the signed zones; nil when it serves none signed.
+    public var signaturesEnd: Date?
+    /// The instances (NSIDs) that answered for it, sorted; more than one: an anycast address.
+    public var instances: [String]
+
+    /// At most this many instance names are kept per server and run.
+    public static let maxInstances = 8
 
     public init(
         server: String, queries: Int, answered: Int, authFailures: Int, rttMedianMilliseconds: Double?, lagging: Int,
-        status: Severity
+        status: Severity, signaturesEnd: Date? = nil, instances: [String] = []
     ) {
+        self.signaturesEnd = signaturesEnd
+        self.instances = instances
         self.server = server
         self.queries = queries
         self.answered = answered
@@ -31,6 +42,7 @@ public struct ServerRunStats: Sendable, Equatable {
                 server: server, queries: 0, answered: 0, authFailures: 0, rttMedianMilliseconds: nil, lagging: 0,
                 status: .ok)
             var rtts: [Double] = []
+            var instances = Set<String>()
             for verdict in verdicts {
                 guard let cell = verdict.servers.first(where: { $0.server == server }) else { continue }
                 stats.queries += 1
@@ -38,10 +50,15 @@ public struct ServerRunStats: Sendable, Equatable {
                 if cell.state == .authFailed { stats.authFailures += 1 }
                 if cell.state == .lagging { stats.lagging += 1 }
                 if let rtt = cell.rttMilliseconds { rtts.append(rtt) }
+                if let end = cell.soaRRSIG?.expiration, end < stats.signaturesEnd ?? .distantFuture {
+                    stats.signaturesEnd = end
+                }
+                if let nsid = cell.nsid { instances.insert(nsid) }
                 let worst = verdict.findings.filter { $0.servers.contains(server) }.map(\.severity).max() ?? .ok
                 stats.status = max(stats.status, worst)
             }
             stats.rttMedianMilliseconds = median(rtts)
+            stats.instances = Array(instances.sorted().prefix(maxInstances))
             return stats
         }
     }

@@ -129,7 +129,10 @@ extension StateDatabase {
                     stats: ServerRunStats(
                         server: row["server"], queries: row["queries"], answered: row["answered"],
                         authFailures: row["authFailures"], rttMedianMilliseconds: row["rttMedianMs"],
-                        lagging: row["lagging"], status: Severity(rawValue: row["status"]) ?? .unknown))
+                        lagging: row["lagging"], status: Severity(rawValue: row["status"]) ?? .unknown,
+                        signaturesEnd: (row["signaturesEnd"] as Double?).map { Date(stateTime: $0) },
+                        instances: (row["instances"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
+                    ))
             }
         }
     }

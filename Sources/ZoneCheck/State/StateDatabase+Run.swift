@@ -197,11 +197,12 @@ extension StateDatabase {
             }
             let server = try db.makeStatement(
                 sql: "INSERT INTO serverRun (runId, time, server, queries, answered, authFailures, rttMedianMs, "
-                    + "lagging, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    + "lagging, status, signaturesEnd, instances) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for stats in run.servers {
                 try server.execute(arguments: [
                     run.runID, now, stats.server, stats.queries, stats.answered, stats.authFailures,
-                    stats.rttMedianMilliseconds, stats.lagging, stats.status.rawValue,
+                    stats.rttMedianMilliseconds, stats.lagging, stats.status.rawValue, stats.signaturesEnd?.stateTime,
+                    stats.instances.isEmpty ? nil : stats.instances.joined(separator: ","),
                 ])
             }
             try db.execute(

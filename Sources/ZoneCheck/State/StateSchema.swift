@@ -155,6 +155,15 @@ enum StateSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v4-server-signatures") { db in
+            // Per run and server: the earliest RRSIG(SOA) expiration it served (NULL: no signed zone) and the
+            // instances (NSIDs) that answered, comma-separated, for the digest's server table.
+            try db.execute(
+                sql: """
+                    ALTER TABLE serverRun ADD COLUMN signaturesEnd REAL;
+                    ALTER TABLE serverRun ADD COLUMN instances TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -66,6 +66,10 @@ final class HostileServer: @unchecked Sendable {
         /// Not hostile, only slow and noisy: every UDP answer is sent again 300 ms later, and queries for
         /// `silentFor` are never answered (so a duplicate arrives while another query waits in vain).
         case duplicatesAnswers(silentFor: DomainName)
+        /// A server from before EDNS: FORMERR (signed) to a request with an OPT RR, a correct answer without.
+        case formerrToEDNS
+        /// A signed answer carrying two OPT RRs (RFC 6891 §6.1.1 allows one).
+        case twoOPTs
 
         var description: String {
             switch self {
@@ -93,6 +97,8 @@ final class HostileServer: @unchecked Sendable {
             case .forgedFirst(let lead):
                 "forged unsigned answer \(lead.nanoseconds / 1_000_000) ms before the genuine one"
             case .duplicatesAnswers(let silent): "duplicate answers, silent for \(silent)"
+            case .formerrToEDNS: "FORMERR to EDNS"
+            case .twoOPTs: "two OPT RRs"
             }
         }
     }
@@ -105,6 +111,8 @@ final class HostileServer: @unchecked Sendable {
         var signed: Bool
         /// The client's source port (UDP only).
         var sourcePort: Int? = nil
+        /// Whether the request carried an OPT RR (EDNS).
+        var edns = false
     }
 
     /// What the server does next on a connection.
@@ -193,7 +201,7 @@ final class HostileServer: @unchecked Sendable {
         log.append(
             Request(
                 overTCP: overTCP, opcode: request.header.opcode, question: request.questions.first,
-                signed: request.tsig != nil, sourcePort: sourcePort))
+                signed: request.tsig != nil, sourcePort: sourcePort, edns: request.edns != nil))
         lock.unlock()
         let id = request.header.id
         let requestMAC = request.tsig?.mac ?? []
@@ -262,6 +270,14 @@ final class HostileServer: @unchecked Sendable {
         case .forgedFirst(let lead) where !overTCP && !isTransfer:
             let forged = answer(records: opcode == .notify ? [] : [soa(serial: serial &+ 1000)])
             return [.send(forged), .sendLater(signed(answer(records: direct)), lead)]
+        case .formerrToEDNS where request.edns != nil:
+            return [.send(signed(answer(records: [], flags: ResponseCode.formErr.rawValue)))]
+        case .twoOPTs:
+            var message = answer(records: direct)
+            let opt: [UInt8] = [0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0]
+            message += opt + opt
+            message[11] = 2
+            return [.send(signed(message))]
         case .duplicatesAnswers(let silent):
             if question.name == silent { return [] }
             let reply = signed(answer(records: direct))

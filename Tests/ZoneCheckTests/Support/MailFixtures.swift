@@ -59,10 +59,11 @@ enum MailFixtures {
                 zonesLagging: 0, authFailures: 0, status: .ok),
             ServerHealth(
                 server: "ns2", role: .secondary, queries: 1_440_000, answerRate: 0.9999, medianRTT: .milliseconds(82),
-                zonesLagging: 0, authFailures: 0, status: .ok),
+                zonesLagging: 0, authFailures: 0, status: .ok, signaturesEnd: now.addingTimeInterval(28 * 86_400),
+                instances: ["ams1", "fra1"]),
             ServerHealth(
                 server: "ns3", role: .secondary, queries: 1_440_000, answerRate: 0.982, medianRTT: .milliseconds(240),
-                zonesLagging: 300, authFailures: 0, status: .critical),
+                zonesLagging: 300, authFailures: 0, status: .critical, signaturesEnd: now.addingTimeInterval(36 * 3600)),
             ServerHealth(
                 server: "ns4", role: .secondary, queries: 1_440_000, answerRate: 0.997, medianRTT: .milliseconds(151),
                 zonesLagging: 0, authFailures: 12, status: .warning),

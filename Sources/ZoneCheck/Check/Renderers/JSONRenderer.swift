@@ -8,11 +8,16 @@ import Foundation
 ///   "dropped_answers": { "ns3": 2 },
 ///   "zones": [ { "zone": "example.com", "status": "WARNING",
 ///                "servers": { "ns1": { "role": "primary", "serial": 2026112205, "state": "OK",
-///                                      "rtt_ms": 0.4, "detail": null }, ... },
+///                                      "rtt_ms": 0.4, "detail": null,
+///                                      "rrsig_expiration": "2026-12-21T10:00:00Z",
+///                                      "rrsig_inception": "2026-12-07T09:00:00Z", "rrsig_key_tag": 4242,
+///                                      "nsid": "fra1" }, ... },
 ///                "findings": [ { "severity": "WARNING", "kind": "lagging", "servers": ["ns3"],
 ///                                "message": "...", "details": [] } ] } ] }
 /// ```
-/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK). `dnssec` is the
+/// `serial`, `rtt_ms` and `detail` are null when there is none (no verified answer, or OK). `rrsig_*` are the
+/// server's RRSIG(SOA) (the earliest-ending if several; ISO 8601 UTC times), null for an unsigned zone or no
+/// answer; `nsid` is the instance that answered (RFC 5001), null when the server names none. `dnssec` is the
 /// server's transferred copy as the deep check read it, null when its transfer was not compared:
 /// `{ "signed": true, "signatures": 24, "earliest_rrsig_expiration": "2026-12-09T15:08:16Z",
 ///    "earliest_rrsig": "www.signed.lab A (key 8720)", "dnskeys": ["8720 ZSK", "43996 KSK"],
@@ -64,11 +69,17 @@ public struct JSONRenderer: Sendable {
         var rttMs: Double?
         var detail: String?
         var dnssec: DNSSEC?
+        var signature: SOASignature?
+        var nsid: String?
 
         enum CodingKeys: String, CodingKey {
             case role, serial, state
             case rttMs = "rtt_ms"
             case detail, dnssec
+            case rrsigExpiration = "rrsig_expiration"
+            case rrsigInception = "rrsig_inception"
+            case rrsigKeyTag = "rrsig_key_tag"
+            case nsid
         }
 
         // Explicit nulls: a consumer sees every key on every cell.
@@ -79,6 +90,11 @@ public struct JSONRenderer: Sendable {
             try container.encode(state, forKey: .state)
             try container.encode(rttMs, forKey: .rttMs)
             try container.encode(detail, forKey: .detail)
+            let times = ISO8601DateFormatter()
+            try container.encode(signature.map { times.string(from: $0.expiration) }, forKey: .rrsigExpiration)
+            try container.encode(signature.map { times.string(from: $0.inception) }, forKey: .rrsigInception)
+            try container.encode(signature?.keyTag, forKey: .rrsigKeyTag)
+            try container.encode(nsid, forKey: .nsid)
             try container.encode(dnssec, forKey: .dnssec)
         }
     }
@@ -151,7 +167,8 @@ public struct JSONRenderer: Sendable {
                                 Cell(
                                     role: $0.role.rawValue, serial: $0.serial, state: $0.state.rawValue,
                                     rttMs: $0.rttMilliseconds.map { ($0 * 1000).rounded() / 1000 }, detail: $0.detail,
-                                    dnssec: $0.signatures.map(DNSSEC.init))
+                                    dnssec: $0.signatures.map(DNSSEC.init),
+                                    signature: $0.soaRRSIG, nsid: $0.nsid)
                             )
                         }, uniquingKeysWith: { first, _ in first }),
                     findings: verdict.findings.map {

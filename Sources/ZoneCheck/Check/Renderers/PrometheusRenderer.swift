@@ -27,6 +27,17 @@ public struct PrometheusRenderer: Sendable {
                 out += cell.serial == nil ? "0\n" : "1\n"
             }
         }
+        out += "# HELP zonecheck_rrsig_expiration_timestamp_seconds When the RRSIG(SOA) the server serves ends "
+        out += "(the earliest if several), seconds since 1970; signed zones only.\n"
+        out += "# TYPE zonecheck_rrsig_expiration_timestamp_seconds gauge\n"
+        for verdict in report.verdicts {
+            for cell in verdict.servers {
+                guard let signature = cell.soaRRSIG else { continue }
+                out +=
+                    "zonecheck_rrsig_expiration_timestamp_seconds{\(labels(zone: verdict.zone, server: cell.server))} "
+                out += "\(Int64(signature.expiration.timeIntervalSince1970))\n"
+            }
+        }
         out += "# HELP zonecheck_dropped_answers Answers from the server that matched a query but did not verify "
         out +=
             "(unsigned, bad MAC, wrong key) and were dropped during this check: forged answers, an attack indicator.\n"
