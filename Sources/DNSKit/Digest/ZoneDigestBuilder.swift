@@ -470,7 +470,7 @@ struct ZoneRecordArena: ~Copyable {
         /// Stable LSD radix sort on `high`, 16 bits per pass; passes where every item has the
         /// same digit are skipped. Below `radixFloor` items, a comparison sort: each radix pass
         /// clears and sums 65,537 counters whatever the count, which was most of the deep check's
-        /// CPU on zones of a few dozen records (perf: 55 % of `check --deep` on 500 small zones).
+        /// CPU on zones of a few dozen records (perf: about half of `check --deep` on 500 small zones).
         static func radixSortByHigh(_ items: inout [OwnerPrefix]) {
             let count = items.count
             guard count > 1 else { return }
