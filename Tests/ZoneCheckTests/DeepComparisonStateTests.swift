@@ -51,4 +51,25 @@ import ZoneCheck
         #expect(try state.recentRunStarts(2) == Array(starts.suffix(2)))
         #expect(DeepSchedule.runInterval(starts: try state.recentRunStarts(12)) == 300)
     }
+
+    /// When the deep schedule began: the oldest finished run that compared a zone by transfer (runs with
+    /// check.deep "never", and a run killed half-way, do not count).
+    @Test func theFirstDeepRun() throws {
+        let directory = StateDatabaseTests.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let state = try StateDatabase.open(directory: directory)
+        #expect(try state.firstDeepRunStart() == nil)
+        for (offset, deep, finished) in [(0.0, false, true), (300, true, false), (600, true, true), (900, true, true)] {
+            let run = try state.beginRun(started: Self.t0 + offset, pid: 1, host: "test")
+            let none = IncidentTracker.track(
+                open: [], findings: [], history: [:], now: Self.t0 + offset, settings: IncidentSettings(resolveAfter: 1)
+            )
+            _ = try state.record(
+                RunRecord(
+                    runID: run.id, time: Self.t0 + offset, deep: deep, verdicts: [], problemStarts: [],
+                    incidents: none, servers: [], status: .ok))
+            if finished { try state.finishRun(id: run.id, at: Self.t0 + offset + 10, summary: "test") }
+        }
+        #expect(try state.firstDeepRunStart() == Self.t0 + 600)
+    }
 }

@@ -16,7 +16,7 @@ import ZoneCheck
     }
 
     /// Runs the schedule at each of `times`, recording every compared zone as the run would; checks that no
-    /// zone goes longer than `period` between comparisons (measured on the clock each run read) and returns
+    /// zone goes longer than `period` between comparisons, nor from the first run to its first comparison (measured on the clock each run read) and returns
     /// the number compared per run.
     static func simulate(
         zones: [String], times: [Date], period: TimeInterval, serials: (Int, String) -> UInt32 = { _, _ in 1 }
@@ -29,10 +29,11 @@ import ZoneCheck
             let current = Dictionary(uniqueKeysWithValues: zones.map { ($0, same(serials(run, $0))) })
             let plan = DeepSchedule.plan(
                 zones: zones, last: last, current: current, now: now, period: period,
-                interval: DeepSchedule.runInterval(starts: starts))
+                interval: DeepSchedule.runInterval(starts: starts), since: starts.first)
             for zone in plan.zones { last[zone] = DeepSchedule.Comparison(time: now, serials: current[zone]!) }
-            // Every zone's last comparison is at most one period old at every run (after the first).
-            let stale = zones.filter { now.timeIntervalSince(last[$0]!.time) > period }
+            // Every zone's last comparison (a zone never compared: the first run) is at most one period old at
+            // every run.
+            let stale = zones.filter { now.timeIntervalSince(last[$0]?.time ?? times[0]) > period }
             #expect(stale.isEmpty, "run \(run): \(stale.count) zones not compared for more than the period")
             starts.append(now)
             perRun.append(plan.count)
@@ -70,14 +71,17 @@ import ZoneCheck
         #expect(
             plan.reasons == [
                 "changed": .serialChanged, "secondary": .serialChanged, "silent": .serialChanged,
-                "new": .neverCompared, "future": .clockWentBack,
-                // The rotation, oldest first; then "old", beyond the share, would be 3,700 s old at the next run.
-                "ancient": .oldest, "older": .oldest, "old": .overdue,
+                "future": .clockWentBack,
+                // The rotation: never compared first, then the oldest; beyond the share, "older" (3,900 s old at
+                // the next run) and "old" (3,700 s) are overdue, "mid" (2,400 s) waits.
+                "new": .neverCompared, "ancient": .oldest, "older": .overdue, "old": .overdue,
             ])
         #expect(
             plan.description
-                == "8 deep-compared (1 never compared, 1 compared in the future, 3 serial changed, 2 oldest, 1 overdue)"
+                == "8 deep-compared (3 serial changed, 2 overdue, 1 compared in the future, 1 never compared, 1 oldest)"
         )
+        // Transfers start with the changed serials, the rotation last.
+        #expect(plan.order == ["changed", "secondary", "silent", "old", "older", "future", "new", "ancient"])
     }
 
     @Test func theShareKeepsOneRunOfMargin() {
@@ -107,17 +111,42 @@ import ZoneCheck
         #expect(DeepSchedule.runInterval(starts: starts) == 60)
     }
 
-    /// 10,000 zones, check.deep 1 h, a run every 5 min for 4 hours: the first run compares all (never compared),
-    /// then each run its share, 10,000 / 11 = 910 (zones / 12 = 834 would leave no margin), and no zone goes an
-    /// hour without a comparison.
+    /// 10,000 zones, check.deep 1 h, a run every 5 min for 4 hours: the first run compares its share like any
+    /// other (its transfers cost about a sweep, not 50,000 transfers at once), 10,000 / 11 = 910 (zones / 12 =
+    /// 834 would leave no margin), never-compared zones first, and no zone goes an hour without a comparison.
     @Test func everyZoneWithinThePeriodAtAboutATwelfthPerRun() {
         let zones = Self.names(10_000)
         let times = (0..<48).map { Self.t0 + Double($0) * 300 }
         let (perRun, plans) = Self.simulate(zones: zones, times: times, period: 3600)
-        #expect(perRun[0] == 10_000)
-        #expect(plans[0].count(.neverCompared) == 10_000)
-        #expect(perRun.dropFirst().allSatisfy { $0 == 910 }, "\(perRun)")
-        #expect(plans.dropFirst().allSatisfy { $0.count(.overdue) == 0 })
+        #expect(perRun.allSatisfy { $0 == 910 }, "\(perRun)")
+        #expect(plans[0].count(.neverCompared) == 910)
+        // The never-compared zones are taken before any zone compared once: 10 runs of 910, then the last 900.
+        #expect(plans.prefix(10).allSatisfy { $0.count(.neverCompared) == 910 })
+        #expect(plans[10].count(.neverCompared) == 900 && plans[10].count(.oldest) == 10)
+        #expect(plans.dropFirst(11).allSatisfy { $0.count(.neverCompared) == 0 })
+        #expect(plans.allSatisfy { $0.count(.overdue) == 0 })
+    }
+
+    /// A first run that assumed 5 minutes between runs when cron runs it hourly: the second run, an hour later,
+    /// compares every zone the first did not (they would pass the period before a third), not its share alone.
+    @Test func aFirstRunThatGuessedTheIntervalWrongIsCaughtUpByTheNext() {
+        let zones = Self.names(1_100)
+        let times = (0..<4).map { Self.t0 + Double($0) * 3600 }
+        var last: [String: DeepSchedule.Comparison] = [:]
+        var starts: [Date] = []
+        for (run, now) in times.enumerated() {
+            let plan = DeepSchedule.plan(
+                zones: zones, last: last, current: [:], now: now, period: 3600,
+                interval: DeepSchedule.runInterval(starts: starts), since: starts.first)
+            if run == 0 { #expect(plan.count == 100) }
+            if run == 1 {
+                #expect(plan.count == 1_100)
+                #expect(plan.count(.overdue) == 1_000)
+            }
+            for zone in plan.zones { last[zone] = DeepSchedule.Comparison(time: now, serials: [:]) }
+            starts.append(now)
+            #expect(zones.allSatisfy { last[$0] != nil } || run == 0)
+        }
     }
 
     /// The cron line says 5 min but a slow run makes the next one skip (the lock is held): one 10-minute gap an
@@ -146,28 +175,41 @@ import ZoneCheck
         for plan in plans.dropFirst() {
             #expect(plan.count(.serialChanged) == 10)
             #expect((0..<10).allSatisfy { plan.reasons[String(format: "zone%05d.example", $0)] == .serialChanged })
-            #expect(plan.count(.oldest) == DeepSchedule.share(zones: 1_000, period: 3600, interval: 300))
+            #expect(
+                plan.count(.oldest) + plan.count(.neverCompared)
+                    == DeepSchedule.share(zones: 1_000, period: 3600, interval: 300))
         }
         #expect(perRun.dropFirst().allSatisfy { $0 == 10 + 91 })
     }
 
-    /// Zones added to a fleet in its rotation are compared at the next run, all of them.
-    @Test func newZonesAreComparedAtOnce() {
+    /// Zones added to a fleet whose schedule began more than a period ago are compared at the next run, all of
+    /// them; added in the fleet's first period, they come first in the rotation, all compared within the
+    /// period of the first run.
+    @Test func newZones() {
         let zones = Self.names(1_200)
         let before = Array(zones.prefix(1_000))
-        let times = (0..<12).map { Self.t0 + Double($0) * 300 }
-        var last: [String: DeepSchedule.Comparison] = [:]
-        for (run, now) in times.enumerated() {
-            let fleet = run < 6 ? before : zones
-            let plan = DeepSchedule.plan(
-                zones: fleet, last: last, current: [:], now: now, period: 3600, interval: 300)
-            if run == 6 {
-                #expect(plan.count(.neverCompared) == 200)
-                #expect(zones.suffix(200).allSatisfy { plan.reasons[$0] == .neverCompared })
-            } else if run > 0 {
-                #expect(plan.count(.neverCompared) == 0)
+        for (addedAt, atOnce) in [(14, true), (6, false)] {
+            let times = (0..<24).map { Self.t0 + Double($0) * 300 }
+            var last: [String: DeepSchedule.Comparison] = [:]
+            for (run, now) in times.enumerated() {
+                let fleet = run < addedAt ? before : zones
+                let plan = DeepSchedule.plan(
+                    zones: fleet, last: last, current: [:], now: now, period: 3600, interval: 300, since: times[0])
+                if run == addedAt {
+                    // Never-compared zones take the rotation (1,200 / 11 = 110); on the old fleet the other 90
+                    // added zones are overdue; on the young one they wait with the zones not yet compared.
+                    let added = zones.suffix(200)
+                    #expect(added.allSatisfy { plan.reasons[$0] != nil } == atOnce)
+                    #expect(plan.count(.neverCompared) == 110)
+                    #expect(plan.count(.overdue) == (atOnce ? 90 : 0))
+                    #expect(plan.count(.oldest) == 0)
+                }
+                for zone in plan.zones { last[zone] = DeepSchedule.Comparison(time: now, serials: [:]) }
+                // Within the period of the first run: no zone left uncompared.
+                if now.timeIntervalSince(times[0]) >= 3600 - 300 {
+                    #expect(fleet.allSatisfy { last[$0] != nil }, "run \(run), added at \(addedAt)")
+                }
             }
-            for zone in plan.zones { last[zone] = DeepSchedule.Comparison(time: now, serials: [:]) }
         }
     }
 

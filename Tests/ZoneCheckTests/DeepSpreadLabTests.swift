@@ -4,8 +4,8 @@ import Testing
 import ZoneCheck
 
 /// `zonecheck run` spreading the deep check over its runs, against the real BIND lab on 127.53.90.x port 5390:
-/// the first run compares every zone, the next ones their share (the oldest) plus the zones whose serial
-/// changed, the JSON says how many, and a diverged zone a run did not compare stays open.
+/// every run, the first too, compares its share (never compared first, then the oldest) plus the zones whose
+/// serial changed, the JSON says how many, and a diverged zone a run did not compare stays open.
 @Suite("deep check spread over runs, on the lab", .serialized)
 struct DeepSpreadLabTests {
     static let unavailable = Lab.unavailableReason()
@@ -29,7 +29,7 @@ struct DeepSpreadLabTests {
     }
 
     @Test(
-        "first run compares all, then the oldest and the changed; a diverged zone not compared stays open",
+        "each run its share, never compared first, plus the changed; a diverged zone not compared stays open",
         .enabled(if: unavailable == nil, "\(unavailable ?? "")"))
     func spread() throws {
         let lab = try Lab.started(prefix: "127.53.90", port: 5390, zones: 5)
@@ -38,19 +38,25 @@ struct DeepSpreadLabTests {
         try lab.configureForRun(grace: "10m", edit: { $0.replacingOccurrences(of: "deep: never", with: "deep: 1h") })
         let zones = ["example.com"] + (1...5).map { String(format: "zone%05d.lab", $0) }
 
+        // The first run compares its share like any other: six zones, a run every 5 min assumed (no runs
+        // recorded), a share of one, the first by name.
         let first = try Self.run(lab)
-        #expect(first.deep && first.deepZones == 6)
-        #expect(first.log.contains("6 deep-compared (6 never compared)"), "\(first.log)")
-        #expect(try Set(lab.state().deepComparisons().keys) == Set(zones))
+        #expect(!first.deep && first.deepZones == 1)
+        #expect(first.log.contains("1 deep-compared (1 never compared)"), "\(first.log)")
+        #expect(try Set(lab.state().deepComparisons().keys) == ["example.com"])
 
         // Same serial, other content on ns3: only a deep comparison of zone00005.lab sees it.
         try lab.run(["diverge", "ns3", "zone00005.lab", "--dir", lab.directory])
         let second = try Self.run(lab)
-        // Six zones, a run every few seconds: a share of one, the oldest by name.
+        // Never-compared zones before the oldest comparison.
         #expect(!second.deep && second.deepZones == 1)
-        #expect(second.log.contains("1 deep-compared (1 oldest)"), "\(second.log)")
+        #expect(second.log.contains("1 deep-compared (1 never compared)"), "\(second.log)")
+        #expect(try Set(lab.state().deepComparisons().keys) == ["example.com", "zone00001.lab"])
+        #expect(second.kinds["zone00005.lab"] == [], "\(second.kinds)")
 
-        _ = try Self.run(lab, ["--deep"])
+        let third = try Self.run(lab, ["--deep"])
+        #expect(third.deep && third.deepZones == 6)
+        #expect(try Set(lab.state().deepComparisons().keys) == Set(zones))
         let diverged = ProblemKey(zone: "zone00005.lab", problem: .diverged)
         #expect(try lab.state().openIncidents().map(\.key).contains(diverged))
 

@@ -202,9 +202,10 @@ public struct Sweep: Sendable {
     }
 
     /// Everything a check observes: serials, the primary's files, and with `deep` the transfers: of every
-    /// zone, or only of those `deepZones` picks once the serials are in (the others' `transfers` stay nil).
+    /// zone, or only of those `deepZones` picks once the serials are in, transferred in its order (the
+    /// others' `transfers` stay nil).
     public func observe(
-        zones: [DomainName], deep: Bool, deepZones: (@Sendable ([[ServerObservation]]) -> Set<DomainName>)? = nil,
+        zones: [DomainName], deep: Bool, deepZones: (@Sendable ([[ServerObservation]]) -> [DomainName])? = nil,
         today: DateSerial.Day, client: DNSClient
     ) async -> [ZoneObservation] {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
@@ -223,7 +224,7 @@ public struct Sweep: Sendable {
         if deep {
             var deepCheck = DeepCheck(fleet: fleet, settings: settings)
             deepCheck.progress = progress
-            let picked = deepZones.map { zones.filter($0(serials).contains) } ?? zones
+            let picked = deepZones.map { $0(serials) } ?? zones
             // Picked: only their files are digested (a digest costs more than reading), while they transfer.
             let redo = digestAll ? [] : picked
             async let again = Self.onOwnThread { redo.map { sweep.primaryFile(of: $0, today: today, digest: true) } }

@@ -5,15 +5,21 @@ public import Foundation
 /// zones' last comparisons, this run's serials, the clock and the run interval are given.
 ///
 /// A run compares:
-/// 1. every zone never compared (no record, or a new zone);
-/// 2. every zone whose last comparison is dated after `now` (the clock went back: its age is unknown);
-/// 3. every zone whose serial changed on any server since its last comparison (a server with no verified
+/// 1. every zone whose last comparison is dated after `now` (the clock went back: its age is unknown);
+/// 2. every zone whose serial changed on any server since its last comparison (a server with no verified
 ///    serial now is no change: nothing says it changed);
-/// 4. of the others, the oldest `share` (ties by name), `share = ceil(zones / (runs per period - 1))` with
-///    `runs per period = floor(period / interval)`: a rotation that covers every zone one run before the
-///    period ends, so a late run does not make a zone late;
-/// 5. beyond the share, every zone that would be older than the period at the next run (the share could not
-///    keep up: the interval was underestimated, or zones were added).
+/// 3. its share of the others, never-compared zones first then the oldest comparisons (ties by name):
+///    `share = ceil(zones / (runs per period - 1))` with `runs per period = floor(period / interval)`, a
+///    rotation that covers every zone one run before the period ends, so a late run does not make a zone
+///    late. A first run compares its share too, not every zone: its transfers cost about a sweep, and the
+///    rest follow over the period;
+/// 4. beyond the share, every zone that would be older than the period at the next run (the share could not
+///    keep up: the interval was underestimated, or zones were added). A zone never compared is as old as
+///    the schedule (`since`, the oldest recorded deep run): on a fleet older than the period a new zone is
+///    compared at once; in a fleet's first period, new zones join the rotation.
+///
+/// The run transfers the picked zones in `Plan.order`: changed serials first (something happened there),
+/// then the overdue, then the rest of the rotation, so a deadline cuts off the least urgent.
 public enum DeepSchedule {
     /// The interval assumed when the recorded runs do not tell (fewer than two).
     public static let defaultInterval: TimeInterval = 300
@@ -36,13 +42,14 @@ public enum DeepSchedule {
     public enum Reason: String, Sendable, CaseIterable, Comparable {
         /// `run --deep`: every zone.
         case forced = "forced"
-        case neverCompared = "never compared"
-        case clockWentBack = "compared in the future"
         case serialChanged = "serial changed"
-        /// Its turn in the rotation (the oldest comparisons first).
-        case oldest = "oldest"
         /// Beyond the share: it would be older than `check.deep` at the next run.
         case overdue = "overdue"
+        case clockWentBack = "compared in the future"
+        /// Its turn in the rotation, never compared (they come first).
+        case neverCompared = "never compared"
+        /// Its turn in the rotation (the oldest comparisons first).
+        case oldest = "oldest"
 
         public static func < (lhs: Reason, rhs: Reason) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -56,6 +63,11 @@ public enum DeepSchedule {
         public var share: Int
 
         public var zones: Set<String> { Set(reasons.keys) }
+        /// The picked zones in the order their transfers start: by reason (changed serials first, the
+        /// rotation last), then by name.
+        public var order: [String] {
+            reasons.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }.map(\.key)
+        }
         public var count: Int { reasons.count }
         public func count(_ reason: Reason) -> Int { reasons.values.count { $0 == reason } }
 
@@ -81,15 +93,19 @@ public enum DeepSchedule {
     ///   - now: when this run started (comparisons are dated so).
     ///   - period: `check.deep`.
     ///   - interval: the time between runs (`runInterval(starts:)`).
+    ///   - since: when the schedule began: the start of the oldest recorded run that compared a zone (nil:
+    ///     none, this is the first). A zone never compared is overdue once `since` is a period old.
     public static func plan(
         zones: [String], last: [String: Comparison], current: [String: [String: UInt32]], now: Date,
-        period: TimeInterval, interval: TimeInterval
+        period: TimeInterval, interval: TimeInterval, since: Date? = nil
     ) -> Plan {
         var reasons: [String: Reason] = [:]
-        var others: [(zone: String, time: Date)] = []
+        // The rotation: never compared first (dated `since`, at most now), then the oldest comparisons.
+        var others: [(zone: String, time: Date, never: Bool)] = []
+        let since = min(since ?? now, now)
         for zone in zones where reasons[zone] == nil {
             guard let comparison = last[zone] else {
-                reasons[zone] = .neverCompared
+                others.append((zone, since, true))
                 continue
             }
             if comparison.time > now {
@@ -97,18 +113,18 @@ public enum DeepSchedule {
             } else if (current[zone] ?? [:]).contains(where: { comparison.serials[$0.key] != $0.value }) {
                 reasons[zone] = .serialChanged
             } else {
-                others.append((zone, comparison.time))
+                others.append((zone, comparison.time, false))
             }
         }
-        others.sort { $0.time != $1.time ? $0.time < $1.time : $0.zone < $1.zone }
+        others.sort {
+            $0.never != $1.never ? $0.never : $0.time != $1.time ? $0.time < $1.time : $0.zone < $1.zone
+        }
         let share = share(zones: zones.count, period: period, interval: interval)
         for (index, other) in others.enumerated() {
             if index < share {
-                reasons[other.zone] = .oldest
+                reasons[other.zone] = other.never ? .neverCompared : .oldest
             } else if now.timeIntervalSince(other.time) + interval > period {
                 reasons[other.zone] = .overdue
-            } else {
-                break  // sorted oldest first: the rest are younger still
             }
         }
         return Plan(reasons: reasons, share: share)

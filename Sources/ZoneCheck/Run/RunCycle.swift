@@ -151,18 +151,19 @@ public struct RunCycle: Sendable {
         if !forceDeep, let period {
             let last = try state.deepComparisons()
             let interval = DeepSchedule.runInterval(starts: try state.recentRunStarts(DeepSchedule.intervalRuns))
+            let since = try state.firstDeepRunStart()
             schedule = { serials in
                 DeepSchedule.plan(
                     zones: names, last: last, current: DeepSchedule.serials(serials, zones: names), now: started,
-                    period: period, interval: interval)
+                    period: period, interval: interval, since: since)
             }
         }
         let pick = schedule
         let observed = await sweep.observe(
             zones: zones, deep: deep,
             deepZones: { serials in
-                let chosen = pick(serials).reasons
-                return Set(zones.filter { chosen[$0.displayName] != nil })
+                let byName = Dictionary(zones.map { ($0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
+                return pick(serials).order.compactMap { byName[$0] }
             }, today: DateSerial.today(), client: client)
         let dropped = await sweep.droppedAnswers(client: client)
         // The same pure pick again, for the summary's reasons.

@@ -55,4 +55,13 @@ extension StateDatabase {
             ).reversed().map { Date(stateTime: $0) }
         }
     }
+
+    /// The start of the oldest recorded run that finished and deep-compared a zone (nil: none yet): when the
+    /// deep schedule began, for zones never compared (`DeepSchedule.plan(since:)`).
+    public func firstDeepRunStart() throws(StateError) -> Date? {
+        try read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(started) FROM run WHERE deep = 1 AND finished IS NOT NULL")
+                .map { Date(stateTime: $0) }
+        }
+    }
 }
