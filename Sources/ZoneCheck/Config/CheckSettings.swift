@@ -9,8 +9,13 @@ public struct CheckSettings: Sendable, Equatable {
     /// fails 2 % of the time, and a zone is falsely reported once in 1 / 0.02^4 = 6 million queries (with
     /// 2 retries: once in 125,000, about one false alarm in five sweeps of 5,000 zones x 5 servers).
     public var retries: Int
-    /// Queries in flight at once per server. 256 keeps a 5,000-zone sweep over a 310 ms link near 6 s
-    /// (5,000 / 256 x 0.31 s); name servers answer far more than that.
+    /// The most queries in flight at once per server: the ceiling of its send window (`SendWindow`), which
+    /// starts at 256, never goes below 256 (or the ceiling) and grows while answers come back without
+    /// queueing. 256 by default, so the window stays at 256: letting it grow to 4,096 made a 5,000-zone
+    /// sweep over 80-310 ms links 5.4-7 s instead of 8.1-9.1 s on this project's lab, but the lab's BIND
+    /// servers' receive buffers then dropped 850-4,400 queries a sweep and two sweeps in three had a query
+    /// lost four times (a false alarm); at 256 none were dropped. Raise it for servers with room to spare
+    /// (see docs/benchmarks.md).
     public var concurrency: Int
     /// How long a secondary may be behind the primary before it is a problem (NOTIFY and transfer take time).
     public var lagGrace: Duration

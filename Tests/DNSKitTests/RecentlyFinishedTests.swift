@@ -1,0 +1,39 @@
+import Testing
+
+@testable import DNSKit
+
+/// The router's memory of finished requests (`RecentlyFinished`): a late duplicate answer must be known as
+/// one for as long as a retransmitted query's duplicates can arrive, however many requests finish meanwhile.
+@Suite("recently finished requests")
+struct RecentlyFinishedTests {
+    @Test("25,000 requests finishing within a second: the first is still known at the end (the false alarm)")
+    func manyFinishesWithinKeep() {
+        var finished = RecentlyFinished<Int>()
+        for k in 0..<25_000 { finished.insert(k, at: .microseconds(Int64(k) * 40)) }
+        // One second after the first finished, its late duplicate arrives: a duplicate, not a stray.
+        #expect(finished.contains(0, at: .seconds(1)))
+        #expect(finished.contains(24_999, at: .seconds(1)))
+        // The count-based memory it replaced kept 4,096 keys: it had forgotten key 0 after 0.16 s.
+        #expect(finished.count == 25_000)
+    }
+
+    @Test("forgotten after keep, bounded by limit, and a key finished again is kept from its last finish")
+    func expiry() {
+        var finished = RecentlyFinished<Int>(keep: .seconds(10), limit: 3)
+        finished.insert(1, at: .seconds(0))
+        #expect(finished.contains(1, at: .seconds(10)))
+        #expect(!finished.contains(1, at: .seconds(11)))
+        finished.insert(2, at: .seconds(11))
+        #expect(finished.count == 1, "1 expired when 2 came")
+        finished.insert(3, at: .seconds(12))
+        finished.insert(2, at: .seconds(13))
+        finished.insert(4, at: .seconds(14))
+        // Limit 3: the oldest entry (2 at 11 s) goes, but 2 finished again at 13 s and stays.
+        #expect(finished.contains(2, at: .seconds(14)))
+        #expect(finished.contains(3, at: .seconds(14)))
+        #expect(finished.contains(4, at: .seconds(14)))
+        finished.insert(5, at: .seconds(15))
+        #expect(!finished.contains(3, at: .seconds(15)))
+        #expect(finished.count == 3)
+    }
+}

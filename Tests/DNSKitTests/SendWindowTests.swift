@@ -1,0 +1,156 @@
+import DNSKit
+import Testing
+
+/// The per-server send window the transport keeps (`SendWindow`): growth, hold, loss, ceiling, floor.
+@Suite("send window")
+struct SendWindowTests {
+    /// A window's worth of answers, each `roundTrip` long.
+    static func answers(_ count: Int, _ window: inout SendWindow, roundTrip: Duration = .milliseconds(310)) {
+        for _ in 0..<count { window.answer(roundTrip: roundTrip) }
+    }
+
+    @Test("starts wide (256), capped by the ceiling and raised to the floor")
+    func start() {
+        #expect(SendWindow(ceiling: 4096).size == 256)
+        #expect(SendWindow(ceiling: 100).size == 100)
+        #expect(SendWindow(ceiling: 4096, initial: 1).size == 256)
+        #expect(SendWindow(ceiling: 4096, initial: 1, floor: 16).size == 16)
+        #expect(SendWindow(ceiling: 2, floor: 16).size == 2, "a ceiling below the floor wins")
+        #expect(SendWindow(ceiling: 0).size == 1)
+    }
+
+    @Test("slow start: a round trip of answers triples the window, up to the ceiling and not past it")
+    func growth() {
+        var window = SendWindow(ceiling: 4096)
+        Self.answers(256, &window)
+        #expect(window.size == 768)
+        Self.answers(768, &window)
+        #expect(window.size == 2304)
+        Self.answers(2304, &window)
+        #expect(window.size == 4096)
+        Self.answers(10_000, &window)
+        #expect(window.size == 4096)
+    }
+
+    @Test("answers that queue (round trip beyond the least + an eighth + 15 ms) hold the window, not shrink it")
+    func hold() {
+        var window = SendWindow(ceiling: 4096)
+        window.answer(roundTrip: .milliseconds(300))
+        #expect(window.size == 258)
+        #expect(window.queueDelayLimit == .microseconds(52_500))
+        Self.answers(500, &window, roundTrip: .milliseconds(353))
+        #expect(window.size == 258)
+        Self.answers(10, &window, roundTrip: .milliseconds(352))
+        #expect(window.size == 278)
+        // Loopback: 0.2 ms least, so 20 ms answers (a queue 100 times the path) hold it.
+        var loopback = SendWindow(ceiling: 4096)
+        loopback.answer(roundTrip: .microseconds(200))
+        Self.answers(1000, &loopback, roundTrip: .milliseconds(20))
+        #expect(loopback.size == 258)
+    }
+
+    @Test("answers to retransmitted queries (no sample, Karn) grow it too: the server answers")
+    func karn() {
+        var window = SendWindow(ceiling: 4096)
+        window.answer(roundTrip: nil)
+        #expect(window.size == 258)
+        #expect(window.leastRoundTrip == nil)
+    }
+
+    @Test("random loss of 2 % (1 % each way) never shrinks it, nor backs retransmissions off")
+    func randomLoss() {
+        var window = SendWindow(ceiling: 4096)
+        for i in 0..<20_000 {
+            if i % 50 == 0 {
+                window.loss(sentIn: window.generation)
+            } else {
+                window.answer(roundTrip: .milliseconds(310))
+            }
+        }
+        #expect(window.size == 4096)
+        #expect(window.generation == 0)
+    }
+
+    @Test("an epoch losing more than 5 % halves it once and ends slow start; later growth is one per window")
+    func congestion() {
+        var window = SendWindow(ceiling: 4096, initial: 1000)
+        // One epoch (1,002 outcomes: the first answer grew the window by 2): 800 lost, the rest queued.
+        window.answer(roundTrip: .milliseconds(1))
+        #expect(window.size == 1002)
+        for _ in 0..<800 { window.loss(sentIn: 0) }
+        Self.answers(200, &window, roundTrip: .milliseconds(50))
+        #expect(window.size == 1002, "queued answers do not grow it, and the epoch is not over")
+        window.answer(roundTrip: .milliseconds(50))
+        #expect(window.size == 501)
+        #expect(window.threshold == 501)
+        #expect(window.generation == 1)
+        // Losses of attempts sent before the halving are not counted again.
+        for _ in 0..<2000 { window.loss(sentIn: 0) }
+        #expect(window.size == 501)
+        // Congestion avoidance: one more per window's worth of answers.
+        Self.answers(501, &window, roundTrip: .milliseconds(1))
+        #expect(window.size == 502)
+    }
+
+    @Test("repeated congestion halves down to the floor (by default the initial 256), never below")
+    func floor() {
+        var wide = SendWindow(ceiling: 4096, initial: 2048)
+        for _ in 0..<10 {
+            for _ in 0..<wide.size { wide.loss(sentIn: wide.generation) }
+        }
+        #expect(wide.size == 256)
+        var window = SendWindow(ceiling: 4096, initial: 256, floor: 16)
+        for _ in 0..<20 {
+            for _ in 0..<max(window.size, SendWindow.minimumEpoch) { window.loss(sentIn: window.generation) }
+        }
+        #expect(window.size == 16)
+        #expect(window.generation == 20)
+    }
+
+    @Test("few outcomes do not end an epoch: one lost datagram among the first 10 is no congestion")
+    func minimumEpoch() {
+        var window = SendWindow(ceiling: 32, initial: 32)
+        window.loss(sentIn: 0)
+        Self.answers(9, &window)
+        #expect(window.size == 32)
+        #expect(window.generation == 0)
+    }
+}
+
+/// Pacing a window over the round trip (`SendPacer`).
+@Suite("send pacer")
+struct SendPacerTests {
+    @Test("unpaced before a round trip is measured and on loopback (under 2 ms)")
+    func unpaced() {
+        var pacer = SendPacer()
+        #expect(pacer.allowance(now: .zero, window: 4096, roundTrip: nil) == .max)
+        #expect(pacer.allowance(now: .zero, window: 4096, roundTrip: .microseconds(300)) == .max)
+    }
+
+    @Test("a window of 3,100 over 310 ms: 16 at once, then 10 per millisecond, saved up for at most 20 ms")
+    func paced() {
+        var pacer = SendPacer()
+        let rtt = Duration.milliseconds(310)
+        #expect(pacer.allowance(now: .seconds(1), window: 3100, roundTrip: rtt) == 16)
+        pacer.spend(16)
+        #expect(pacer.allowance(now: .seconds(1), window: 3100, roundTrip: rtt) == 0)
+        let tick = pacer.allowance(now: .seconds(1) + .milliseconds(1), window: 3100, roundTrip: rtt)
+        #expect(tick == 9 || tick == 10, "\(tick)")
+        pacer.spend(tick)
+        // A late tick: 100 ms later, only 20 ms' worth (200) is there.
+        let late = pacer.allowance(now: .seconds(1) + .milliseconds(101), window: 3100, roundTrip: rtt)
+        #expect(late == 199 || late == 200, "\(late)")
+        // Over one round trip the pacer lets a whole window go, no more.
+        var sent = 0
+        var now = Duration.seconds(5)
+        _ = pacer.allowance(now: now, window: 3100, roundTrip: rtt)
+        pacer.spend(Int(pacer.tokens))
+        for _ in 0..<310 {
+            now += .milliseconds(1)
+            let allowed = pacer.allowance(now: now, window: 3100, roundTrip: rtt)
+            pacer.spend(allowed)
+            sent += allowed
+        }
+        #expect(sent >= 3090 && sent <= 3100, "\(sent)")
+    }
+}
