@@ -237,7 +237,9 @@ struct RunLabTests {
         // check reads the state: the lags are dated and, past the grace, CRITICAL.
         let check = try ZoneCheckBinary.run("check", [], config: lab.configPath)
         #expect(check.status == 2, "\(check.stdout)")
-        #expect(check.stdout.contains("ns4 is 1 serial behind ns1 on zone00001.lab since "), "\(check.stdout)")
+        #expect(
+            check.stdout.contains("ns4 (instance ns4.iad1) is 1 serial behind ns1 on zone00001.lab since "),
+            "\(check.stdout)")
 
         // Run 2: past the grace: 50 incidents, one alert, 50 repairs.
         let prometheus = lab.directory + "/zonecheck.prom"

@@ -24,99 +24,18 @@ extension DNSClient {
         zone: DomainName, from server: ServerEndpoint, limits: AXFRLimits = AXFRLimits(),
         onRecord: (ResourceRecord) throws -> Void
     ) async -> AXFROutcome {
-        var given = false
-        var result: AXFROutcome?
-        await axfrSeries(
-            from: server,
-            next: {
-                defer { given = true }
-                return given ? nil : (zone, limits)
-            }, onRecord: onRecord, finished: { _, outcome in result = outcome })
-        // `axfrSeries` tells the outcome of every zone `next` gave.
-        return result
-            ?? .failed(
-                QueryError(zone: zone, server: server, kind: .axfr, failure: .transferBroken("no outcome recorded")),
-                AXFRStats())
+        let first = await axfrOnce(zone: zone, from: server, limits: limits, onRecord: onRecord)
+        guard case .failed(let error, let stats) = first, stats.messages == 0,
+            case .transferBroken(.closedEarly(afterRecords: 0)) = error.failure
+        else { return first }
+        try? await Task.sleep(for: .milliseconds(200))
+        return await axfrOnce(zone: zone, from: server, limits: limits, onRecord: onRecord)
     }
 
-    /// Transfers zones from `server` one after another on one TCP connection, each checked as `axfr` checks
-    /// it (RFC 7766 §6.2.1: a client may send further queries on a connection once it has its answer; BIND,
-    /// Knot and NSD serve transfers back to back). A transfer costs its own round trip and no connection
-    /// set-up; the server counts one TCP client and one transfer at a time against its quotas.
-    ///
-    /// `next` gives the next zone and its limits (nil: done); each of its records goes to `onRecord` once
-    /// verified, and its outcome to `finished` (what `onRecord` got of a failed transfer must be discarded).
-    /// After any failure the connection is closed and the next zone gets a new one. A transfer that ends
-    /// before a message of its own arrived on a connection that already carried one (the server closed it
-    /// while idle) is asked again at once on a new connection; on a new connection (a busy BIND at its TCP
-    /// quota closes at once), after 200 ms. Either way nothing reached `onRecord`. Returns how many
-    /// connections were opened.
-    @discardableResult
-    public func axfrSeries(
-        from server: ServerEndpoint, next: () async -> (DomainName, AXFRLimits)?,
-        onRecord: (ResourceRecord) throws -> Void, finished: (DomainName, AXFROutcome) async -> Void
-    ) async -> Int {
-        var connections = 0
-        var retry: (zone: DomainName, limits: AXFRLimits, wait: Bool)?
-        var retried = false
-        while true {
-            let job: (DomainName, AXFRLimits)
-            if let again = retry {
-                if again.wait { try? await Task.sleep(for: .milliseconds(200)) }
-                job = (again.zone, again.limits)
-                retry = nil
-                retried = true
-            } else if let zone = await next() {
-                job = zone
-                retried = false
-            } else {
-                return connections
-            }
-            let address: SocketAddress
-            let channel: TCPConnection.Channel
-            do {
-                address = try Self.address(of: server)
-                channel = try await TCPConnection.connect(
-                    group: group, to: address, connectTimeout: job.1.connectTimeout, idleTimeout: job.1.idleTimeout)
-            } catch {
-                let stats = AXFRStats()
-                await finished(
-                    job.0, .failed(QueryError(zone: job.0, server: server, kind: .axfr, failure: error), stats))
-                continue
-            }
-            connections += 1
-            var carried = 0
-            var current: (DomainName, AXFRLimits)? = job
-            try? await channel.executeThenClose { inbound, outbound in
-                var messages = inbound.makeAsyncIterator()
-                while case let (zone, limits)? = current {
-                    let (outcome, open) = await transfer(
-                        zone, from: server, limits: limits, channel: channel.channel, messages: &messages,
-                        outbound: outbound, onRecord: onRecord)
-                    if case .failed(let error, let stats) = outcome, stats.messages == 0, !retried,
-                        carried > 0 || error.failure == .transferBroken(.closedEarly(afterRecords: 0))
-                    {
-                        retry = (zone, limits, carried == 0)
-                        return
-                    }
-                    await finished(zone, outcome)
-                    carried += 1
-                    retried = false
-                    guard open else { return }
-                    current = await next()
-                }
-            }
-            if retry == nil && current == nil { return connections }
-        }
-    }
-
-    /// One transfer on an open connection; `open` is false when the connection must not carry another (the
-    /// transfer failed: what is still on the wire is unknown).
-    private func transfer(
-        _ zone: DomainName, from server: ServerEndpoint, limits: AXFRLimits, channel: any Channel,
-        messages: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, onRecord: (ResourceRecord) throws -> Void
-    ) async -> (outcome: AXFROutcome, open: Bool) {
+    private func axfrOnce(
+        zone: DomainName, from server: ServerEndpoint, limits: AXFRLimits,
+        onRecord: (ResourceRecord) throws -> Void
+    ) async -> AXFROutcome {
         let started = ContinuousClock.now
         let id = UInt16.random(in: 0...UInt16.max)
         var request = MessageBuilder.axfrQuery(zone: zone, id: id)
@@ -137,23 +56,40 @@ extension DNSClient {
             }
             return .complete(stats)
         }
-        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(limits.totalTimeout)) {
+        let address: SocketAddress
+        do {
+            address = try Self.address(of: server)
+        } catch {
+            return outcome(error)
+        }
+        let channel: TCPConnection.Channel
+        do {
+            channel = try await TCPConnection.connect(
+                group: group, to: address, connectTimeout: limits.connectTimeout, idleTimeout: limits.idleTimeout)
+        } catch {
+            return outcome(error)
+        }
+        let deadline = channel.channel.eventLoop.scheduleTask(in: TimeAmount(limits.totalTimeout)) {
+            [channel = channel.channel] in
             channel.pipeline.fireErrorCaught(TCPTransportError.totalTimeout)
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }
         var failure: QueryFailure?
         do {
-            try await outbound.write(TCPConnection.frame(request, allocator: channel.allocator))
-            while !stream.finished, let buffer = try await messages.next() {
-                let records = try stream.receive(
-                    Array(buffer.readableBytesView), now: Self.now(offset: limits.clockOffset))
-                for record in records {
-                    do { try onRecord(record) } catch let failure as QueryFailure {
-                        throw failure
-                    } catch {
-                        throw QueryFailure.transferBroken(.receiverStopped(String(describing: error)))
+            try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(TCPConnection.frame(request, allocator: channel.channel.allocator))
+                for try await buffer in inbound {
+                    let records = try stream.receive(
+                        Array(buffer.readableBytesView), now: Self.now(offset: limits.clockOffset))
+                    for record in records {
+                        do { try onRecord(record) } catch let failure as QueryFailure {
+                            throw failure
+                        } catch {
+                            throw QueryFailure.transferBroken(.receiverStopped(String(describing: error)))
+                        }
                     }
+                    if stream.finished { break }
                 }
             }
             failure = stream.endOfStream()
@@ -177,6 +113,6 @@ extension DNSClient {
         } catch {
             failure = TCPConnection.classify(error, connectTimeout: limits.connectTimeout)
         }
-        return (outcome(failure), failure == nil)
+        return outcome(failure)
     }
 }
