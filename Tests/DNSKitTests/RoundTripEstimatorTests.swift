@@ -41,14 +41,17 @@ struct RoundTripEstimatorTests {
         #expect(jittery.timeout > steady.timeout + .milliseconds(200))
     }
 
-    @Test("each retransmission doubles the wait (§5.5), up to the ceiling")
+    @Test("the first retransmission waits one RTO again; each later one doubles (§5.5), up to the ceiling")
     func backoff() {
         var estimator = RoundTripEstimator(ceiling: .seconds(2))
         for _ in 0..<40 { estimator.add(sample: .milliseconds(300)) }
         let first = estimator.timeout(attempt: 1)
-        #expect(estimator.timeout(attempt: 2) == first * 2)
-        #expect(estimator.timeout(attempt: 3) == first * 4)
-        #expect(estimator.timeout(attempt: 4) == .seconds(2), "8 x 300 ms is over the ceiling")
+        #expect(first > .milliseconds(300) && first < .milliseconds(310), "\(first)")
+        #expect(estimator.timeout(attempt: 2) == first)
+        #expect(estimator.timeout(attempt: 3) == first * 2)
+        #expect(estimator.timeout(attempt: 4) == first * 4)
+        #expect(estimator.timeout(attempt: 5) == .seconds(2), "8 x 300 ms is over the ceiling")
         #expect(estimator.timeout(attempt: 9) == .seconds(2))
+        #expect(estimator.timeout(attempt: 0) == first, "no attempt before the first")
     }
 }

@@ -42,11 +42,32 @@ struct SendWindowTests {
         #expect(window.size == 258)
         Self.answers(10, &window, roundTrip: .milliseconds(352))
         #expect(window.size == 278)
-        // Loopback: 0.2 ms least, so 20 ms answers (a queue 100 times the path) hold it.
+        // A LAN server 3 ms away: 20 ms answers (a queue of six times the path) hold it.
+        var near = SendWindow(ceiling: 4096)
+        near.answer(roundTrip: .milliseconds(3))
+        Self.answers(1000, &near, roundTrip: .milliseconds(20))
+        #expect(near.size == 258)
+    }
+
+    @Test("a server under 2 ms away (not paced) keeps the floor: its answers clock the sends")
+    func unpacedStaysAtFloor() {
         var loopback = SendWindow(ceiling: 4096)
-        loopback.answer(roundTrip: .microseconds(200))
-        Self.answers(1000, &loopback, roundTrip: .milliseconds(20))
-        #expect(loopback.size == 258)
+        Self.answers(10_000, &loopback, roundTrip: .microseconds(200))
+        #expect(loopback.size == 256)
+        #expect(loopback.growthLimit == 256)
+        // Started wider than the floor (a caller's initial), it is not shrunk, only not grown.
+        var wide = SendWindow(ceiling: 4096, initial: 1000)
+        Self.answers(5000, &wide, roundTrip: .microseconds(200))
+        #expect(wide.size == 1000)
+        // Before any round trip is measured (answers to retransmissions only), the ceiling is the limit.
+        var unknown = SendWindow(ceiling: 4096)
+        unknown.answer(roundTrip: nil)
+        #expect(unknown.growthLimit == 4096)
+        #expect(unknown.size == 258)
+        // 2 ms and more: paced, grows to the ceiling.
+        var lan = SendWindow(ceiling: 4096)
+        Self.answers(10_000, &lan, roundTrip: .milliseconds(2))
+        #expect(lan.size == 4096)
     }
 
     @Test("answers to retransmitted queries (no sample, Karn) grow it too: the server answers")
@@ -75,7 +96,7 @@ struct SendWindowTests {
     func congestion() {
         var window = SendWindow(ceiling: 4096, initial: 1000)
         // One epoch (1,002 outcomes: the first answer grew the window by 2): 800 lost, the rest queued.
-        window.answer(roundTrip: .milliseconds(1))
+        window.answer(roundTrip: .milliseconds(10))
         #expect(window.size == 1002)
         for _ in 0..<800 { window.loss(sentIn: 0) }
         Self.answers(200, &window, roundTrip: .milliseconds(50))
@@ -88,7 +109,7 @@ struct SendWindowTests {
         for _ in 0..<2000 { window.loss(sentIn: 0) }
         #expect(window.size == 501)
         // Congestion avoidance: one more per window's worth of answers.
-        Self.answers(501, &window, roundTrip: .milliseconds(1))
+        Self.answers(501, &window, roundTrip: .milliseconds(10))
         #expect(window.size == 502)
     }
 

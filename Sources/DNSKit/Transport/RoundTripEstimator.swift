@@ -6,11 +6,17 @@
 /// - §2.3: later samples: RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R|, then SRTT = 7/8 SRTT + 1/8 R.
 /// - RTO = SRTT + max(G, 4 RTTVAR), with G = 1 ms.
 /// - §3 (Karn): only answers to a request sent once are samples; the caller enforces that.
-/// - §5.5: each retransmission of the same request doubles its timeout.
+/// - §5.5: each retransmission of the same request doubles its timeout, from the second on (below).
 ///
 /// Deviations: §2.4's one-second minimum is for TCP segments; a DNS query is one small datagram whose
 /// early retransmission costs one more datagram, so the minimum here is `floor` (the transport passes
 /// `QueryOptions.minimumTimeout`, 300 ms: below that, servers starved of CPU drew spurious retries).
+/// The first retransmission waits one RTO again, not two: one lost datagram on a long link is random
+/// loss, not congestion (congestion is the send window's business: `SendWindow` halves on it), and
+/// doubling at once put a query lost once or twice a whole RTO later than needed, the tail every sweep
+/// over a lossy link waits for (at 1 % loss each way, about ten of 25,000 queries are lost twice).
+/// From the second retransmission on, each doubles, so a server that stopped answering still sees the
+/// queries thin out.
 /// The timeout never exceeds `ceiling` (the configured `check.timeout`), so a slow or silent server
 /// costs no more than the configuration allows.
 public struct RoundTripEstimator: Sendable, Hashable {
@@ -47,10 +53,11 @@ public struct RoundTripEstimator: Sendable, Hashable {
         return clamp(srtt + max(.milliseconds(1), variation * 4))
     }
 
-    /// The timeout of attempt `attempt` (1-based): RTO doubled for each retransmission before it.
+    /// The timeout of attempt `attempt` (1-based): RTO for the first two attempts, then doubled for each
+    /// retransmission after the first.
     public func timeout(attempt: Int) -> Duration {
         var value = timeout
-        for _ in 1..<max(1, attempt) {
+        for _ in 1..<max(1, attempt - 1) {
             value = value * 2
             if value >= ceiling { return ceiling }
         }

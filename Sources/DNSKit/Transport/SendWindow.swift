@@ -71,6 +71,17 @@ public struct SendWindow: Sendable, Hashable {
         return least / 8 + .milliseconds(15)
     }
 
+    /// How far the window may grow: the ceiling, except for a server nearer than `SendPacer.unpacedBelow`
+    /// (loopback, a LAN), whose window stays at the floor. Its answers come back within a millisecond and
+    /// clock the sends themselves, so 256 in flight already carry hundreds of thousands of queries a
+    /// second; a larger window there only queues in the server's socket buffer, and the queue test
+    /// (`queueDelayLimit`, tens of milliseconds) is far too slow to see that buffer fill: 15 ms of a
+    /// loopback server's rate is thousands of datagrams, ten times what a 208 KiB buffer holds.
+    public var growthLimit: Int {
+        guard let least = leastRoundTrip, least < SendPacer.unpacedBelow else { return ceiling }
+        return floor
+    }
+
     /// An answer came. `roundTrip` is its sample when it answered a first attempt (Karn's rule: nil for
     /// an answer to a retransmitted query, whose round trip is ambiguous).
     public mutating func answer(roundTrip: Duration?) {
@@ -84,14 +95,14 @@ public struct SendWindow: Sendable, Hashable {
                 leastRoundTrip = roundTrip
             }
         }
-        if !queued {
+        if !queued && size < growthLimit {
             if size < threshold {
-                size = min(threshold, size + Self.growth)
+                size = min(threshold, growthLimit, size + Self.growth)
             } else {
                 credit += 1
                 if credit >= size {
                     credit = 0
-                    size = min(ceiling, size + 1)
+                    size = min(growthLimit, size + 1)
                 }
             }
         }
