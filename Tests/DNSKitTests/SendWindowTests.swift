@@ -22,11 +22,11 @@ struct SendWindowTests {
     @Test("slow start: a round trip of answers triples the window, up to the ceiling and not past it")
     func growth() {
         var window = SendWindow(ceiling: 4096)
-        Self.answers(256, &window)
-        #expect(window.size == 768)
-        Self.answers(768, &window)
-        #expect(window.size == 2304)
-        Self.answers(2304, &window)
+        Self.answers(1, &window)
+        #expect(window.size == 1026, "a paced server starts at 1,024")
+        Self.answers(1025, &window)
+        #expect(window.size == 3076)
+        Self.answers(2000, &window)
         #expect(window.size == 4096)
         Self.answers(10_000, &window)
         #expect(window.size == 4096)
@@ -36,17 +36,76 @@ struct SendWindowTests {
     func hold() {
         var window = SendWindow(ceiling: 4096)
         window.answer(roundTrip: .milliseconds(300))
-        #expect(window.size == 258)
+        #expect(window.size == 1026)
         #expect(window.queueDelayLimit == .microseconds(52_500))
         Self.answers(500, &window, roundTrip: .milliseconds(353))
-        #expect(window.size == 258)
+        #expect(window.size == 1026)
         Self.answers(10, &window, roundTrip: .milliseconds(352))
-        #expect(window.size == 278)
+        #expect(window.size == 1046)
         // A LAN server 3 ms away: 20 ms answers (a queue of six times the path) hold it.
         var near = SendWindow(ceiling: 4096)
         near.answer(roundTrip: .milliseconds(3))
         Self.answers(1000, &near, roundTrip: .milliseconds(20))
-        #expect(near.size == 258)
+        #expect(near.size == 1026)
+    }
+
+    @Test("a paced server's window jumps to 1,024 at its first round trip (the ceiling permitting), once")
+    func pacedStart() {
+        var far = SendWindow(ceiling: 4096)
+        far.answer(roundTrip: .milliseconds(310))
+        #expect(far.size == 1026, "1,024, then the answer's growth")
+        var capped = SendWindow(ceiling: 600)
+        capped.answer(roundTrip: .milliseconds(310))
+        #expect(capped.size == 600)
+        var loopback = SendWindow(ceiling: 4096)
+        loopback.answer(roundTrip: .microseconds(300))
+        #expect(loopback.size == 256)
+        // Only the first sample: a window halved later does not jump back.
+        var halved = SendWindow(ceiling: 4096)
+        halved.answer(roundTrip: .milliseconds(80))
+        for _ in 0..<2000 { halved.loss(sentIn: halved.generation) }
+        #expect(halved.size < 1024)
+        let after = halved.size
+        halved.answer(roundTrip: .milliseconds(70))
+        #expect(halved.size <= after + 1)
+    }
+
+    @Test("a spurious timeout (the answer came late) is taken back: late answers do not halve it")
+    func spurious() {
+        var window = SendWindow(ceiling: 4096, initial: 1000)
+        window.answer(roundTrip: .milliseconds(310))
+        let size = window.size
+        // 14 % of the attempts time out (several epochs' worth; the other answers queued, so the window
+        // holds), but every one of them is answered late after all.
+        for i in 0..<5000 {
+            if i % 7 == 0 {
+                window.loss(sentIn: window.generation)
+                window.spurious(sentIn: window.generation)
+                window.answer(roundTrip: nil)
+            } else {
+                window.answer(roundTrip: .milliseconds(400))
+            }
+        }
+        #expect(window.generation == 0)
+        #expect(window.size >= size)
+        // Without the detection, the same outcomes halve it.
+        var counted = SendWindow(ceiling: 4096, initial: 1000)
+        counted.answer(roundTrip: .milliseconds(310))
+        for i in 0..<5000 {
+            if i % 7 == 0 {
+                counted.loss(sentIn: counted.generation)
+                counted.answer(roundTrip: nil)
+            } else {
+                counted.answer(roundTrip: .milliseconds(400))
+            }
+        }
+        #expect(counted.generation >= 1)
+        // A spurious timeout from before a halving changes nothing.
+        let lost = counted.lost
+        counted.spurious(sentIn: 0)
+        #expect(counted.lost == lost)
+        counted.spurious(sentIn: counted.generation)
+        #expect(counted.lost == max(0, lost - 1))
     }
 
     @Test("a server under 2 ms away (not paced) keeps the floor: its answers clock the sends")
@@ -94,23 +153,23 @@ struct SendWindowTests {
 
     @Test("an epoch losing more than 5 % halves it once and ends slow start; later growth is one per window")
     func congestion() {
-        var window = SendWindow(ceiling: 4096, initial: 1000)
-        // One epoch (1,002 outcomes: the first answer grew the window by 2): 800 lost, the rest queued.
+        var window = SendWindow(ceiling: 4096, initial: 1100)
+        // One epoch (1,102 outcomes: the first answer grew the window by 2): 800 lost, the rest queued.
         window.answer(roundTrip: .milliseconds(10))
-        #expect(window.size == 1002)
+        #expect(window.size == 1102)
         for _ in 0..<800 { window.loss(sentIn: 0) }
-        Self.answers(200, &window, roundTrip: .milliseconds(50))
-        #expect(window.size == 1002, "queued answers do not grow it, and the epoch is not over")
+        Self.answers(300, &window, roundTrip: .milliseconds(50))
+        #expect(window.size == 1102, "queued answers do not grow it, and the epoch is not over")
         window.answer(roundTrip: .milliseconds(50))
-        #expect(window.size == 501)
-        #expect(window.threshold == 501)
+        #expect(window.size == 551)
+        #expect(window.threshold == 551)
         #expect(window.generation == 1)
         // Losses of attempts sent before the halving are not counted again.
         for _ in 0..<2000 { window.loss(sentIn: 0) }
-        #expect(window.size == 501)
+        #expect(window.size == 551)
         // Congestion avoidance: one more per window's worth of answers.
-        Self.answers(501, &window, roundTrip: .milliseconds(10))
-        #expect(window.size == 502)
+        Self.answers(551, &window, roundTrip: .milliseconds(10))
+        #expect(window.size == 552)
     }
 
     @Test("repeated congestion halves down to the floor (by default the initial 256), never below")

@@ -80,6 +80,10 @@ final class UDPRouter: @unchecked Sendable {
         var firstSent: NIODeadline = .now()
         /// The server's window generation when the last attempt left (`SendWindow.loss(sentIn:)`).
         var generation = 0
+        /// When the last attempt left, and the generation its predecessor's timeout was counted in
+        /// (`SendWindow.spurious(sentIn:)`).
+        var lastSent: NIODeadline = .now()
+        var lossGeneration: Int?
         let created: NIODeadline = .now()
         /// `ignoredFrom[address]` when the request was first sent.
         var ignoredAtStart = 0
@@ -236,6 +240,7 @@ final class UDPRouter: @unchecked Sendable {
         }
         request.attempts += 1
         request.generation = windows[request.key.address]?.generation ?? 0
+        request.lastSent = now
         if first {
             request.firstSent = now
             request.ignoredAtStart = ignoredFrom[request.key.address, default: 0]
@@ -298,6 +303,7 @@ final class UDPRouter: @unchecked Sendable {
     private func attemptTimedOut(_ request: Request) {
         guard active[request.key] === request else { return }
         windows[request.key.address]?.loss(sentIn: request.generation)
+        request.lossGeneration = request.generation
         if let deadline = request.timing.deadline, deadline <= .now() {
             if let last = request.lastDropped {
                 finish(request, with: .failure(Failure.onlyUnverified(last: last, dropped: request.dropped)))
@@ -370,7 +376,17 @@ final class UDPRouter: @unchecked Sendable {
             droppedFrom[envelope.remoteAddress, default: 0] += 1
             return
         }
-        let elapsed = NIODeadline.now() - request.firstSent
+        let now = NIODeadline.now()
+        let elapsed = now - request.firstSent
+        if request.attempts > 1, let generation = request.lossGeneration,
+            let least = windows[request.key.address]?.leastRoundTrip,
+            (now - request.lastSent).nanoseconds
+                < (least.components.seconds * 1_000_000_000 + least.components.attoseconds / 1_000_000_000) * 3 / 4
+        {
+            // Sooner after the retransmission than three quarters of any round trip this server took: the
+            // answer to an earlier attempt, late rather than lost.
+            windows[request.key.address]?.spurious(sentIn: generation)
+        }
         if request.attempts == 1 {
             // Karn's rule (RFC 6298 §3): an answer to a retransmitted request is no sample.
             let timing = request.timing
