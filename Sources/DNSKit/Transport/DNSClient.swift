@@ -86,7 +86,7 @@ public final class DNSClient: Sendable {
     public func droppedAnswers(from server: ServerEndpoint) async -> Int {
         guard let address = try? Self.address(of: server), let socket = try? socket(for: address) else { return 0 }
         let router = socket.router
-        return (try? await socket.channel.eventLoop.submit { router.droppedFrom[address, default: 0] }.get()) ?? 0
+        return (try? await socket.channel.eventLoop.submit { router.dropped(from: address) }.get()) ?? 0
     }
 
     // MARK: SOA
@@ -140,13 +140,19 @@ public final class DNSClient: Sendable {
         requests.reserveCapacity(zones.count)
         futures.reserveCapacity(zones.count)
         let loop = socket.channel.eventLoop
-        for zone in zones {
-            var id = UInt16.random(in: 0...UInt16.max)
+        // The IDs and source sockets of the whole batch in one draw from the system's CSPRNG (RFC 5452 §9.2:
+        // both unpredictable): one system call instead of two per query (measured: 2 % of a sweep's CPU).
+        var random = [UInt32](repeating: 0, count: zones.count)
+        random.withUnsafeMutableBytes { bytes in
+            if let base = bytes.baseAddress { arc4random_buf(base, bytes.count) }
+        }
+        for (zone, word) in zip(zones, random) {
+            var id = UInt16(truncatingIfNeeded: word)
             while used.contains(id) && used.count < 60_000 { id = UInt16.random(in: 0...UInt16.max) }
             used.insert(id)
             let (request, pending, requestMAC) = prepare(
                 id: id, address: address, question: Question(name: zone, type: .soa), server: server,
-                options: options, loop: loop, socket: socket,
+                options: options, loop: loop, socket: socket, socketIndex: Int(word >> 16) % socket.channels.count,
                 build: { MessageBuilder.soaQuery(zone: zone, id: $0, edns: options.edns) })
             requests.append(pending)
             futures.append(pending.promise.futureResult)
@@ -325,10 +331,12 @@ public final class DNSClient: Sendable {
         }
     }
 
-    /// Builds, signs and wraps one request for the router (not started yet).
+    /// Builds, signs and wraps one request for the router (not started yet), to leave from socket `socketIndex`
+    /// of the pool (drawn at random when nil).
     private func prepare(
         id: UInt16, address: SocketAddress, question: Question, opcode: Opcode = .query, server: ServerEndpoint,
-        options: QueryOptions, loop: any EventLoop, socket: UDPSocket, build: (UInt16) -> [UInt8]
+        options: QueryOptions, loop: any EventLoop, socket: UDPSocket, socketIndex: Int? = nil,
+        build: (UInt16) -> [UInt8]
     ) -> ([UInt8], UDPRouter.Request, [UInt8]?) {
         var request = build(id)
         let requestMAC = server.key.map {
@@ -341,8 +349,8 @@ public final class DNSClient: Sendable {
         packet.writeBytes(request)
         let key = server.key
         let pending = UDPRouter.Request(
-            key: UDPRouter.Key(id: id, address: address, socket: Int.random(in: 0..<socket.channels.count)),
-            packet: packet, question: questionWire, timing: Self.timing(options),
+            id: id, address: address, socket: socketIndex ?? Int.random(in: 0..<socket.channels.count), packet: packet,
+            question: questionWire, timing: Self.timing(options),
             attemptsAllowed: max(1, options.retries + 1), promise: loop.makePromise(of: UDPRouter.Answer.self),
             screen: { bytes in
                 Self.screen(
