@@ -79,7 +79,9 @@ final class UDPRouter: @unchecked Sendable {
         let question: [UInt8]
         let timing: Timing
         let attemptsAllowed: Int
-        let promise: EventLoopPromise<Answer>
+        /// Called once, on the event loop, when the request ends (a closure rather than a promise: a sweep
+        /// collects a whole batch's results without a future per request).
+        let complete: @Sendable (Result<Answer, any Error>) -> Void
         let screen: @Sendable ([UInt8]) -> Screening
         var attempts = 0
         /// Answers that matched but did not verify, and why the last one failed.
@@ -96,9 +98,11 @@ final class UDPRouter: @unchecked Sendable {
 
         var timeout: TimeAmount { timing.timeout }
 
+        func fail(_ error: Failure) { complete(.failure(error)) }
+
         init(
             id: UInt16, address: SocketAddress, socket: Int = 0, packet: ByteBuffer, question: [UInt8],
-            timing: Timing, attemptsAllowed: Int, promise: EventLoopPromise<Answer>,
+            timing: Timing, attemptsAllowed: Int, complete: @escaping @Sendable (Result<Answer, any Error>) -> Void,
             screen: @escaping @Sendable ([UInt8]) -> Screening = { _ in .acceptUnscreened }
         ) {
             self.screen = screen
@@ -110,7 +114,7 @@ final class UDPRouter: @unchecked Sendable {
             self.question = question
             self.timing = timing
             self.attemptsAllowed = attemptsAllowed
-            self.promise = promise
+            self.complete = complete
         }
     }
 
@@ -173,7 +177,7 @@ final class UDPRouter: @unchecked Sendable {
         sockets[index] = nil
         for request in active.values where request.key.socket == index {
             active[request.key] = nil
-            request.promise.fail(Failure.sendFailed("socket closed"))
+            request.fail(Failure.sendFailed("socket closed"))
         }
     }
 
@@ -200,11 +204,11 @@ final class UDPRouter: @unchecked Sendable {
         let server = state(of: request.address)
         request.key = Key(id: request.id, server: server.number, socket: request.socket)
         guard active[request.key] == nil else {
-            request.promise.fail(Failure.idInUse)
+            request.fail(Failure.idInUse)
             return
         }
         if let deadline = request.timing.deadline, deadline <= .now() {
-            request.promise.fail(Failure.deadlinePassed(attempts: 0, waited: .zero))
+            request.fail(Failure.deadlinePassed(attempts: 0, waited: .zero))
             return
         }
         request.server = server
@@ -228,7 +232,7 @@ final class UDPRouter: @unchecked Sendable {
             if let deadline = candidate.timing.deadline, deadline <= now {
                 // Its turn came after the deadline: it fails unsent, and the next one is tried.
                 active[candidate.key] = nil
-                candidate.promise.fail(Failure.deadlinePassed(attempts: 0, waited: waited(candidate)))
+                candidate.fail(Failure.deadlinePassed(attempts: 0, waited: waited(candidate)))
                 continue
             }
             server.inFlight += 1
@@ -358,7 +362,7 @@ final class UDPRouter: @unchecked Sendable {
         if server.inFlight == 0 { server.pacer = SendPacer() }
         for request in waiting where active[request.key] === request {
             active[request.key] = nil
-            request.promise.fail(Failure.abandoned)
+            request.fail(Failure.abandoned)
         }
     }
 
@@ -396,7 +400,7 @@ final class UDPRouter: @unchecked Sendable {
             // The window may have grown (or shrunk) with this answer: fill it as the pacer allows.
             pump(server)
         }
-        request.promise.completeWith(result)
+        request.complete(result)
     }
 
     static func monotonic() -> Duration { .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds)) }
