@@ -54,6 +54,24 @@ import Testing
         #expect(message.answers[0].soaSerial == 77)
     }
 
+    /// The parser reuses the first name it read for a name that is only a pointer to it (the answer's owner
+    /// pointing at the question): a pointer to any other offset, even inside that name, must still decode to
+    /// what is there, and the root (an OPT owner) is the root.
+    @Test func pointersToTheFirstNameAndElsewhere() throws {
+        var wire: [UInt8] = [0, 1, 0x84, 0x00, 0, 1, 0, 3, 0, 0, 0, 1] + Self.zoneWire + [0, 6, 0, 1]
+        let comOffset = 12 + 8  // "com" inside the question's example.com
+        for owner in [[0xC0, 12], [0xC0, UInt8(comOffset)], [0]] as [[UInt8]] {
+            wire += owner + [0, 16, 0, 1, 0, 0, 0, 60, 0, 2, 1, 0x61]  // TXT "a"
+        }
+        wire += [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0]  // OPT, owner the root
+        let message = try Message(wire: wire)
+        let com = try DomainName(labels: [Array("com".utf8)])
+        #expect(message.answers.map(\.owner) == [Self.zone, com, .root])
+        #expect(message.answers[0].owner.wire == Self.zoneWire)
+        #expect(message.answers[1].owner.wire == [3] + Array("com".utf8) + [0])
+        #expect(message.edns != nil)
+    }
+
     @Test func rejectsMalformedMessages() {
         let good = Self.compressedSOAAnswer(serial: 1)
         var cases: [(String, [UInt8])] = []

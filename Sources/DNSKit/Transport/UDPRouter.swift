@@ -12,7 +12,9 @@ import NIOCore
 final class UDPRouter: @unchecked Sendable {
     struct Key: Hashable {
         var id: UInt16
-        var address: SocketAddress
+        /// The server's number in this router (`ServerState.number`): an integer hashes far faster than
+        /// its socket address, and the request key is hashed several times per answer.
+        var server: Int
         /// Which socket of the pool the request left from (and its answer must arrive on).
         var socket: Int = 0
     }
@@ -65,13 +67,21 @@ final class UDPRouter: @unchecked Sendable {
     }
 
     final class Request: @unchecked Sendable {
-        let key: Key
+        let id: UInt16
+        let address: SocketAddress
+        /// Which socket of the pool the request leaves from.
+        let socket: Int
+        /// Set by the router when the request starts.
+        fileprivate(set) var key: Key
+        fileprivate var server: ServerState?
         let packet: ByteBuffer
         /// The question section as sent (name, type, class), compared case-insensitively.
         let question: [UInt8]
         let timing: Timing
         let attemptsAllowed: Int
-        let promise: EventLoopPromise<Answer>
+        /// Called once, on the event loop, when the request ends (a closure rather than a promise: a sweep
+        /// collects a whole batch's results without a future per request).
+        let complete: @Sendable (Result<Answer, any Error>) -> Void
         let screen: @Sendable ([UInt8]) -> Screening
         var attempts = 0
         /// Answers that matched but did not verify, and why the last one failed.
@@ -85,56 +95,79 @@ final class UDPRouter: @unchecked Sendable {
         var lastSent: NIODeadline = .now()
         var lossGeneration: Int?
         let created: NIODeadline = .now()
-        /// `ignoredFrom[address]` when the request was first sent.
+        /// The server's ignored datagrams when the request was first sent.
         var ignoredAtStart = 0
-        var timer: Scheduled<Void>?
+        /// The token of this attempt's entry in the router's deadlines (0: none).
+        fileprivate var timerToken: UInt64 = 0
 
         var timeout: TimeAmount { timing.timeout }
 
+        func fail(_ error: Failure) { complete(.failure(error)) }
+
         init(
-            key: Key, packet: ByteBuffer, question: [UInt8], timing: Timing, attemptsAllowed: Int,
-            promise: EventLoopPromise<Answer>,
+            id: UInt16, address: SocketAddress, socket: Int = 0, packet: ByteBuffer, question: [UInt8],
+            timing: Timing, attemptsAllowed: Int, complete: @escaping @Sendable (Result<Answer, any Error>) -> Void,
             screen: @escaping @Sendable ([UInt8]) -> Screening = { _ in .acceptUnscreened }
         ) {
             self.screen = screen
-            self.key = key
+            self.id = id
+            self.address = address
+            self.socket = socket
+            self.key = Key(id: id, server: -1, socket: socket)
             self.packet = packet
             self.question = question
             self.timing = timing
             self.attemptsAllowed = attemptsAllowed
-            self.promise = promise
+            self.complete = complete
         }
     }
 
-    /// A class, so the queue is changed in place: a struct copied out of the dictionary and written back
-    /// would copy its whole waiting buffer on every request (thousands queued in a sweep). Used on the
-    /// event loop only, like the router (the pacer's timer runs there too).
-    private final class ServerQueue: @unchecked Sendable {
+    /// One server address: its queue of requests, its send window and round trips, its counters. Found by
+    /// address once per request and once per datagram; a request keeps a reference to it. Kept for the
+    /// sockets' lifetime (a client talks to the few servers of its configuration). A class, so the queue is
+    /// changed in place: a struct copied out of a dictionary and written back would copy its whole waiting
+    /// buffer on every request (thousands queued in a sweep). Used on the event loop only, like the router
+    /// (the pacer's timer runs there too).
+    fileprivate final class ServerState: @unchecked Sendable {
+        let number: Int
+        let address: SocketAddress
         var inFlight = 0
         var waiting = CircularBuffer<Request>()
         var pacer = SendPacer()
         /// A timer will pump the queue again (the pacer held requests back).
         var pumpScheduled = false
+        /// Round trips measured, for adaptive timeouts (a server's distance does not change between
+        /// sweeps of one run).
+        var roundTrip: RoundTripEstimator?
+        /// How many requests the server may have in flight (`SendWindow`).
+        var window: SendWindow?
+        /// Datagrams from the server's address that matched no request while it had requests in flight.
+        var ignored = 0
+        /// Answers that matched a request but did not verify: an attack indicator the reports show.
+        var dropped = 0
+
+        init(number: Int, address: SocketAddress) {
+            self.number = number
+            self.address = address
+        }
+
+        /// Requests in flight or waiting for their turn.
+        var busy: Bool { inFlight > 0 || !waiting.isEmpty }
     }
 
     /// The pool's sockets, by index; nil once closed.
     private var sockets: [UDPSocketHandler?] = []
     private var active: [Key: Request] = [:]
-    private var servers: [SocketAddress: ServerQueue] = [:]
-    /// Round trips measured per server, for adaptive timeouts (kept for the socket's lifetime: a
-    /// server's distance does not change between sweeps of one run).
-    private var roundTrips: [SocketAddress: RoundTripEstimator] = [:]
-    /// How many requests each server may have in flight (`SendWindow`), kept like `roundTrips`.
-    private var windows: [SocketAddress: SendWindow] = [:]
+    private var servers: [SocketAddress: ServerState] = [:]
     private(set) var strayAnswers = 0
-    /// Datagrams that matched no request, by the address of a server with requests in flight.
-    private var ignoredFrom: [SocketAddress: Int] = [:]
     /// The last requests finished: a late answer to one of them (to an earlier attempt of a retransmitted
     /// query) is an ordinary duplicate, not an answer that matches nothing.
     private var finishedRecently = RecentlyFinished<Key>()
-    /// Answers that matched a request but did not verify, per server address, for the lifetime of the
-    /// sockets: an attack indicator the reports show.
-    private(set) var droppedFrom: [SocketAddress: Int] = [:]
+    /// When each request's present attempt times out (`DeadlineQueue`), and the one event-loop timer set
+    /// for the earliest of them.
+    private var deadlines = DeadlineQueue<(key: Key, token: UInt64)>()
+    private var lastToken: UInt64 = 0
+    private var wakeUp: (at: NIODeadline, task: Scheduled<Void>)?
 
     /// Adds a socket of the pool (event loop only); its index is its place in the pool.
     func attach(_ socket: UDPSocketHandler) {
@@ -147,78 +180,82 @@ final class UDPRouter: @unchecked Sendable {
         guard sockets.indices.contains(index) else { return }
         sockets[index] = nil
         for request in active.values where request.key.socket == index {
-            request.timer?.cancel()
             active[request.key] = nil
-            request.promise.fail(Failure.sendFailed("socket closed"))
+            request.fail(Failure.sendFailed("socket closed"))
         }
     }
 
     /// The adaptive estimate for `address`, for reports and tests (event loop only).
-    func roundTrip(to address: SocketAddress) -> RoundTripEstimator? { roundTrips[address] }
+    func roundTrip(to address: SocketAddress) -> RoundTripEstimator? { servers[address]?.roundTrip }
 
     /// The send window of `address`, for reports and tests (event loop only).
-    func window(to address: SocketAddress) -> SendWindow? { windows[address] }
+    func window(to address: SocketAddress) -> SendWindow? { servers[address]?.window }
+
+    /// Answers from `address` that matched a request but did not verify, for the lifetime of the sockets
+    /// (event loop only).
+    func dropped(from address: SocketAddress) -> Int { servers[address]?.dropped ?? 0 }
+
+    private func state(of address: SocketAddress) -> ServerState {
+        if let existing = servers[address] { return existing }
+        let state = ServerState(number: servers.count, address: address)
+        servers[address] = state
+        return state
+    }
 
     /// Starts a request; must be called on the event loop. `maxInFlight` is the ceiling of the server's
     /// send window (a caller with another ceiling starts the window again, from its present size).
     func start(_ request: Request, maxInFlight: Int) {
+        let server = state(of: request.address)
+        request.key = Key(id: request.id, server: server.number, socket: request.socket)
         guard active[request.key] == nil else {
-            request.promise.fail(Failure.idInUse)
+            request.fail(Failure.idInUse)
             return
         }
         if let deadline = request.timing.deadline, deadline <= .now() {
-            request.promise.fail(Failure.deadlinePassed(attempts: 0, waited: .zero))
+            request.fail(Failure.deadlinePassed(attempts: 0, waited: .zero))
             return
         }
+        request.server = server
         active[request.key] = request
-        let queue: ServerQueue
-        if let existing = servers[request.key.address] {
-            queue = existing
-        } else {
-            queue = ServerQueue()
-            servers[request.key.address] = queue
+        if server.window?.ceiling != maxInFlight {
+            server.window = SendWindow(ceiling: maxInFlight, initial: server.window?.size ?? SendWindow.defaultInitial)
         }
-        let address = request.key.address
-        if windows[address]?.ceiling != maxInFlight {
-            windows[address] = SendWindow(
-                ceiling: maxInFlight, initial: windows[address]?.size ?? SendWindow.defaultInitial)
-        }
-        queue.waiting.append(request)
-        pump(address, queue)
+        server.waiting.append(request)
+        pump(server)
     }
 
     /// Sends what the server's window and pacer allow from its queue, oldest first; when the pacer held
     /// some back, looks again in a millisecond.
-    private func pump(_ address: SocketAddress, _ queue: ServerQueue) {
-        let size = windows[address]?.size ?? 1
+    private func pump(_ server: ServerState) {
+        let size = server.window?.size ?? 1
         let now = NIODeadline.now()
-        var allowance = queue.pacer.allowance(
-            now: .nanoseconds(Int64(now.uptimeNanoseconds)), window: size, roundTrip: roundTrips[address]?.smoothed)
-        while queue.inFlight < size, allowance > 0, let candidate = queue.waiting.popFirst() {
+        var allowance = server.pacer.allowance(
+            now: .nanoseconds(Int64(now.uptimeNanoseconds)), window: size, roundTrip: server.roundTrip?.smoothed)
+        while server.inFlight < size, allowance > 0, let candidate = server.waiting.popFirst() {
             guard active[candidate.key] === candidate else { continue }
             if let deadline = candidate.timing.deadline, deadline <= now {
                 // Its turn came after the deadline: it fails unsent, and the next one is tried.
                 active[candidate.key] = nil
-                candidate.promise.fail(Failure.deadlinePassed(attempts: 0, waited: waited(candidate)))
+                candidate.fail(Failure.deadlinePassed(attempts: 0, waited: waited(candidate)))
                 continue
             }
-            queue.inFlight += 1
+            server.inFlight += 1
             allowance -= 1
-            queue.pacer.spend()
+            server.pacer.spend()
             send(candidate, first: true)
         }
-        if queue.inFlight == 0 && queue.waiting.isEmpty {
-            if servers[address] === queue { servers[address] = nil }
+        if !server.busy {
+            // Idle: the next batch starts with a fresh pacer, as a new queue did.
+            server.pacer = SendPacer()
             return
         }
-        guard !queue.waiting.isEmpty, queue.inFlight < size, !queue.pumpScheduled,
+        guard !server.waiting.isEmpty, server.inFlight < size, !server.pumpScheduled,
             let loop = sockets.lazy.compactMap({ $0?.eventLoop }).first
         else { return }
-        queue.pumpScheduled = true
+        server.pumpScheduled = true
         loop.scheduleTask(in: .milliseconds(1)) { [weak self] in
-            queue.pumpScheduled = false
-            guard let self, self.servers[address] === queue else { return }
-            self.pump(address, queue)
+            server.pumpScheduled = false
+            self?.pump(server)
         }
     }
 
@@ -239,17 +276,15 @@ final class UDPRouter: @unchecked Sendable {
             wait = min(wait, deadline - now)
         }
         request.attempts += 1
-        request.generation = windows[request.key.address]?.generation ?? 0
+        request.generation = request.server?.window?.generation ?? 0
         request.lastSent = now
         if first {
             request.firstSent = now
-            request.ignoredAtStart = ignoredFrom[request.key.address, default: 0]
+            request.ignoredAtStart = request.server?.ignored ?? 0
         }
-        socket.write(AddressedEnvelope(remoteAddress: request.key.address, data: request.packet))
+        socket.write(AddressedEnvelope(remoteAddress: request.address, data: request.packet))
         scheduleFlush(socket)
-        request.timer = socket.eventLoop.scheduleTask(in: wait) { [weak self] in
-            self?.attemptTimedOut(request)
-        }
+        setTimer(request, at: now + wait, on: socket.eventLoop)
     }
 
     /// The wait for attempt `attempt` (1-based): fixed, or the server's RTO with RFC 6298 §5.5 backoff.
@@ -262,7 +297,7 @@ final class UDPRouter: @unchecked Sendable {
         let timing = request.timing
         guard timing.adaptive, attempt < request.attemptsAllowed else { return timing.timeout }
         let estimator =
-            roundTrips[request.key.address]
+            request.server?.roundTrip
             ?? RoundTripEstimator(
                 floor: .nanoseconds(timing.floor.nanoseconds), ceiling: .nanoseconds(timing.timeout.nanoseconds))
         return TimeAmount(estimator.timeout(attempt: attempt))
@@ -270,6 +305,42 @@ final class UDPRouter: @unchecked Sendable {
 
     private func waited(_ request: Request) -> Duration {
         .nanoseconds((NIODeadline.now() - (request.attempts > 0 ? request.firstSent : request.created)).nanoseconds)
+    }
+
+    // MARK: timers
+
+    /// The present attempt of `request` times out at `at`: an entry in `deadlines` (the previous attempt's
+    /// entry, if any, no longer matches the request's token and is ignored when due).
+    private func setTimer(_ request: Request, at: NIODeadline, on loop: any EventLoop) {
+        lastToken &+= 1
+        request.timerToken = lastToken
+        deadlines.insert((request.key, lastToken), deadline: at.uptimeNanoseconds)
+        // Entries of finished requests wait for their deadline; drop them when they outnumber the live ones,
+        // so the queue stays within a few times the requests in flight.
+        if deadlines.count > 2 * active.count + 1024 {
+            deadlines.removeAll { [active] entry in active[entry.key]?.timerToken != entry.token }
+        }
+        wake(at: at, on: loop)
+    }
+
+    /// Makes sure the event loop wakes the router at `at` or before.
+    private func wake(at: NIODeadline, on loop: any EventLoop) {
+        if let wakeUp, wakeUp.at <= at { return }
+        wakeUp?.task.cancel()
+        let task = loop.scheduleTask(deadline: at) { [weak self] () -> Void in self?.timersDue(on: loop) }
+        wakeUp = (at, task)
+    }
+
+    /// The timer went off: every attempt due by now times out, in deadline order.
+    private func timersDue(on loop: any EventLoop) {
+        wakeUp = nil
+        let now = NIODeadline.now()
+        while let entry = deadlines.popFirst(dueBy: now.uptimeNanoseconds) {
+            guard let request = active[entry.key], request.timerToken == entry.token else { continue }
+            request.timerToken = 0
+            attemptTimedOut(request)
+        }
+        if let next = deadlines.earliest { wake(at: .uptimeNanoseconds(next), on: loop) }
     }
 
     /// One flush for all the requests started in this tick of the event loop: NIO then
@@ -290,19 +361,19 @@ final class UDPRouter: @unchecked Sendable {
     /// Fails every request to `address` that is still waiting for its turn (none of them was sent);
     /// requests in flight go on. Must be called on the event loop.
     func abandonWaiting(to address: SocketAddress) {
-        guard let queue = servers[address] else { return }
-        let waiting = queue.waiting
-        queue.waiting.removeAll()
-        if queue.inFlight == 0 { servers[address] = nil }
+        guard let server = servers[address] else { return }
+        let waiting = server.waiting
+        server.waiting.removeAll()
+        if server.inFlight == 0 { server.pacer = SendPacer() }
         for request in waiting where active[request.key] === request {
             active[request.key] = nil
-            request.promise.fail(Failure.abandoned)
+            request.fail(Failure.abandoned)
         }
     }
 
     private func attemptTimedOut(_ request: Request) {
         guard active[request.key] === request else { return }
-        windows[request.key.address]?.loss(sentIn: request.generation)
+        request.server?.window?.loss(sentIn: request.generation)
         request.lossGeneration = request.generation
         if let deadline = request.timing.deadline, deadline <= .now() {
             if let last = request.lastDropped {
@@ -317,7 +388,7 @@ final class UDPRouter: @unchecked Sendable {
         } else if let last = request.lastDropped {
             finish(request, with: .failure(Failure.onlyUnverified(last: last, dropped: request.dropped)))
         } else {
-            let ignored = ignoredFrom[request.key.address, default: 0] - request.ignoredAtStart
+            let ignored = (request.server?.ignored ?? 0) - request.ignoredAtStart
             let failure =
                 ignored > 0
                 ? Failure.ignoredAnswers(attempts: request.attempts, ignored: ignored, waited: waited(request))
@@ -327,16 +398,15 @@ final class UDPRouter: @unchecked Sendable {
     }
 
     private func finish(_ request: Request, with result: Result<Answer, any Error>) {
-        request.timer?.cancel()
+        request.timerToken = 0
         if active[request.key] === request { active[request.key] = nil }
         finishedRecently.insert(request.key, at: Self.monotonic())
-        let address = request.key.address
-        if let queue = servers[address] {
-            queue.inFlight -= 1
+        if let server = request.server {
+            server.inFlight -= 1
             // The window may have grown (or shrunk) with this answer: fill it as the pacer allows.
-            pump(address, queue)
+            pump(server)
         }
-        request.promise.completeWith(result)
+        request.complete(result)
     }
 
     static func monotonic() -> Duration { .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds)) }
@@ -344,19 +414,20 @@ final class UDPRouter: @unchecked Sendable {
     /// A datagram arrived on socket `socket` of the pool (event loop only).
     func received(_ envelope: AddressedEnvelope<ByteBuffer>, on socket: Int) {
         let buffer = envelope.data
-        guard buffer.readableBytes >= MessageHeader.length,
-            let id = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-            let request = active[Key(id: id, address: envelope.remoteAddress, socket: socket)],
+        let rawID = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self)
+        let server = servers[envelope.remoteAddress]
+        guard buffer.readableBytes >= MessageHeader.length, let id = rawID, let server,
+            let request = active[Key(id: id, server: server.number, socket: socket)],
             Self.questionMatches(buffer, request.question)
         else {
             strayAnswers += 1
-            let id = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self)
-            let lateDuplicate = id.map {
-                finishedRecently.contains(
-                    Key(id: $0, address: envelope.remoteAddress, socket: socket), at: Self.monotonic())
-            }
-            if servers[envelope.remoteAddress] != nil && lateDuplicate != true {
-                ignoredFrom[envelope.remoteAddress, default: 0] += 1
+            if let server, server.busy {
+                let lateDuplicate =
+                    rawID.map {
+                        finishedRecently.contains(
+                            Key(id: $0, server: server.number, socket: socket), at: Self.monotonic())
+                    } ?? false
+                if !lateDuplicate { server.ignored += 1 }
             }
             return
         }
@@ -366,39 +437,37 @@ final class UDPRouter: @unchecked Sendable {
         case .accept(let message, let tsig): screened = (message, tsig)
         case .acceptUnscreened: break
         case .decide(let failure):
-            windows[envelope.remoteAddress]?.answer(roundTrip: nil)
+            server.window?.answer(roundTrip: nil)
             finish(request, with: .failure(Failure.decided(failure)))
             return
         case .drop(let failure):
             // Like a lost packet: the request keeps waiting (and retransmitting) for a verified answer.
             request.dropped += 1
             request.lastDropped = failure
-            droppedFrom[envelope.remoteAddress, default: 0] += 1
+            server.dropped += 1
             return
         }
         let now = NIODeadline.now()
         let elapsed = now - request.firstSent
         if request.attempts > 1, let generation = request.lossGeneration,
-            let least = windows[request.key.address]?.leastRoundTrip,
+            let least = server.window?.leastRoundTrip,
             (now - request.lastSent).nanoseconds
                 < (least.components.seconds * 1_000_000_000 + least.components.attoseconds / 1_000_000_000) * 3 / 4
         {
             // Sooner after the retransmission than three quarters of any round trip this server took: the
             // answer to an earlier attempt, late rather than lost.
-            windows[request.key.address]?.spurious(sentIn: generation)
+            server.window?.spurious(sentIn: generation)
         }
         if request.attempts == 1 {
             // Karn's rule (RFC 6298 §3): an answer to a retransmitted request is no sample.
             let timing = request.timing
-            roundTrips[
-                request.key.address,
-                default: RoundTripEstimator(
+            if server.roundTrip == nil {
+                server.roundTrip = RoundTripEstimator(
                     floor: .nanoseconds(timing.floor.nanoseconds), ceiling: .nanoseconds(timing.timeout.nanoseconds))
-            ]
-            .add(sample: .nanoseconds(elapsed.nanoseconds))
+            }
+            server.roundTrip?.add(sample: .nanoseconds(elapsed.nanoseconds))
         }
-        windows[request.key.address]?.answer(
-            roundTrip: request.attempts == 1 ? .nanoseconds(elapsed.nanoseconds) : nil)
+        server.window?.answer(roundTrip: request.attempts == 1 ? .nanoseconds(elapsed.nanoseconds) : nil)
         finish(
             request,
             with: .success(
