@@ -62,6 +62,44 @@ import ZoneCheck
             ])
     }
 
+    /// The runs as `RunCycle` makes them (the pick before the sweep, then every answer): 50 zones get a new
+    /// serial every run, 20 every third; every zone is still compared within the period (the share, taken
+    /// before the serials, counts a changed zone that was among the oldest), the changed ones the run their
+    /// serial changes, and no run compares more than the changed plus its share.
+    @Test func everyZoneWithinThePeriodWhenTheRunPicksAsTheAnswersArrive() {
+        let zones = (0..<1_000).map { String(format: "zone%05d.example", $0) }
+        func serial(_ run: Int, _ index: Int) -> UInt32 {
+            index < 50 ? UInt32(run + 1) : (500..<520).contains(index) ? UInt32(run / 3 + 1) : 1
+        }
+        let times = (0..<36).map { Self.t0 + Double($0) * 300 }
+        var last: [String: DeepSchedule.Comparison] = [:]
+        var starts: [Date] = []
+        for (run, now) in times.enumerated() {
+            var pick = DeepSchedule.Pick.spread(
+                zones: zones, last: last, now: now, period: 3600,
+                interval: DeepSchedule.runInterval(starts: starts), since: starts.first)
+            let share = pick.plan.share
+            var started = Set(pick.early)
+            for (index, zone) in zones.enumerated() {
+                for server in Self.servers
+                where pick.answered(zone: zone, server: server, serial: serial(run, index)) {
+                    #expect(started.insert(zone).inserted, "run \(run): \(zone) started twice")
+                }
+            }
+            #expect(started == pick.plan.zones)
+            for (index, zone) in zones.enumerated() where started.contains(zone) {
+                last[zone] = DeepSchedule.Comparison(time: now, serials: Self.same(serial(run, index)))
+            }
+            let stale = zones.filter { now.timeIntervalSince(last[$0]?.time ?? times[0]) > 3600 }
+            #expect(stale.isEmpty, "run \(run): \(stale.count) zones not compared for more than the period")
+            if run > 0 {
+                #expect((0..<50).allSatisfy { started.contains(zones[$0]) }, "run \(run)")
+                #expect(pick.plan.count <= 50 + (run % 3 == 0 ? 20 : 0) + share, "run \(run): \(pick.plan.count)")
+            }
+            starts.append(now)
+        }
+    }
+
     /// `run --deep`: every zone before any answer, and answers add nothing.
     @Test func forcedStartsEveryZoneAtOnce() {
         var pick = DeepSchedule.Pick.all(["b.example", "a.example"])
