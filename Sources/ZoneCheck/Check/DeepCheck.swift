@@ -43,50 +43,98 @@ public struct DeepCheck: Sendable {
     public func transfers(
         of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil
     ) async -> [[TransferObservation]] {
+        let done = await transfers(early: zones, later: nil, client: client, deadline: deadline)
+        return zones.map { done[$0] ?? [] }
+    }
+
+    /// The transfers of zones handed over as they become known: `early` from the start, in its order, then
+    /// each zone `later` yields (a changed serial found by the sweep), ahead of the early zones not yet
+    /// started, until `later` finishes. A zone given twice is transferred once. Each server has at most
+    /// `parallelTransfers` transfers in flight, one connection each; at most `openZones` zones are under
+    /// way at once (started on a server, not yet done on every one), so a slow server holds back the
+    /// others rather than let their records pile up. Every transfer ends by `deadline`, as above.
+    /// - Returns: each transferred zone's transfers, in the fleet's order.
+    public func transfers(
+        early: [DomainName], later: AsyncStream<DomainName>?, client: DNSClient,
+        deadline: ContinuousClock.Instant? = nil
+    ) async -> [DomainName: [TransferObservation]] {
         let members = fleet.members
         let limits = limits
-        let total = zones.count * members.count
-        var outcomes = [TransferObservation.Outcome?](repeating: nil, count: total)
-        var signatures = [TransferSignatures?](repeating: nil, count: total)
-        var done = [Int](repeating: 0, count: zones.count)
-        await withTaskGroup(of: (Int, TransferObservation.Outcome, TransferSignatures?).self) { group in
-            var next = 0
-            var finished = 0
-            func add() {
-                let index = next
-                let zone = zones[index / members.count]
-                let endpoint = members[index % members.count].endpoint
+        var queue = DeepTransferQueue(
+            servers: members.count, perServer: parallelTransfers, openZones: max(16, 4 * parallelTransfers))
+        var zones: [DomainName] = []
+        var known: Set<DomainName> = []
+        var outcomes: [TransferObservation.Outcome?] = []
+        var signatures: [TransferSignatures?] = []
+        var finished = 0
+        func add(_ zone: DomainName, urgent: Bool) {
+            guard known.insert(zone).inserted else { return }
+            zones.append(zone)
+            outcomes += [TransferObservation.Outcome?](repeating: nil, count: members.count)
+            signatures += [TransferSignatures?](repeating: nil, count: members.count)
+            _ = queue.add(urgent: urgent)
+        }
+        for zone in early { add(zone, urgent: false) }
+        enum Event: Sendable {
+            case transferred(Int, TransferObservation.Outcome, TransferSignatures?)
+            case zone(DomainName?)
+        }
+        await withTaskGroup(of: Event.self) { group in
+            func listen() {
+                guard let later else { return }
                 group.addTask {
-                    let read = await Self.transferRead(
-                        zone, from: endpoint, limits: limits, deadline: deadline, client: client)
-                    return (index, read.outcome, read.signatures)
+                    var iterator = later.makeAsyncIterator()
+                    return .zone(await iterator.next())
                 }
-                next += 1
             }
-            while next < min(max(1, parallelTransfers) * max(1, members.count), total) { add() }
-            while let (index, outcome, read) = await group.next() {
-                outcomes[index] = outcome
-                signatures[index] = read
-                let z = index / members.count
-                done[z] += 1
-                finished += 1
-                progress?(ProgressStep(work: "transfers", done: finished, total: total))
-                if done[z] == members.count { Self.dropAgreeingRecords(&outcomes, zone: z, members: members) }
-                if next < total { add() }
+            func fill() {
+                for (z, m) in queue.takeAll() {
+                    let zone = zones[z]
+                    let endpoint = members[m].endpoint
+                    let index = z * members.count + m
+                    group.addTask {
+                        let read = await Self.transferRead(
+                            zone, from: endpoint, limits: limits, deadline: deadline, client: client)
+                        return .transferred(index, read.outcome, read.signatures)
+                    }
+                }
+            }
+            listen()
+            fill()
+            while let event = await group.next() {
+                switch event {
+                case .zone(let zone?):
+                    add(zone, urgent: true)
+                    listen()
+                case .zone(nil):
+                    break
+                case .transferred(let index, let outcome, let read):
+                    outcomes[index] = outcome
+                    signatures[index] = read
+                    let z = index / members.count
+                    finished += 1
+                    progress?(ProgressStep(work: "transfers", done: finished, total: zones.count * members.count))
+                    if queue.finished(zone: z, server: index % members.count) {
+                        Self.dropAgreeingRecords(&outcomes, zone: z, members: members)
+                    }
+                }
+                fill()
             }
         }
-        return zones.indices.map { z in
-            members.indices.map { m in
+        var result: [DomainName: [TransferObservation]] = [:]
+        for (z, zone) in zones.enumerated() {
+            result[zone] = members.indices.map { m in
                 TransferObservation(
                     server: members[m].name,
                     outcome: outcomes[z * members.count + m]
                         ?? .failed(
                             QueryError(
-                                zone: zones[z], server: members[m].endpoint, kind: .axfr,
+                                zone: zone, server: members[m].endpoint, kind: .axfr,
                                 failure: .transferBroken("no outcome recorded"))),
                     signatures: signatures[z * members.count + m])
             }
         }
+        return result
     }
 
     /// Memory stays flat over thousands of zones: records are kept only for the record-level diff of a

@@ -50,9 +50,11 @@ public struct Sweep: Sendable {
     /// sweep wait (the queries already in flight run to their timeout; those queued are dropped). A query
     /// that timed out on a server that answered others, and timed out on at most 1 % of its queries, is
     /// asked once more at the end, within the deadline.
-    /// Results are in the order of `zones` and of the fleet's servers.
+    /// Results are in the order of `zones` and of the fleet's servers; `answered` is told each verified
+    /// serial as it arrives (zone and server by index), so a deep check can start on it.
     public func serials(
-        of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil
+        of zones: [DomainName], client: DNSClient, deadline: ContinuousClock.Instant? = nil,
+        answered: (_ zone: Int, _ server: Int, _ serial: UInt32) -> Void = { _, _, _ in }
     ) async -> [[ServerObservation]] {
         let members = fleet.members
         let deadline = deadline ?? ContinuousClock.now + settings.deadline
@@ -73,7 +75,7 @@ public struct Sweep: Sendable {
         let downAfter = min(count, max(batch, min(64, settings.concurrency / 4)))
         await withTaskGroup(of: (Int, Int, [SOAQueryOutcome]).self) { group in
             var next = [Int](repeating: 0, count: members.count)
-            var answered = [Int](repeating: 0, count: members.count)
+            var answeredCount = [Int](repeating: 0, count: members.count)
             var silent = [Int](repeating: 0, count: members.count)
             // Answers that failed TSIG: each cost the query its whole timeout (an unverified answer is waited
             // past, it could be forged), so a server whose key is wrong would hold the sweep to its deadline.
@@ -115,7 +117,8 @@ public struct Sweep: Sendable {
                     case .answered(let answer):
                         columns[m][start + k] = .serial(answer.serial, rtt: answer.rtt)
                         seen[m][start + k] = Seen(answer, now: now)
-                        answered[m] += 1
+                        answeredCount[m] += 1
+                        answered(start + k, m, answer.serial)
                     case .failed(let error):
                         columns[m][start + k] = .failed(error)
                         if case .timeout = error.failure {
@@ -124,16 +127,18 @@ public struct Sweep: Sendable {
                             unverified[m] += 1
                             lastUnverified[m] = error
                         } else {
-                            answered[m] += 1
+                            answeredCount[m] += 1
                         }
                     }
                 }
-                if notAsked[m] == nil && answered[m] == 0 && silent[m] >= downAfter {
+                if notAsked[m] == nil && answeredCount[m] == 0 && silent[m] >= downAfter {
                     notAsked[m] =
                         "not asked: \(members[m].name) answered none of the first \(silent[m]) queries of this sweep"
                     await client.abandonQueued(to: members[m].endpoint)
                 }
-                if notAsked[m] == nil && answered[m] == 0 && unverified[m] >= downAfter, let last = lastUnverified[m] {
+                if notAsked[m] == nil && answeredCount[m] == 0 && unverified[m] >= downAfter,
+                    let last = lastUnverified[m]
+                {
                     notAsked[m] =
                         "not asked: \(members[m].name) gave no verified answer to the first \(unverified[m] + silent[m]) "
                         + "queries of this sweep, only answers that failed TSIG; the last: \(last.description)"
@@ -154,7 +159,9 @@ public struct Sweep: Sendable {
             // while at most 1 % of the server's queries timed out: a server losing more is degraded, and
             // is reported (30 % loss each way fails 7 % of its queries four times).
             for m in members.indices
-            where notAsked[m] == nil && answered[m] > 0 && silent[m] * 100 <= count && ContinuousClock.now < deadline {
+            where notAsked[m] == nil && answeredCount[m] > 0 && silent[m] * 100 <= count
+                && ContinuousClock.now < deadline
+            {
                 let endpoint = members[m].endpoint
                 for z in 0..<count {
                     guard case .failed(let error)? = columns[m][z], case .timeout = error.failure else { continue }
@@ -165,6 +172,7 @@ public struct Sweep: Sendable {
             while let (m, z, outcomes) = await group.next() {
                 if case .answered(let answer)? = outcomes.first {
                     columns[m][z] = .serial(answer.serial, rtt: answer.rtt)
+                    answered(z, m, answer.serial)
                 }
             }
         }
@@ -233,43 +241,73 @@ public struct Sweep: Sendable {
             path: path, serial: result.soa?.soaSerial, diagnostics: report.diagnostics, digest: fileDigest)
     }
 
-    /// Everything a check observes: serials, the primary's files, and with `deep` the transfers: of every
-    /// zone, or only of those `deepZones` picks once the serials are in, transferred in its order (the
-    /// others' `transfers` stay nil).
+    /// Everything a check observes: serials, the primary's files, and with `deep` the transfers of every
+    /// zone.
+    public func observe(zones: [DomainName], deep: Bool, today: DateSerial.Day, client: DNSClient) async
+        -> [ZoneObservation]
+    {
+        await observe(
+            zones: zones, pick: deep ? .all(zones.map(\.displayName)) : nil, today: today, client: client
+        ).observations
+    }
+
+    /// Everything a check observes: serials, the primary's files and, with a `pick`, the transfers of the
+    /// zones it picks (the others' `transfers` stay nil), overlapped with the sweep: the zones picked before
+    /// it start at once, a zone an answer picks (a changed serial) starts when that answer arrives. Returns
+    /// the pick as the answers left it.
     public func observe(
-        zones: [DomainName], deep: Bool, deepZones: (@Sendable ([[ServerObservation]]) -> [DomainName])? = nil,
-        today: DateSerial.Day, client: DNSClient
-    ) async -> [ZoneObservation] {
+        zones: [DomainName], pick: DeepSchedule.Pick?, today: DateSerial.Day, client: DNSClient
+    ) async -> (observations: [ZoneObservation], pick: DeepSchedule.Pick?) {
         // The primary's files are read and linted on a thread of their own while the sweep waits for
         // answers: file reads block, and the sweep's tasks need the cooperative pool.
         let sweep = self
-        // One deadline for the whole check: the serials and, after them, every transfer.
+        // One deadline for the whole check: the serials and every transfer.
         let deadline = ContinuousClock.now + settings.deadline
         let observedAt = Date()
-        let digestAll = deep && deepZones == nil
-        async let files = Self.onOwnThread { zones.map { sweep.primaryFile(of: $0, today: today, digest: digestAll) } }
-        let serials = await askInstances(
-            await serials(of: zones, client: client, deadline: deadline), zones: zones, client: client,
-            deadline: deadline)
-        var transfers: [DomainName: [TransferObservation]] = [:]
-        var digested: [DomainName: PrimaryFileObservation?] = [:]
-        if deep {
-            var deepCheck = DeepCheck(fleet: fleet, settings: settings)
-            deepCheck.progress = progress
-            let picked = deepZones.map { $0(serials) } ?? zones
-            // Picked: only their files are digested (a digest costs more than reading), while they transfer.
-            let redo = digestAll ? [] : picked
-            async let again = Self.onOwnThread { redo.map { sweep.primaryFile(of: $0, today: today, digest: true) } }
-            let done = await deepCheck.transfers(of: picked, client: client, deadline: deadline)
-            transfers = Dictionary(zip(picked, done), uniquingKeysWith: { first, _ in first })
-            digested = Dictionary(zip(redo, await again), uniquingKeysWith: { first, _ in first })
+        let byName = Dictionary(zones.map { ($0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
+        let early = pick?.early.compactMap { byName[$0] } ?? []
+        // The early zones' files are digested (a digest costs more than reading), the others only read.
+        let digestNow = Set(early)
+        async let files = Self.onOwnThread {
+            zones.map { sweep.primaryFile(of: $0, today: today, digest: digestNow.contains($0)) }
         }
+        guard var pick else {
+            let serials = await askInstances(
+                await serials(of: zones, client: client, deadline: deadline), zones: zones, client: client,
+                deadline: deadline)
+            let primaryFiles = await files
+            return (
+                zones.indices.map { i in
+                    ZoneObservation(
+                        zone: zones[i], servers: serials[i], transfers: nil, primaryFile: primaryFiles[i],
+                        observedAt: observedAt)
+                }, nil
+            )
+        }
+        var deepCheck = DeepCheck(fleet: fleet, settings: settings)
+        deepCheck.progress = progress
+        let (later, picked) = AsyncStream.makeStream(of: DomainName.self)
+        async let transferred = deepCheck.transfers(early: early, later: later, client: client, deadline: deadline)
+        let names = zones.map(\.displayName)
+        let servers = fleet.members.map(\.name)
+        let answered = await serials(of: zones, client: client, deadline: deadline) { z, m, serial in
+            if pick.answered(zone: names[z], server: servers[m], serial: serial) { picked.yield(zones[z]) }
+        }
+        picked.finish()
+        let serials = await askInstances(answered, zones: zones, client: client, deadline: deadline)
+        // Zones picked by an answer: their files digested while their transfers run.
+        let late = pick.plan.zones.subtracting(pick.early).compactMap { byName[$0] }
+        async let again = Self.onOwnThread { late.map { sweep.primaryFile(of: $0, today: today, digest: true) } }
+        let transfers = await transferred
+        let digested = Dictionary(zip(late, await again), uniquingKeysWith: { first, _ in first })
         let primaryFiles = await files
-        return zones.indices.map { i in
-            ZoneObservation(
-                zone: zones[i], servers: serials[i], transfers: transfers[zones[i]],
-                primaryFile: digested[zones[i]] ?? primaryFiles[i], observedAt: observedAt)
-        }
+        return (
+            zones.indices.map { i in
+                ZoneObservation(
+                    zone: zones[i], servers: serials[i], transfers: transfers[zones[i]],
+                    primaryFile: digested[zones[i]] ?? primaryFiles[i], observedAt: observedAt)
+            }, pick
+        )
     }
 
     /// Answers per server (by name) that did not verify and were dropped by `client` so far; servers with

@@ -130,6 +130,72 @@ public enum DeepSchedule {
         return Plan(reasons: reasons, share: share)
     }
 
+    /// The deep check's pick as the sweep goes: the zones known before it (the rotation, the overdue, the
+    /// clock gone back: they need no answer, so their transfers start with the sweep), then each zone an
+    /// answer shows changed since its last comparison, picked when that answer arrives (its transfers start
+    /// then, before the rest of the rotation's). Pure: the sweep's edge hands it each verified answer.
+    ///
+    /// The share is taken before any serial is known, so a zone in the rotation whose serial turns out to
+    /// have changed is compared once, for its changed serial, and the rotation covers one zone fewer this
+    /// run (the next run's share starts from the oldest again).
+    public struct Pick: Sendable {
+        /// Every zone picked so far, with its reason.
+        public private(set) var plan: Plan
+        /// The zones picked before any answer, in the order their transfers start.
+        public let early: [String]
+        let last: [String: Comparison]
+        /// `run --deep`: every zone is early; answers pick nothing more.
+        let forced: Bool
+
+        /// `run --deep` (and `check --deep`): every zone at once.
+        public static func all(_ zones: [String]) -> Pick {
+            let plan = DeepSchedule.all(zones)
+            return Pick(plan: plan, early: plan.order, last: [:], forced: true)
+        }
+
+        /// A run's pick: `plan` without serials (see `plan`), then `answered`.
+        public static func spread(
+            zones: [String], last: [String: Comparison], now: Date, period: TimeInterval, interval: TimeInterval,
+            since: Date? = nil
+        ) -> Pick {
+            let plan = DeepSchedule.plan(
+                zones: zones, last: last, current: [:], now: now, period: period, interval: interval, since: since)
+            return Pick(plan: plan, early: plan.order, last: last, forced: false)
+        }
+
+        /// A verified answer of the sweep: `server` serves `zone` with `serial`. True when that picks the zone
+        /// now (its serial changed since its last comparison and it was not picked yet): start its transfers.
+        /// A zone already picked for its turn is marked as changed (its transfers are under way or done).
+        /// A zone never compared is the rotation's; one compared "in the future" is already picked.
+        public mutating func answered(zone: String, server: String, serial: UInt32) -> Bool {
+            guard !forced, let comparison = last[zone], comparison.serials[server] != serial else { return false }
+            switch plan.reasons[zone] {
+            case nil:
+                plan.reasons[zone] = .serialChanged
+                return true
+            case .oldest?, .overdue?:
+                plan.reasons[zone] = .serialChanged
+                return false
+            default:
+                return false
+            }
+        }
+    }
+
+    /// What a comparison is recorded with, per server: the serial of the copy its transfer verified (what
+    /// was compared, whatever the SOA answer said before or after), else the sweep's verified serial (a
+    /// transfer that failed has its own finding; counting it as a change would transfer that zone every
+    /// run), else none. A copy transferred before the zone got a new serial is thus recorded with its old
+    /// serial: the next run sees the change and compares the new copy.
+    public static func comparedSerials(_ zone: ZoneObservation) -> [String: UInt32?] {
+        var serials: [String: UInt32?] = [:]
+        for server in zone.servers where serials[server.server] == nil { serials[server.server] = server.serial }
+        for transfer in zone.transfers ?? [] {
+            if case .transferred(let serial, _, _) = transfer.outcome { serials[transfer.server] = serial }
+        }
+        return serials
+    }
+
     /// This sweep's verified serials by zone then server (`zones` in the sweep's order), as `plan` takes them.
     public static func serials(_ sweep: [[ServerObservation]], zones: [String]) -> [String: [String: UInt32]] {
         var serials: [String: [String: UInt32]] = [:]

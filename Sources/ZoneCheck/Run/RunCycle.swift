@@ -139,35 +139,25 @@ public struct RunCycle: Sendable {
     }
 
     /// The sweep, with the deep check for `DeepSchedule`'s pick (all with `run --deep`, none when check.deep
-    /// is "never"), then the evidence.
+    /// is "never") overlapped with it, then the evidence.
     func observe(_ zones: [DomainName], start: Start) async throws -> Look {
         let client = session.client
         let sweep = session.sweep
         let started = start.started
         let names = zones.map(\.displayName)
         let period = configuration.check.deep?.timeInterval
-        let deep = forceDeep || period != nil
-        var schedule: @Sendable ([[ServerObservation]]) -> DeepSchedule.Plan = { _ in DeepSchedule.all(names) }
+        var pick: DeepSchedule.Pick? = forceDeep ? .all(names) : nil
         if !forceDeep, let period {
-            let last = try state.deepComparisons()
-            let interval = DeepSchedule.runInterval(starts: try state.recentRunStarts(DeepSchedule.intervalRuns))
-            let since = try state.firstDeepRunStart()
-            schedule = { serials in
-                DeepSchedule.plan(
-                    zones: names, last: last, current: DeepSchedule.serials(serials, zones: names), now: started,
-                    period: period, interval: interval, since: since)
-            }
+            pick = .spread(
+                zones: names, last: try state.deepComparisons(), now: started, period: period,
+                interval: DeepSchedule.runInterval(starts: try state.recentRunStarts(DeepSchedule.intervalRuns)),
+                since: try state.firstDeepRunStart())
         }
-        let pick = schedule
-        let observed = await sweep.observe(
-            zones: zones, deep: deep,
-            deepZones: { serials in
-                let byName = Dictionary(zones.map { ($0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
-                return pick(serials).order.compactMap { byName[$0] }
-            }, today: DateSerial.today(), client: client)
+        // The pick's early zones transfer with the sweep; a changed serial joins when its answer arrives.
+        let (observed, picked) = await sweep.observe(
+            zones: zones, pick: pick, today: DateSerial.today(), client: client)
         let dropped = await sweep.droppedAnswers(client: client)
-        // The same pure pick again, for the summary's reasons.
-        let deepPlan = deep ? schedule(observed.map(\.servers)) : nil
+        let deepPlan = picked?.plan
         let compared = Set(observed.filter { $0.transfers != nil }.map(\.name))
         let observations = await session.evidence.gather(observed)
         return Look(
@@ -201,8 +191,7 @@ public struct RunCycle: Sendable {
                 status: decision.status))
         var comparisons: [String: [String: UInt32?]] = [:]
         for zone in look.observations where look.compared.contains(zone.name) {
-            comparisons[zone.name] = Dictionary(
-                zone.servers.map { ($0.server, $0.serial) }, uniquingKeysWith: { first, _ in first })
+            comparisons[zone.name] = DeepSchedule.comparedSerials(zone)
         }
         try state.recordDeepComparisons(
             comparisons, at: start.started, swept: Set(look.zones.map(\.displayName)))
