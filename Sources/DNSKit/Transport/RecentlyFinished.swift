@@ -13,8 +13,8 @@ import NIOCore
 ///
 /// Kept small, as up to `limit` entries live at once (a 100,000-zone sweep reaches it): each key is
 /// remembered by its 64-bit hash and its time in nanoseconds, 16 octets in the table and 16 in the order,
-/// not the router's key (socket address, ID, socket: 32 octets) and a 16-octet `Duration` twice (about
-/// 19 MB at the limit, measured, against 6 MB now). Two keys of the same hash among 100,000 (about one
+/// not the router's key (socket address, ID, socket: 32 octets) and a 16-octet `Duration` twice (from the
+/// layouts, about 19 MB at the limit before, 6 MB now). Two keys of the same hash among 100,000 (about one
 /// sweep in 3 x 10^9) would make one unmatched datagram count as a late duplicate: it is then not held
 /// against its server, which is harmless.
 struct RecentlyFinished<Key: Hashable> {
