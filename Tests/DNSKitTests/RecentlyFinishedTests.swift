@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import DNSKit
@@ -35,5 +36,35 @@ struct RecentlyFinishedTests {
         finished.insert(5, at: .seconds(15))
         #expect(!finished.contains(3, at: .seconds(15)))
         #expect(finished.count == 3)
+    }
+}
+
+/// Kept by hash and nanoseconds: the router's own keys (server number, ID, socket) at the 100,000-key limit of a
+/// registrar's sweep, none mistaken for another.
+@Suite("recently finished requests: the router's keys")
+struct RecentlyFinishedRouterKeyTests {
+    @Test("100,000 router keys within keep: each is known, none of 100,000 others is")
+    func routerKeys() {
+        var finished = RecentlyFinished<UDPRouter.Key>()
+        func key(_ n: Int) -> UDPRouter.Key {
+            UDPRouter.Key(id: UInt16(n % 65_536), server: (n / 65_536) % 5, socket: n / 327_680)
+        }
+        for n in 0..<100_000 { finished.insert(key(n), at: .microseconds(Int64(n) * 50)) }
+        #expect(finished.count == 100_000)
+        #expect((0..<100_000).allSatisfy { finished.contains(key($0), at: .seconds(6)) })
+        #expect(!(100_000..<200_000).contains { finished.contains(key($0 + 327_680), at: .seconds(6)) })
+        // The limit: one more pushes the oldest out.
+        finished.insert(key(400_000), at: .seconds(6))
+        #expect(!finished.contains(key(0), at: .seconds(6)) && finished.count == 100_000)
+    }
+
+    @Test("times in nanoseconds, saturated rather than trapping")
+    func nanoseconds() {
+        #expect(RecentlyFinished<Int>.nanoseconds(.milliseconds(1500)) == 1_500_000_000)
+        #expect(RecentlyFinished<Int>.nanoseconds(.seconds(Int64.max)) == Int64.max)
+        #expect(RecentlyFinished<Int>.nanoseconds(.seconds(Int64.min)) == Int64.min)
+        var finished = RecentlyFinished<Int>(keep: .seconds(Int64.max))
+        finished.insert(1, at: .seconds(1))
+        #expect(finished.contains(1, at: .seconds(1_000_000)))
     }
 }

@@ -115,6 +115,65 @@ struct LabTests {
         #expect(FileManager.default.fileExists(atPath: lab.directory + "/ns1/named.log"))
     }
 
+    @Test(
+        "start --standalone: five Knot primaries of the same files, each with its own key; check is all OK; bump refused",
+        .enabled(
+            if: Lab.unavailableReason(secondaries: ["knot"]) == nil,
+            Comment(rawValue: Lab.unavailableReason(secondaries: ["knot"]) ?? "")),
+        .timeLimit(.minutes(10)))
+    func standalone() throws {
+        let lab = Lab(prefix: "127.53.117", port: 5417, secondaries: ["knot", "knot", "knot", "knot"], zones: 5)
+        defer { lab.tearDown() }
+        let options = ["--dir", lab.directory, "--prefix", lab.prefix, "--port", "5417", "--zones", "5"]
+        let started = try lab.run(["start", "--standalone"] + options)
+        #expect(started.stdout.contains("ns1 (Knot) started") && started.stdout.contains("ns5 (Knot) started"))
+        #expect(started.stdout.contains("in sync: 6 zones"), "\(started.stdout)")
+        // Nothing to transfer: no secondary has its own copy of the zone files.
+        #expect(!FileManager.default.fileExists(atPath: lab.directory + "/ns2/zones"))
+
+        let config = try Configuration.load(path: lab.configPath)
+        #expect(config.servers.map(\.name) == lab.servers)
+        #expect(config.primary.name == "ns1" && config.secondaries.count == 4)
+        #expect(config.servers.map(\.keyName) == lab.servers.map { Optional("zonecheck-\($0)") })
+        #expect(config.secondaries.allSatisfy { $0.retransfer == nil }, "a standalone secondary cannot retransfer")
+        #expect(config.primary.zoneFile(for: "zone00001.lab.") == lab.directory + "/ns1/zones/zone00001.lab.db")
+
+        // Each server signs its answer with its own key and refuses another server's.
+        for (index, server) in lab.servers.enumerated() {
+            let own = try Command.run(
+                Lab.which("dig")!,
+                [
+                    "-k", lab.keyPath(server), "@" + lab.address(server), "-p", "5417", "+norecurse", "zone00005.lab",
+                    "SOA",
+                ])
+            #expect(
+                own.stdout.contains("status: NOERROR") && own.stdout.contains("flags: qr aa"),
+                "\(server): \(own.stdout)")
+            #expect(own.stdout.contains(";; TSIG PSEUDOSECTION:"), "\(server) signs its answer")
+            let other = lab.servers[(index + 1) % 5]
+            let wrong = try Command.run(
+                Lab.which("dig")!,
+                [
+                    "-k", lab.keyPath(other), "@" + lab.address(server), "-p", "5417", "+norecurse", "zone00005.lab",
+                    "SOA",
+                ])
+            #expect(!wrong.stdout.contains("status: NOERROR"), "\(server) must refuse \(other)'s key: \(wrong.stdout)")
+        }
+
+        let check = try ZoneCheckBinary.check([], config: lab.configPath)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+
+        let bump = try Command.run(Lab.script, ["bump", "zone00001.lab", "--dir", lab.directory])
+        #expect(bump.status != 0)
+        #expect(
+            bump.stderr.contains("is --standalone") && bump.stderr.contains("without --standalone"), "\(bump.stderr)")
+
+        let running = lab.pidsFromFiles()
+        #expect(running.count == 5)
+        try lab.stop()
+        for pid in running { #expect(!Lab.isRunning(pid), "pid \(pid) still runs after stop") }
+    }
+
     @Test("bad options are refused with a sentence saying what to give")
     func badOptions() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zonecheck-lab-bad").path
@@ -123,6 +182,11 @@ struct LabTests {
         #expect(run.stderr.contains("'powerdns' is not one of bind, knot, nsd"), "\(run.stderr)")
         let three = try Command.run(Lab.script, ["start", "--dir", directory, "--secondaries", "bind,bind,bind"])
         #expect(three.stderr.contains("exactly four"), "\(three.stderr)")
+        let mixed = try Command.run(
+            Lab.script, ["start", "--dir", directory, "--standalone", "--secondaries", "bind,knot,nsd,bind"])
+        #expect(mixed.stderr.contains("--standalone runs Knot on all five servers"), "\(mixed.stderr)")
+        let signed = try Command.run(Lab.script, ["start", "--dir", directory, "--standalone", "--signed"])
+        #expect(signed.stderr.contains("--standalone with --signed"), "\(signed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory), "nothing is created for refused options")
     }
 

@@ -46,6 +46,9 @@ public enum Compare {
         let zone = observation.name
         var findings: [Finding] = []
         var statuses: [ServerStatus] = []
+        // Exactly one per server: appended one by one, five cells would take a buffer of eight (every
+        // verdict of a 100,000-zone sweep is held until the report is made).
+        statuses.reserveCapacity(observation.servers.count)
         let primary = observation.servers.first { $0.role == .primary }
         let primaryName = primary?.server ?? "the primary"
         let primarySerial = primary?.serial

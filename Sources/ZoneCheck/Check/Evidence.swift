@@ -17,13 +17,12 @@ public struct Evidence: Sendable {
 
     /// `observations` with their NOTIFY refusals and, for the first zones with a problem, the servers'
     /// reports: the primary's and those of every server a finding names.
-    public func gather(_ observations: [ZoneObservation]) async -> [ZoneObservation] {
+    /// Consumed and changed in place: the caller's array is not kept beside a copy (100,000 zones of a
+    /// registrar's sweep are about 15 MB of observations).
+    public func gather(_ observations: consuming [ZoneObservation]) async -> [ZoneObservation] {
         let refusals = NotifyHistory.refusals(auditLog: auditLog)
-        var result = observations.map { observation in
-            var observation = observation
-            observation.notifyRefusals = refusals[observation.name] ?? [:]
-            return observation
-        }
+        var result = observations
+        for index in result.indices { result[index].notifyRefusals = refusals[result[index].name] ?? [:] }
         let askable = fleet.members.filter { $0.config.status != nil || $0.config.log != nil }
         guard !askable.isEmpty else { return result }
         // Which servers of which zones: the first zones with a problem, their primary and every server named.

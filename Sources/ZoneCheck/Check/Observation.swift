@@ -55,8 +55,9 @@ public struct ServerObservation: Sendable {
     public enum Answer: Sendable {
         /// A verified, authoritative answer (TSIG checked by the transport).
         case serial(UInt32, rtt: Duration)
-        /// No answer to believe: the failure says why.
-        case failed(QueryError)
+        /// No answer to believe: the failure says why. Indirect: a `QueryError` is about 100 octets and
+        /// rare, and every zone of a sweep holds one answer per server (5 x 100,000 at registrar scale).
+        indirect case failed(QueryError)
     }
 
     public init(

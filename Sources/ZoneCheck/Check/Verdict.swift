@@ -31,7 +31,12 @@ public struct ServerStatus: Sendable, Equatable {
     /// Why the state is not OK, in one sentence; nil when OK.
     public var detail: String?
     /// `--deep`: the DNSSEC of the server's transfer; nil without one.
-    public var signatures: TransferSignatures? = nil
+    public var signatures: TransferSignatures? {
+        get { signaturesBox?.value }
+        set { signaturesBox = newValue.map(Boxed.init) }
+    }
+    /// Out of line: about 150 octets, set only by a deep check, in every cell of every verdict otherwise.
+    private var signaturesBox: Boxed<TransferSignatures>?
     /// The RRSIG(SOA) this server serves (`.unsigned` for none); nil when unknown.
     public var soaSignature: SignatureState?
     /// The instance that answered (NSID, RFC 5001).
