@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "zonecheck", targets: ["zonecheck"]),
+        .executable(name: "wan-relay", targets: ["wan-relay"]),
         .library(name: "DNSKit", targets: ["DNSKit"]),
         .library(name: "ZoneCheck", targets: ["ZoneCheck"]),
     ],
@@ -73,6 +74,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // The WAN emulator of the lab and Scripts/bench (docs/development.md): Glibc sockets, epoll and a
+        // timerfd, no other module; CWANRelay holds the Linux calls Swift's Glibc module leaves out.
+        .target(name: "CWANRelay"),
+        .executableTarget(
+            name: "wan-relay",
+            dependencies: ["CWANRelay"],
             swiftSettings: strict
         ),
         // What both test targets share: the lab driver, the binary and process runners, temporary folders.

@@ -1,0 +1,37 @@
+import Glibc
+
+/// What the relay did, written as JSON to --stats on exit. The keys are the Python relay's, which
+/// Scripts/bench and the test helper read.
+struct Counters {
+    var udpQueries = 0
+    var udpQueriesDropped = 0
+    var udpAnswers = 0
+    var udpAnswersDropped = 0
+    var udpAnswersTampered = 0
+    var tcpConnections = 0
+    var tcpBytes = 0
+    var sendErrors = 0
+    var upstreamErrors = 0
+    var bufferErrors = 0
+
+    func json(rttMilliseconds: Double, loss: Double) -> String {
+        let fields: [(String, String)] = [
+            ("udp_queries", "\(udpQueries)"), ("udp_queries_dropped", "\(udpQueriesDropped)"),
+            ("udp_answers", "\(udpAnswers)"), ("udp_answers_dropped", "\(udpAnswersDropped)"),
+            ("udp_answers_tampered", "\(udpAnswersTampered)"), ("tcp_connections", "\(tcpConnections)"),
+            ("tcp_bytes", "\(tcpBytes)"), ("send_errors", "\(sendErrors)"), ("upstream_errors", "\(upstreamErrors)"),
+            ("buffer_errors", "\(bufferErrors)"), ("rtt_ms", "\(rttMilliseconds)"), ("loss", "\(loss)"),
+        ]
+        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
+    }
+
+    /// Writes the JSON to `path` through a temporary file renamed over it, so a reader never sees half.
+    func write(to path: String, rttMilliseconds: Double, loss: Double) -> Bool {
+        let temporary = path + ".tmp"
+        guard let file = fopen(temporary, "w") else { return false }
+        let text = json(rttMilliseconds: rttMilliseconds, loss: loss)
+        let written = fputs(text, file) >= 0
+        guard fclose(file) == 0, written else { return false }
+        return rename(temporary, path) == 0
+    }
+}

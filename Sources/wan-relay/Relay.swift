@@ -1,0 +1,292 @@
+import CWANRelay
+import Glibc
+
+/// One link: a UDP and a TCP listener in front of one server, one thread, one epoll loop. Every packet
+/// goes into the delay line stamped with its arrival time (the kernel's receive timestamp, so time the
+/// relay spent waiting for the CPU is not added to the link); one timerfd, armed for the line's head,
+/// releases each packet at its own due time, in order. Datagrams move in batches of up to 64 per system
+/// call (recvmmsg, sendmmsg): only packets due together leave together.
+final class Relay {
+    let options: Options
+    /// Half the round trip, nanoseconds.
+    let delay: Int64
+    var counters = Counters()
+    var stopping = false
+
+    var draw: LossDraw
+    var line = DelayLine()
+    let poller: Int32
+    let timer: Int32
+    let signals: Int32
+    let udpListener: Int32
+    let tcpListener: Int32
+    /// The due time the timer is armed for (0: none yet).
+    var armed: Int64 = 0
+
+    /// One upstream socket per client address, so the server's answers find their way back.
+    var upstreams: [Upstream?] = []
+    var upstreamIndex: [SocketAddress.Key: Int] = [:]
+    var freeUpstreams: [Int] = []
+    var nextIdleSweep: Int64 = 0
+
+    var connections: [Connection?] = []
+    var freeConnections: [Int] = []
+    /// Slots closed during one batch of events: reused only after it, so a later event of the same batch
+    /// never reaches a new connection.
+    var retiredConnections: [Int] = []
+    var nextGeneration = 0
+
+    let receiving = Batch()
+    let sending = Batch()
+    var sendingTo: Int32 = -1
+    var sendingCount = 0
+    let streamBuffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+
+    /// Upstream sockets idle this long are closed.
+    static let idleLimit: Int64 = 60_000_000_000
+    /// Packets due within this much of now leave now (the timer's slack is 50 µs).
+    static let slack: Int64 = 20_000
+
+    struct Upstream {
+        var fd: Int32
+        var client: SocketAddress
+        var lastUsed: Int64
+    }
+
+    /// Receive or send buffers for one batch of datagrams, allocated once.
+    final class Batch {
+        let slots: UnsafeMutablePointer<wanrelay_datagram>
+        let arena: UnsafeMutableRawPointer
+        static let size = 65536
+
+        init() {
+            slots = .allocate(capacity: Int(WANRELAY_BATCH))
+            arena = .allocate(byteCount: Int(WANRELAY_BATCH) * Self.size, alignment: 16)
+            for i in 0..<Int(WANRELAY_BATCH) {
+                slots[i] = wanrelay_datagram()
+                slots[i].base = arena + i * Self.size
+                slots[i].capacity = UInt32(Self.size)
+            }
+        }
+
+        func bytes(_ i: Int) -> [UInt8] {
+            [UInt8](UnsafeRawBufferPointer(start: slots[i].base, count: Int(slots[i].length)))
+        }
+    }
+
+    enum Token: UInt64 {
+        case udpListener = 0
+        case tcpListener
+        case timer
+        case signals
+        case upstream
+        case connection
+
+        func with(_ index: Int) -> UInt64 { rawValue << 56 | UInt64(index) }
+    }
+
+    init(_ options: Options) throws(SocketError) {
+        self.options = options
+        delay = Int64((options.rttMilliseconds * 1_000_000 / 2).rounded())
+        var seed = options.seed ?? 0
+        if options.seed == nil { seed = UInt64.random(in: .min ... .max) }
+        draw = LossDraw(seed: seed)
+        signals = wanrelay_stop_signals()
+        guard signals >= 0 else { throw SocketError("signalfd") }
+        poller = wanrelay_poller()
+        timer = wanrelay_timer()
+        guard poller >= 0, timer >= 0 else { throw SocketError("epoll/timerfd") }
+
+        udpListener = try Sockets.open(options.listen.family, SOCK_DGRAM)
+        if !Sockets.widen(udpListener) { counters.bufferErrors += 1 }
+        _ = wanrelay_stamp_arrivals(udpListener)
+        try Sockets.bind(udpListener, to: options.listen)
+        tcpListener = try Sockets.open(options.listen.family, SOCK_STREAM)
+        Sockets.reuseAddress(tcpListener)
+        try Sockets.bind(tcpListener, to: options.listen)
+        guard listen(tcpListener, SOMAXCONN) == 0 else { throw SocketError("listen") }
+
+        watch(1, udpListener, wanrelay_readable, Token.udpListener.with(0))
+        watch(1, tcpListener, wanrelay_readable, Token.tcpListener.with(0))
+        watch(1, timer, wanrelay_readable, Token.timer.with(0))
+        watch(1, signals, wanrelay_readable, Token.signals.with(0))
+    }
+
+    func watch(_ operation: Int32, _ fd: Int32, _ events: UInt32, _ token: UInt64) {
+        _ = wanrelay_watch(poller, operation, fd, events, token)
+    }
+
+    /// Relays until SIGTERM or SIGINT.
+    func run() {
+        var tokens = [UInt64](repeating: 0, count: Int(WANRELAY_BATCH))
+        var events = [UInt32](repeating: 0, count: Int(WANRELAY_BATCH))
+        nextIdleSweep = wanrelay_now() + 10_000_000_000
+        while !stopping {
+            let count = wanrelay_wait(poller, &tokens, &events, Int32(WANRELAY_BATCH), 10_000)
+            if count < 0 { break }
+            for i in 0..<Int(count) {
+                let index = Int(tokens[i] & 0x00FF_FFFF_FFFF_FFFF)
+                switch Token(rawValue: tokens[i] >> 56) {
+                case .udpListener: receiveQueries()
+                case .upstream: receiveAnswers(upstream: index)
+                case .tcpListener: acceptConnections()
+                case .connection: connectionEvent(index >> 1, side: index & 1, events: events[i])
+                case .timer: wanrelay_acknowledge(timer)
+                case .signals:
+                    wanrelay_acknowledge(signals)
+                    stopping = true
+                case nil: break
+                }
+            }
+            freeConnections += retiredConnections
+            retiredConnections.removeAll(keepingCapacity: true)
+            let now = wanrelay_now()
+            release(now: now)
+            if let next = line.nextDue, next != armed {
+                _ = wanrelay_arm(timer, next)
+                armed = next
+            }
+            if now >= nextIdleSweep { closeIdleUpstreams(now: now) }
+        }
+    }
+
+    // MARK: UDP
+
+    /// Queries from clients: dropped by the draw, or onto the line towards the server.
+    func receiveQueries() {
+        for _ in 0..<4 {
+            let count = Int(wanrelay_receive(udpListener, receiving.slots, UInt32(WANRELAY_BATCH)))
+            guard count > 0 else { return }
+            for i in 0..<count {
+                if draw.drops(options.loss) {
+                    counters.udpQueriesDropped += 1
+                    continue
+                }
+                counters.udpQueries += 1
+                let slot = receiving.slots[i]
+                let client = SocketAddress(storage: slot.peer, length: slot.peer_length)
+                line.push(Packet(due: slot.arrival + delay, route: .toServer(client: client), bytes: receiving.bytes(i)))
+            }
+            if count < Int(WANRELAY_BATCH) { return }
+        }
+    }
+
+    /// Answers from the server to one client: dropped by the draw, or (tampered with when asked) onto the
+    /// line back to the client.
+    func receiveAnswers(upstream index: Int) {
+        guard let upstream = upstreams[index] else { return }
+        for _ in 0..<4 {
+            let count = Int(wanrelay_receive(upstream.fd, receiving.slots, UInt32(WANRELAY_BATCH)))
+            guard count > 0 else {
+                // A refused datagram (no server listening) comes back as an error on the connected socket.
+                if count < 0 { counters.upstreamErrors += 1 }
+                return
+            }
+            upstreams[index]?.lastUsed = receiving.slots[0].arrival
+            for i in 0..<count {
+                if draw.drops(options.loss) {
+                    counters.udpAnswersDropped += 1
+                    continue
+                }
+                counters.udpAnswers += 1
+                var bytes = receiving.bytes(i)
+                if let zone = options.tamperZone, Tamper.tamper(&bytes, zone: zone) {
+                    counters.udpAnswersTampered += 1
+                }
+                line.push(
+                    Packet(due: receiving.slots[i].arrival + delay, route: .toClient(client: upstream.client), bytes: bytes))
+            }
+            if count < Int(WANRELAY_BATCH) { return }
+        }
+    }
+
+    /// The upstream socket of `client`, opened (connected to the server) on its first datagram.
+    func upstreamSocket(for client: SocketAddress, now: Int64) -> Int32? {
+        let key = client.key
+        if let index = upstreamIndex[key], let upstream = upstreams[index] {
+            upstreams[index]?.lastUsed = now
+            return upstream.fd
+        }
+        let fd: Int32
+        do {
+            fd = try Sockets.open(options.target.family, SOCK_DGRAM)
+            if !Sockets.widen(fd) { counters.bufferErrors += 1 }
+            _ = wanrelay_stamp_arrivals(fd)
+            _ = try Sockets.connect(fd, to: options.target)
+        } catch {
+            counters.upstreamErrors += 1
+            return nil
+        }
+        let index = freeUpstreams.popLast() ?? upstreams.count
+        if index == upstreams.count { upstreams.append(nil) }
+        upstreams[index] = Upstream(fd: fd, client: client, lastUsed: now)
+        upstreamIndex[key] = index
+        watch(1, fd, wanrelay_readable, Token.upstream.with(index))
+        return fd
+    }
+
+    func closeIdleUpstreams(now: Int64) {
+        nextIdleSweep = now + 10_000_000_000
+        for (index, upstream) in upstreams.enumerated() {
+            guard let upstream, now - upstream.lastUsed > Self.idleLimit else { continue }
+            close(upstream.fd)
+            upstreamIndex[upstream.client.key] = nil
+            upstreams[index] = nil
+            freeUpstreams.append(index)
+        }
+    }
+
+    // MARK: The line
+
+    /// Sends every packet due by now, batching consecutive datagrams that leave by the same socket.
+    func release(now: Int64) {
+        while let packet = line.pop(dueBy: now + Self.slack) {
+            switch packet.route {
+            case .toClient(let client):
+                stage(packet.bytes, on: udpListener, to: client)
+            case .toServer(let client):
+                guard let fd = upstreamSocket(for: client, now: now) else { continue }
+                stage(packet.bytes, on: fd, to: nil)
+            case .tcp(let connection, let generation, let side, let end):
+                sendStaged()
+                deliver(packet.bytes, end: end, to: connection, generation: generation, side: side)
+            }
+        }
+        sendStaged()
+    }
+
+    func stage(_ bytes: [UInt8], on fd: Int32, to peer: SocketAddress?) {
+        if fd != sendingTo || sendingCount == Int(WANRELAY_BATCH) {
+            sendStaged()
+            sendingTo = fd
+        }
+        let slot = sending.slots + sendingCount
+        let length = min(bytes.count, Batch.size)
+        if length > 0 {
+            bytes.withUnsafeBytes { slot.pointee.base.copyMemory(from: $0.baseAddress!, byteCount: length) }
+        }
+        slot.pointee.length = UInt32(length)
+        if let peer {
+            slot.pointee.peer = peer.storage
+            slot.pointee.peer_length = peer.length
+        } else {
+            slot.pointee.peer_length = 0
+        }
+        sendingCount += 1
+    }
+
+    func sendStaged() {
+        var sent = 0
+        while sent < sendingCount {
+            let count = Int(wanrelay_send(sendingTo, sending.slots + sent, UInt32(sendingCount - sent)))
+            if count > 0 {
+                sent += count
+            } else {
+                // The first of the rest failed (its socket's buffer full, or refused): counted, and skipped.
+                counters.sendErrors += 1
+                sent += 1
+            }
+        }
+        sendingCount = 0
+    }
+}
