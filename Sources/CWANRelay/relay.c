@@ -2,7 +2,9 @@
 #include "CWANRelay.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -10,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-_Static_assert(EPOLLIN == 1 && EPOLLOUT == 4 && (EPOLLERR | EPOLLHUP) == 24, "epoll event values");
+_Static_assert(EPOLLIN == 1 && EPOLLOUT == 4 && (EPOLLERR | EPOLLHUP) == 24 && EPOLLONESHOT == 1u << 30, "epoll values");
 
 int wanrelay_accept(int listener) { return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
 
@@ -132,4 +134,11 @@ int wanrelay_stop_signals(void) {
 int wanrelay_stamp_arrivals(int fd) {
     int on = 1;
     return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+}
+
+int wanrelay_realtime(void) {
+    struct rlimit guard = {.rlim_cur = 2000000, .rlim_max = 3000000};
+    if (setrlimit(RLIMIT_RTTIME, &guard) != 0) return -1;
+    struct sched_param priority = {.sched_priority = 1};
+    return sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &priority);
 }

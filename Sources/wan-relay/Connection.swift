@@ -61,7 +61,8 @@ extension Relay {
             nextGeneration += 1
             let index = freeConnections.popLast() ?? connections.count
             if index == connections.count { connections.append(nil) }
-            let connection = Connection(generation: nextGeneration, client: client, server: server, connected: connected)
+            let connection = Connection(
+                generation: nextGeneration, client: client, server: server, connected: connected)
             connections[index] = connection
             updateInterest(connection, index)
         }

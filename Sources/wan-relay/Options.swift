@@ -15,6 +15,8 @@ struct Options {
     var statsPath: String?
     /// Lower case, without the trailing dot; nil when no zone is tampered with.
     var tamperZone: [UInt8]?
+    /// Ask for real-time scheduling (when the kernel allows it).
+    var realtime = true
 
     static let usage = """
         usage: wan-relay --listen ADDRESS:PORT --to ADDRESS:PORT --rtt MS [--loss P] [--seed N]
@@ -32,6 +34,8 @@ struct Options {
           --seed N                seed of the drops (default: a random one)
           --stats FILE            where the counters go on exit
           --tamper-zone ZONE      flip a bit in every UDP answer about ZONE (its TSIG MAC must catch it)
+          --no-realtime           run as an ordinary process; by default the relay asks SCHED_FIFO (as
+                                  root) so packets leave on time on a busy machine, as on a real link
         """
 
     struct Invalid: Error, CustomStringConvertible {
@@ -45,6 +49,10 @@ struct Options {
         let known = ["--listen", "--to", "--rtt", "--loss", "--seed", "--stats", "--tamper-zone"]
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { return nil }
+            if argument == "--no-realtime" {
+                values[argument] = ""
+                continue
+            }
             var name = argument
             var value: String?
             if let equals = argument.firstIndex(of: "=") {
@@ -81,6 +89,7 @@ struct Options {
             options.seed = UInt64(bitPattern: seed)
         }
         options.statsPath = values["--stats"]
+        options.realtime = values["--no-realtime"] == nil
         if let zone = values["--tamper-zone"] {
             var bytes = Array(zone.utf8)
             while bytes.last == UInt8(ascii: ".") { bytes.removeLast() }

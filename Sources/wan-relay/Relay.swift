@@ -3,15 +3,22 @@ import Glibc
 
 /// One link: a UDP and a TCP listener in front of one server, one thread, one epoll loop. Every packet
 /// goes into the delay line stamped with its arrival time (the kernel's receive timestamp, so time the
-/// relay spent waiting for the CPU is not added to the link); one timerfd, armed for the line's head,
-/// releases each packet at its own due time, in order. Datagrams move in batches of up to 64 per system
-/// call (recvmmsg, sendmmsg): only packets due together leave together.
+/// relay spent waiting for the CPU or for its next receive tick is not added to the link); one timerfd,
+/// armed for the line's head, releases each packet at its due time, in order, never early and at most
+/// `granularity` late. Datagrams move in batches of up to 64 per system call (recvmmsg, sendmmsg).
+///
+/// What a datagram costs is mostly waking up: a UDP socket that reported datagrams is read, then left
+/// unwatched (EPOLLONESHOT) for one receive tick (1 ms, at most half the one-way delay) so a burst is read
+/// in a few calls instead of one wake-up per datagram, and packets due within `granularity` of each other
+/// leave in one wake-up and one sendmmsg.
 final class Relay {
     let options: Options
     /// Half the round trip, nanoseconds.
     let delay: Int64
     var counters = Counters()
     var stopping = false
+    /// Running with SCHED_FIFO.
+    let realtime: Bool
 
     var draw: LossDraw
     var line = DelayLine()
@@ -44,8 +51,15 @@ final class Relay {
 
     /// Upstream sockets idle this long are closed.
     static let idleLimit: Int64 = 60_000_000_000
-    /// Packets due within this much of now leave now (the timer's slack is 50 µs).
-    static let slack: Int64 = 20_000
+    /// The timer fires this long after the line's head is due, so packets due within it leave together.
+    static let granularity: Int64 = 250_000
+    /// How long a UDP socket stays unwatched after it was read (0 when the delay is shorter than 2 ms).
+    let tick: Int64
+    /// What UDP sockets are watched for: once per tick when there is one.
+    let datagramEvents: UInt32
+    /// UDP sockets read since the last tick, watched again at `unmuteAt`.
+    var muted: [(fd: Int32, token: UInt64)] = []
+    var unmuteAt = Int64.max
 
     struct Upstream {
         var fd: Int32
@@ -88,9 +102,12 @@ final class Relay {
     init(_ options: Options) throws(SocketError) {
         self.options = options
         delay = Int64((options.rttMilliseconds * 1_000_000 / 2).rounded())
+        tick = min(1_000_000, delay / 2)
+        datagramEvents = tick > 0 ? wanrelay_readable | wanrelay_once : wanrelay_readable
         var seed = options.seed ?? 0
         if options.seed == nil { seed = UInt64.random(in: .min ... .max) }
         draw = LossDraw(seed: seed)
+        realtime = options.realtime && wanrelay_realtime() == 0
         signals = wanrelay_stop_signals()
         guard signals >= 0 else { throw SocketError("signalfd") }
         poller = wanrelay_poller()
@@ -106,7 +123,7 @@ final class Relay {
         try Sockets.bind(tcpListener, to: options.listen)
         guard listen(tcpListener, SOMAXCONN) == 0 else { throw SocketError("listen") }
 
-        watch(1, udpListener, wanrelay_readable, Token.udpListener.with(0))
+        watch(1, udpListener, datagramEvents, Token.udpListener.with(0))
         watch(1, tcpListener, wanrelay_readable, Token.tcpListener.with(0))
         watch(1, timer, wanrelay_readable, Token.timer.with(0))
         watch(1, signals, wanrelay_readable, Token.signals.with(0))
@@ -127,8 +144,14 @@ final class Relay {
             for i in 0..<Int(count) {
                 let index = Int(tokens[i] & 0x00FF_FFFF_FFFF_FFFF)
                 switch Token(rawValue: tokens[i] >> 56) {
-                case .udpListener: receiveQueries()
-                case .upstream: receiveAnswers(upstream: index)
+                case .udpListener:
+                    receiveQueries()
+                    mute(udpListener, tokens[i])
+                case .upstream:
+                    if let fd = upstreams[index]?.fd {
+                        receiveAnswers(upstream: index)
+                        mute(fd, tokens[i])
+                    }
                 case .tcpListener: acceptConnections()
                 case .connection: connectionEvent(index >> 1, side: index & 1, events: events[i])
                 case .timer: wanrelay_acknowledge(timer)
@@ -141,16 +164,29 @@ final class Relay {
             freeConnections += retiredConnections
             retiredConnections.removeAll(keepingCapacity: true)
             let now = wanrelay_now()
+            if now >= unmuteAt {
+                for (fd, token) in muted { watch(3, fd, datagramEvents, token) }
+                muted.removeAll(keepingCapacity: true)
+                unmuteAt = .max
+            }
             release(now: now)
-            if let next = line.nextDue, next != armed {
-                _ = wanrelay_arm(timer, next)
-                armed = next
+            let wake = min(line.nextDue.map { $0 + Self.granularity } ?? .max, unmuteAt)
+            if wake != .max && wake != armed {
+                _ = wanrelay_arm(timer, wake)
+                armed = wake
             }
             if now >= nextIdleSweep { closeIdleUpstreams(now: now) }
         }
     }
 
     // MARK: UDP
+
+    /// Leaves a UDP socket unwatched until the next receive tick (it was registered EPOLLONESHOT).
+    func mute(_ fd: Int32, _ token: UInt64) {
+        guard tick > 0 else { return }
+        muted.append((fd, token))
+        if unmuteAt == .max { unmuteAt = wanrelay_now() + tick }
+    }
 
     /// Queries from clients: dropped by the draw, or onto the line towards the server.
     func receiveQueries() {
@@ -165,7 +201,8 @@ final class Relay {
                 counters.udpQueries += 1
                 let slot = receiving.slots[i]
                 let client = SocketAddress(storage: slot.peer, length: slot.peer_length)
-                line.push(Packet(due: slot.arrival + delay, route: .toServer(client: client), bytes: receiving.bytes(i)))
+                line.push(
+                    Packet(due: slot.arrival + delay, route: .toServer(client: client), bytes: receiving.bytes(i)))
             }
             if count < Int(WANRELAY_BATCH) { return }
         }
@@ -194,7 +231,9 @@ final class Relay {
                     counters.udpAnswersTampered += 1
                 }
                 line.push(
-                    Packet(due: receiving.slots[i].arrival + delay, route: .toClient(client: upstream.client), bytes: bytes))
+                    Packet(
+                        due: receiving.slots[i].arrival + delay, route: .toClient(client: upstream.client), bytes: bytes
+                    ))
             }
             if count < Int(WANRELAY_BATCH) { return }
         }
@@ -221,7 +260,7 @@ final class Relay {
         if index == upstreams.count { upstreams.append(nil) }
         upstreams[index] = Upstream(fd: fd, client: client, lastUsed: now)
         upstreamIndex[key] = index
-        watch(1, fd, wanrelay_readable, Token.upstream.with(index))
+        watch(1, fd, datagramEvents, Token.upstream.with(index))
         return fd
     }
 
@@ -240,7 +279,11 @@ final class Relay {
 
     /// Sends every packet due by now, batching consecutive datagrams that leave by the same socket.
     func release(now: Int64) {
-        while let packet = line.pop(dueBy: now + Self.slack) {
+        while let packet = line.pop(dueBy: now) {
+            let late = max(0, now - packet.due)
+            counters.released += 1
+            counters.lateSum += late
+            counters.lateMax = max(counters.lateMax, late)
             switch packet.route {
             case .toClient(let client):
                 stage(packet.bytes, on: udpListener, to: client)

@@ -24,7 +24,8 @@ do {
     say("ready\n", to: 1)
     relay.run()
     if let path = options.statsPath,
-        !relay.counters.write(to: path, rttMilliseconds: options.rttMilliseconds, loss: options.loss)
+        !relay.counters.write(
+            to: path, rttMilliseconds: options.rttMilliseconds, loss: options.loss, realtime: relay.realtime)
     {
         say("wan-relay: could not write the counters to \(path): \(String(cString: strerror(errno)))\n", to: 2)
         exit(1)

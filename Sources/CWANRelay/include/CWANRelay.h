@@ -33,6 +33,8 @@ int64_t wanrelay_now(void);
 static const uint32_t wanrelay_readable = 1;
 static const uint32_t wanrelay_writable = 4;
 static const uint32_t wanrelay_failed = 8 | 16;
+/// EPOLLONESHOT: reported once, then not again until modified.
+static const uint32_t wanrelay_once = 1u << 30;
 
 /// accept4(2), non-blocking and close-on-exec: the new socket, or -1 with errno.
 int wanrelay_accept(int listener);
@@ -54,6 +56,12 @@ void wanrelay_acknowledge(int fd);
 /// SIGTERM and SIGINT as a readable descriptor (blocked, so they arrive only there, whatever mask or
 /// disposition the parent passed on), and SIGPIPE ignored. -1 with errno on failure.
 int wanrelay_stop_signals(void);
+
+/// SCHED_FIFO at the lowest real-time priority, so the relay's wake-ups do not queue behind builds and
+/// servers on the same cores (it sleeps between packets and uses a few microseconds per datagram), and
+/// RLIMIT_RTTIME as the guard: 2 s of CPU without sleeping (a bug, never a burst) ends it. 0, or -1 with
+/// errno when the kernel refused (not root): the relay then runs as any other process.
+int wanrelay_realtime(void);
 
 /// Asks the kernel to stamp each received datagram with its arrival time (SO_TIMESTAMPNS).
 int wanrelay_stamp_arrivals(int fd);
