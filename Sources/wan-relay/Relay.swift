@@ -190,7 +190,8 @@ final class Relay {
 
     /// Queries from clients: dropped by the draw, or onto the line towards the server.
     func receiveQueries() {
-        for _ in 0..<4 {
+        // Up to 1,024 at a time: the socket is watched again only at the next receive tick.
+        for _ in 0..<16 {
             let count = Int(wanrelay_receive(udpListener, receiving.slots, UInt32(WANRELAY_BATCH)))
             guard count > 0 else { return }
             for i in 0..<count {
@@ -212,7 +213,7 @@ final class Relay {
     /// line back to the client.
     func receiveAnswers(upstream index: Int) {
         guard let upstream = upstreams[index] else { return }
-        for _ in 0..<4 {
+        for _ in 0..<16 {
             let count = Int(wanrelay_receive(upstream.fd, receiving.slots, UInt32(WANRELAY_BATCH)))
             guard count > 0 else {
                 // A refused datagram (no server listening) comes back as an error on the connected socket.
