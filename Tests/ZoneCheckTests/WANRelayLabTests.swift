@@ -4,18 +4,18 @@ import TestSupport
 import Testing
 
 /// The WAN emulator's contract (Sources/wan-relay, docs/development.md) against a real BIND of the lab
-/// (Scripts/lab on 127.53.112.x port 5112), the relay on 127.53.113.x port 6113: every datagram is delayed
+/// (Scripts/lab on 127.53.112.x port 5212), the relay on 127.53.113.x port 6213: every datagram is delayed
 /// by half the round trip each way and never less, the drops follow --loss and are all counted, TCP
 /// passes whole and delayed, and --tamper-zone changes one bit of the answers about that zone only.
 @Suite("wan-relay on the lab", .serialized)
 struct WANRelayLabTests {
     static let unavailable = Lab.unavailableReason()
 
-    static func lab() throws -> Lab { try Lab.started(prefix: "127.53.112", port: 5112, zones: 5) }
+    static func lab() throws -> Lab { try Lab.started(prefix: "127.53.112", port: 5212, zones: 5) }
 
     static func relay(_ lab: Lab, rtt: Int, loss: Double = 0, tamperZone: String? = nil) throws -> WANRelay {
         try WANRelay(
-            listen: "127.53.113.1", port: 6113, to: "\(lab.address("ns1")):5112", rtt: rtt, loss: loss,
+            listen: "127.53.113.1", port: 6213, to: "\(lab.address("ns1")):5212", rtt: rtt, loss: loss,
             seed: 20_261_207, tamperZone: tamperZone)
     }
 
@@ -28,7 +28,7 @@ struct WANRelayLabTests {
         let relay = try Self.relay(lab, rtt: 200)
         defer { relay.stop() }
         let probe = try UDPProbe()
-        let answers = try probe.burst(2000, zone: "zone00001.lab.", to: "127.53.113.1", port: 6113)
+        let answers = try probe.burst(2000, zone: "zone00001.lab.", to: "127.53.113.1", port: 6213)
         let stats = relay.stop()
         #expect(answers.count == 2000, "\(answers.count) of 2000 answered through a link without loss: \(stats)")
         #expect(stats["udp_queries"] == 2000 && stats["udp_answers"] == 2000, "\(stats)")
@@ -49,7 +49,7 @@ struct WANRelayLabTests {
         let relay = try Self.relay(lab, rtt: 20, loss: 0.1)
         defer { relay.stop() }
         let probe = try UDPProbe()
-        let answers = try probe.burst(4000, zone: "zone00002.lab.", to: "127.53.113.1", port: 6113)
+        let answers = try probe.burst(4000, zone: "zone00002.lab.", to: "127.53.113.1", port: 6213)
         let stats = relay.stop()
         let queries = stats["udp_queries"] ?? 0
         let queriesDropped = stats["udp_queries_dropped"] ?? 0
@@ -82,10 +82,10 @@ struct WANRelayLabTests {
                 ])
             return output.split(separator: "\n").map(String.init)
         }
-        let direct = try transfer(lab.address("ns1"), 5112)
+        let direct = try transfer(lab.address("ns1"), 5212)
         let clock = ContinuousClock()
         let started = clock.now
-        let relayed = try transfer("127.53.113.1", 6113)
+        let relayed = try transfer("127.53.113.1", 6213)
         let elapsed = clock.now - started
         #expect(direct.count > 5, "\(direct)")
         #expect(relayed == direct)
@@ -104,8 +104,8 @@ struct WANRelayLabTests {
         defer { relay.stop() }
         let probe = try UDPProbe()
         for zone in ["zone00004.lab.", "zone00005.lab."] {
-            let direct = try probe.exchange(zone: zone, to: lab.address("ns1"), port: 5112)
-            let relayed = try probe.exchange(zone: zone, to: "127.53.113.1", port: 6113)
+            let direct = try probe.exchange(zone: zone, to: lab.address("ns1"), port: 5212)
+            let relayed = try probe.exchange(zone: zone, to: "127.53.113.1", port: 6213)
             let directTTL = try #require(try Message(wire: direct).answers.first?.ttl)
             let relayedTTL = try #require(try Message(wire: relayed).answers.first?.ttl)
             let differing = zip(direct, relayed).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
