@@ -13,17 +13,20 @@ struct Counters {
     var sendErrors = 0
     var upstreamErrors = 0
     var bufferErrors = 0
-    /// Packets the line released, and how late after their due time (nanoseconds, the sum and the worst):
-    /// the emulator's own accuracy, which a busy machine spoils before anything else.
+    /// Packets the line released, and how late after their due time (nanoseconds: the sum, negative when
+    /// early, and the worst each way): the emulator's own accuracy, which a busy machine spoils first.
     var released = 0
     var lateSum: Int64 = 0
     var lateMax: Int64 = 0
+    var earlyMax: Int64 = 0
+    /// Returns from epoll_wait: what the relay's CPU goes to, beside the kernel's UDP path.
+    var wakeUps = 0
 
     /// Milliseconds with three decimals (microseconds).
     private func String(format value: Double) -> Swift.String {
-        let micro = Int((value * 1000).rounded())
+        let micro = Int((abs(value) * 1000).rounded())
         let fraction = "00\(micro % 1000)".suffix(3)
-        return "\(micro / 1000).\(fraction)"
+        return "\(value < 0 && micro > 0 ? "-" : "")\(micro / 1000).\(fraction)"
     }
 
     func json(rttMilliseconds: Double, loss: Double, realtime: Bool) -> String {
@@ -35,7 +38,9 @@ struct Counters {
             ("buffer_errors", "\(bufferErrors)"), ("rtt_ms", "\(rttMilliseconds)"), ("loss", "\(loss)"),
             ("released", "\(released)"),
             ("release_late_ms_mean", String(format: released == 0 ? 0 : Double(lateSum) / Double(released) / 1e6)),
-            ("release_late_ms_max", String(format: Double(lateMax) / 1e6)), ("realtime", realtime ? "1" : "0"),
+            ("release_late_ms_max", String(format: Double(lateMax) / 1e6)),
+            ("release_early_ms_max", String(format: Double(earlyMax) / 1e6)), ("wake_ups", "\(wakeUps)"),
+            ("realtime", realtime ? "1" : "0"),
         ]
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
     }

@@ -4,13 +4,15 @@ import Glibc
 /// One link: a UDP and a TCP listener in front of one server, one thread, one epoll loop. Every packet
 /// goes into the delay line stamped with its arrival time (the kernel's receive timestamp, so time the
 /// relay spent waiting for the CPU or for its next receive tick is not added to the link); one timerfd,
-/// armed for the line's head, releases each packet at its due time, in order, never early and at most
-/// `granularity` late. Datagrams move in batches of up to 64 per system call (recvmmsg, sendmmsg).
+/// armed for the line's head, releases each packet in order within `window` / 2 of its due time (0.25 ms
+/// early or late at most, on average on time). Datagrams move in batches of up to 64 per system call
+/// (recvmmsg, sendmmsg).
 ///
-/// What a datagram costs is mostly waking up: a UDP socket that reported datagrams is read, then left
-/// unwatched (EPOLLONESHOT) for one receive tick (1 ms, at most half the one-way delay) so a burst is read
-/// in a few calls instead of one wake-up per datagram, and packets due within `granularity` of each other
-/// leave in one wake-up and one sendmmsg.
+/// What a datagram costs is mostly waking up (the kernel's UDP path is the rest): a UDP socket that
+/// reported datagrams is read, then left unwatched (EPOLLONESHOT) until the next wake-up for the line, or
+/// one receive tick (1 ms, at most half the one-way delay) when none comes sooner, so a burst is read in a
+/// few calls instead of one wake-up per datagram; packets due within `window` of each other leave in one
+/// wake-up and one sendmmsg.
 final class Relay {
     let options: Options
     /// Half the round trip, nanoseconds.
@@ -51,13 +53,15 @@ final class Relay {
 
     /// Upstream sockets idle this long are closed.
     static let idleLimit: Int64 = 60_000_000_000
-    /// The timer fires this long after the line's head is due, so packets due within it leave together.
-    static let granularity: Int64 = 250_000
+    /// Packets due within this window leave together: the timer fires half of it after the line's head is
+    /// due, and takes what is due until half of it later.
+    static let window: Int64 = 500_000
     /// How long a UDP socket stays unwatched after it was read (0 when the delay is shorter than 2 ms).
     let tick: Int64
     /// What UDP sockets are watched for: once per tick when there is one.
     let datagramEvents: UInt32
-    /// UDP sockets read since the last tick, watched again at `unmuteAt`.
+    /// UDP sockets read since the last tick, watched again at the next wake-up for the line, or at
+    /// `unmuteAt`.
     var muted: [(fd: Int32, token: UInt64)] = []
     var unmuteAt = Int64.max
 
@@ -141,6 +145,8 @@ final class Relay {
         while !stopping {
             let count = wanrelay_wait(poller, &tokens, &events, Int32(WANRELAY_BATCH), 10_000)
             if count < 0 { break }
+            counters.wakeUps += 1
+            var timerFired = false
             for i in 0..<Int(count) {
                 let index = Int(tokens[i] & 0x00FF_FFFF_FFFF_FFFF)
                 switch Token(rawValue: tokens[i] >> 56) {
@@ -154,7 +160,9 @@ final class Relay {
                     }
                 case .tcpListener: acceptConnections()
                 case .connection: connectionEvent(index >> 1, side: index & 1, events: events[i])
-                case .timer: wanrelay_acknowledge(timer)
+                case .timer:
+                    wanrelay_acknowledge(timer)
+                    timerFired = true
                 case .signals:
                     wanrelay_acknowledge(signals)
                     stopping = true
@@ -164,13 +172,13 @@ final class Relay {
             freeConnections += retiredConnections
             retiredConnections.removeAll(keepingCapacity: true)
             let now = wanrelay_now()
-            if now >= unmuteAt {
+            if now >= unmuteAt || (timerFired && !muted.isEmpty) {
                 for (fd, token) in muted { watch(3, fd, datagramEvents, token) }
                 muted.removeAll(keepingCapacity: true)
                 unmuteAt = .max
             }
             release(now: now)
-            let wake = min(line.nextDue.map { $0 + Self.granularity } ?? .max, unmuteAt)
+            let wake = min(line.nextDue.map { $0 + Self.window / 2 } ?? .max, unmuteAt)
             if wake != .max && wake != armed {
                 _ = wanrelay_arm(timer, wake)
                 armed = wake
@@ -280,11 +288,12 @@ final class Relay {
 
     /// Sends every packet due by now, batching consecutive datagrams that leave by the same socket.
     func release(now: Int64) {
-        while let packet = line.pop(dueBy: now) {
-            let late = max(0, now - packet.due)
+        while let packet = line.pop(dueBy: now + Self.window / 2) {
+            let late = now - packet.due
             counters.released += 1
             counters.lateSum += late
             counters.lateMax = max(counters.lateMax, late)
+            counters.earlyMax = max(counters.earlyMax, -late)
             switch packet.route {
             case .toClient(let client):
                 stage(packet.bytes, on: udpListener, to: client)
