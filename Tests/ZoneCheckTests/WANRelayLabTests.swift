@@ -95,7 +95,7 @@ struct WANRelayLabTests {
     }
 
     @Test(
-        "--tamper-zone: the first answer's TTL differs by its lowest bit for that zone; other zones pass untouched",
+        "--tamper-zone: the first answer's TTL differs in its lowest bit for that zone; other zones pass untouched",
         .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func tamper() throws {
         let lab = try Self.lab()
@@ -104,17 +104,14 @@ struct WANRelayLabTests {
         defer { relay.stop() }
         let probe = try UDPProbe()
         for zone in ["zone00004.lab.", "zone00005.lab."] {
-            let direct = try probe.exchange(zone: zone, to: lab.address("ns1"), port: 5212)
-            let relayed = try probe.exchange(zone: zone, to: "127.53.113.1", port: 6213)
-            let directTTL = try #require(try Message(wire: direct).answers.first?.ttl)
-            let relayedTTL = try #require(try Message(wire: relayed).answers.first?.ttl)
-            let differing = zip(direct, relayed).map { ($0 ^ $1).nonzeroBitCount }.reduce(0, +)
-            if zone == "zone00004.lab." {
-                #expect(relayedTTL == directTTL ^ 1, "\(zone): TTL \(directTTL) became \(relayedTTL)")
-                #expect(differing == 1 && direct.count == relayed.count, "\(zone): \(differing) bits changed")
-            } else {
-                #expect(relayed == direct, "\(zone) changed on the way: \(differing) bits")
-            }
+            let direct = try Message(wire: try probe.exchange(zone: zone, to: lab.address("ns1"), port: 5212))
+            let relayed = try Message(wire: try probe.exchange(zone: zone, to: "127.53.113.1", port: 6213))
+            // BIND rotates the NS records of the authority section: the sections are compared as sets.
+            #expect(Set(relayed.authority) == Set(direct.authority), "\(zone): the authority section changed")
+            #expect(relayed.header == direct.header && relayed.questions == direct.questions, "\(zone)")
+            var expected = direct.answers
+            if zone == "zone00004.lab." { expected[0].ttl ^= 1 }
+            #expect(relayed.answers == expected, "\(zone): \(direct.answers) became \(relayed.answers)")
         }
         #expect(relay.stop()["udp_answers_tampered"] == 1)
     }
