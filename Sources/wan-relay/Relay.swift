@@ -10,7 +10,7 @@ import Glibc
 ///
 /// What a datagram costs is mostly waking up (the kernel's UDP path is the rest): a UDP socket that
 /// reported datagrams is read, then left unwatched (EPOLLONESHOT) until the next wake-up for the line, or
-/// one receive tick (1 ms, at most half the one-way delay) when none comes sooner, so a burst is read in a
+/// one receive tick (5 ms, at most half the one-way delay) when none comes sooner, so a burst is read in a
 /// few calls instead of one wake-up per datagram; packets due within `window` of each other leave in one
 /// wake-up and one sendmmsg.
 final class Relay {
@@ -58,6 +58,7 @@ final class Relay {
     static let window: Int64 = 500_000
     /// How long a UDP socket stays unwatched after it was read (0 when the delay is shorter than 2 ms).
     let tick: Int64
+    static let longestTick: Int64 = 5_000_000
     /// What UDP sockets are watched for: once per tick when there is one.
     let datagramEvents: UInt32
     /// UDP sockets read since the last tick, watched again at the next wake-up for the line, or at
@@ -106,7 +107,7 @@ final class Relay {
     init(_ options: Options) throws(SocketError) {
         self.options = options
         delay = Int64((options.rttMilliseconds * 1_000_000 / 2).rounded())
-        tick = min(1_000_000, delay / 2)
+        tick = min(Self.longestTick, delay / 2)
         datagramEvents = tick > 0 ? wanrelay_readable | wanrelay_once : wanrelay_readable
         var seed = options.seed ?? 0
         if options.seed == nil { seed = UInt64.random(in: .min ... .max) }
@@ -172,12 +173,22 @@ final class Relay {
             freeConnections += retiredConnections
             retiredConnections.removeAll(keepingCapacity: true)
             let now = wanrelay_now()
-            if now >= unmuteAt || (timerFired && !muted.isEmpty) {
+            release(now: now)
+            if now >= unmuteAt {
                 for (fd, token) in muted { watch(3, fd, datagramEvents, token) }
                 muted.removeAll(keepingCapacity: true)
                 unmuteAt = .max
+            } else if timerFired {
+                // Awake for the line anyway: what reached the muted sockets is read now (after the line's
+                // due packets left), without a wake-up of its own; its arrival stamps keep its time.
+                for (fd, token) in muted {
+                    if fd == udpListener {
+                        receiveQueries()
+                    } else {
+                        receiveAnswers(upstream: Int(token & 0x00FF_FFFF_FFFF_FFFF))
+                    }
+                }
             }
-            release(now: now)
             let wake = min(line.nextDue.map { $0 + Self.window / 2 } ?? .max, unmuteAt)
             if wake != .max && wake != armed {
                 _ = wanrelay_arm(timer, wake)
