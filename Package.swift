@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "zonecheck", targets: ["zonecheck"]),
+        .executable(name: "wan-relay", targets: ["wan-relay"]),
         .library(name: "DNSKit", targets: ["DNSKit"]),
         .library(name: "ZoneCheck", targets: ["ZoneCheck"]),
     ],
@@ -75,6 +76,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The WAN emulator of the lab and Scripts/bench (docs/development.md): Glibc sockets, epoll and a
+        // timerfd, no other module; CWANRelay holds the Linux calls Swift's Glibc module leaves out.
+        .target(name: "CWANRelay"),
+        .executableTarget(
+            name: "wan-relay",
+            dependencies: ["CWANRelay"],
+            swiftSettings: strict
+        ),
         // What both test targets share: the lab driver, the binary and process runners, temporary folders.
         .target(
             name: "TestSupport",
@@ -90,7 +99,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ZoneCheckTests",
-            dependencies: ["ZoneCheck", "DNSKit", "Mail", "TestSupport"],
+            // CWANRelay: WANRelayLabTests time answers by the kernel's arrival stamps, as the relay does.
+            dependencies: ["ZoneCheck", "DNSKit", "Mail", "TestSupport", "CWANRelay"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

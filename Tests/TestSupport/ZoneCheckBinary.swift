@@ -4,15 +4,18 @@ import Testing
 /// The `zonecheck` executable in the build directory the tests run from (any scratch path), so
 /// command tests run the real binary as a user would.
 public enum ZoneCheckBinary {
-    public static let url: URL? = {
+    public static let url: URL? = builtExecutable("zonecheck")
+
+    /// An executable of this package (`zonecheck`, `wan-relay`) in the build directory the tests run from.
+    public static func builtExecutable(_ name: String) -> URL? {
         var candidates: [URL] = []
         if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
             candidates.append(bundle.bundleURL.deletingLastPathComponent())
         }
         candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return candidates.map { $0.appendingPathComponent("zonecheck") }
+        return candidates.map { $0.appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    }
 
     /// One finished run of the binary: exit status, output and wall time.
     public struct Run: Sendable {

@@ -8,7 +8,7 @@ import ZoneCheck
 /// with `Scripts/wan-relay` (127.53.15.x port 6315) in front of the servers for long and lossy links.
 @Suite("sweep and catalog on the lab", .serialized)
 struct SweepLabTests {
-    static let unavailable = Lab.unavailableReason() ?? (Lab.which("python3") == nil ? "python3 is missing" : nil)
+    static let unavailable = Lab.unavailableReason()
 
     static func fleet(_ lab: Lab, _ adjust: (inout CheckSettings) -> Void = { _ in }) throws -> (Fleet, CheckSettings) {
         let configuration = try Configuration.load(path: lab.configPath)

@@ -1,9 +1,13 @@
 import Foundation
 import TestSupport
 
-/// `Scripts/wan-relay` in front of one lab server: a long, lossy link on loopback. Stopped by its own PID
-/// (SIGTERM), never by name.
+/// The relay (`wan-relay`, what `Scripts/wan-relay` runs) in front of one lab server: a long, lossy link on
+/// loopback. The debug build next to the test bundle (`swift build` builds it with the tests). Stopped by its
+/// own PID (SIGTERM), never by name.
 final class WANRelay {
+    /// The executable; nil when the build did not make it.
+    static let binary = ZoneCheckBinary.builtExecutable("wan-relay")
+
     let process = Process()
     let listenHost: String
     let listenPort: Int
@@ -18,11 +22,13 @@ final class WANRelay {
         listenHost = host
         listenPort = port
         statsPath = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).json").path
-        let script = Lab.repositoryRoot.appendingPathComponent("Scripts/wan-relay").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        guard let binary = WANRelay.binary else {
+            throw WANRelayError(message: "wan-relay not found next to the test bundle; run swift build")
+        }
+        process.executableURL = binary
         var arguments = [
-            "python3", script, "--listen", "\(host):\(port)", "--to", target, "--rtt", String(rtt), "--loss",
-            String(loss), "--stats", statsPath,
+            "--listen", "\(host):\(port)", "--to", target, "--rtt", String(rtt), "--loss", String(loss), "--stats",
+            statsPath,
         ]
         if let seed { arguments += ["--seed", String(seed)] }
         if let tamperZone { arguments += ["--tamper-zone", tamperZone] }
@@ -35,7 +41,7 @@ final class WANRelay {
         let line = output.fileHandleForReading.readData(ofLength: 6)
         guard String(decoding: line, as: UTF8.self).hasPrefix("ready") else {
             stop()
-            throw WANRelayError(message: "Scripts/wan-relay on \(host):\(port) did not start")
+            throw WANRelayError(message: "wan-relay on \(host):\(port) did not start")
         }
     }
 
