@@ -60,6 +60,14 @@ struct SendWindowTests {
         var loopback = SendWindow(ceiling: 4096)
         loopback.answer(roundTrip: .microseconds(300))
         #expect(loopback.size == 256)
+        // A loopback server whose first answer took 3 ms (a busy host) falls back once it shows it is near.
+        var busy = SendWindow(ceiling: 4096)
+        busy.answer(roundTrip: .milliseconds(3))
+        #expect(busy.size == 1026)
+        busy.answer(roundTrip: .microseconds(200))
+        #expect(busy.size == 256)
+        Self.answers(1000, &busy, roundTrip: .microseconds(200))
+        #expect(busy.size == 256)
         // Only the first sample: a window halved later does not jump back.
         var halved = SendWindow(ceiling: 4096)
         halved.answer(roundTrip: .milliseconds(80))

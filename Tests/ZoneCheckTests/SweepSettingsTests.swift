@@ -15,11 +15,27 @@ struct SweepSettingsTests {
         """
     }
 
-    @Test("defaults: 256 queries in flight per server, 3 retries, a 60 s deadline")
+    @Test("defaults: at most 4,096 queries in flight per server, 3 retries, a 60 s deadline")
     func defaults() {
-        #expect(CheckSettings().concurrency == 256)
+        #expect(CheckSettings().concurrency == 4096)
         #expect(CheckSettings().retries == 3)
         #expect(CheckSettings().deadline == .seconds(60))
+    }
+
+    @Test("batches handed out follow each server's send window, not the ceiling: 2,048 queries at 256")
+    func batchesFollowTheWindow() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let config = try fixture.load(Self.yaml("{ concurrency: 4096 }")).get()
+        let sweep = Sweep(fleet: try Fleet(configuration: config), settings: config.check)
+        #expect(sweep.batchSize == 32)
+        #expect(sweep.batchesPerServer(window: 256) == 2048 / 32 + 1)
+        #expect(sweep.batchesPerServer(window: 1024) == 3072 / 32 + 1)
+        #expect(sweep.batchesPerServer(window: 4096) == 6144 / 32 + 1)
+        #expect(sweep.batchesPerServer(window: 100_000) == 6144 / 32 + 1, "the ceiling bounds it")
+        let small = try fixture.load(Self.yaml("{ concurrency: 2 }")).get()
+        let narrow = Sweep(fleet: try Fleet(configuration: small), settings: small.check)
+        #expect(narrow.batchesPerServer(window: 256) == 2, "16 queries, batches of 16: two")
     }
 
     @Test("check.deadline is read as a duration")

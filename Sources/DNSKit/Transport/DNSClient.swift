@@ -209,6 +209,15 @@ public final class DNSClient: Sendable {
         try? await socket.channel.eventLoop.submit { router.abandonWaiting(to: address) }.get()
     }
 
+    /// How many queries `server` may have in flight now (its `SendWindow`), nil before the first query to
+    /// it. The sweep hands out batches by it, so what waits in the transport follows the window rather
+    /// than its ceiling (each waiting query holds its signed packet: about a kilobyte).
+    public func sendWindow(to server: ServerEndpoint) async -> Int? {
+        guard let address = try? Self.address(of: server), let socket = try? socket(for: address) else { return nil }
+        let router = socket.router
+        return try? await socket.channel.eventLoop.submit { router.window(to: address)?.size }.get()
+    }
+
     /// Checks one UDP answer to an SOA query, repeating the query over TCP when it was truncated.
     private func interpretSOA(zone: DomainName, server: ServerEndpoint, exchange: Exchange, options: QueryOptions)
         async -> SOAQueryOutcome

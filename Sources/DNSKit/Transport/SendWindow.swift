@@ -29,6 +29,8 @@ public struct SendWindow: Sendable, Hashable {
     public private(set) var lost = 0
     /// Answers counted towards the next step of congestion avoidance.
     private var credit = 0
+    /// The size before the jump to `pacedInitial`, until the server shows it is near after all.
+    private var sizeBeforeJump: Int?
     /// Bumped at each halving; an attempt carries the generation it was sent in.
     public private(set) var generation = 0
 
@@ -103,8 +105,15 @@ public struct SendWindow: Sendable, Hashable {
                 // The first round trip measured (the sweep's probe, before its flood): a paced server
                 // starts wider.
                 if roundTrip >= SendPacer.unpacedBelow && size < Self.pacedInitial {
+                    sizeBeforeJump = size
                     size = min(threshold, Self.pacedInitial)
                 }
+            }
+            // A near server whose first answer was slow (a busy host can take 2 ms on loopback) is not
+            // paced after all: back to where it was.
+            if let before = sizeBeforeJump, let least = leastRoundTrip, least < SendPacer.unpacedBelow {
+                size = min(size, before)
+                sizeBeforeJump = nil
             }
         }
         if !queued && size < growthLimit {

@@ -17,9 +17,9 @@ public struct Sweep: Sendable {
 
     /// What the transport is told: at most `check.timeout` per attempt, adapted to each server's measured
     /// round trips (RFC 6298, `RoundTripEstimator`), `check.retries` more attempts of a lost query, and
-    /// `check.concurrency` as the ceiling of each server's send window (`SendWindow`: it starts at 256 in
-    /// flight, grows while answers come back without queueing, halves on heavy loss; the transport queues
-    /// the rest).
+    /// `check.concurrency` as the ceiling of each server's send window (`SendWindow`: 256 in flight to a
+    /// server under 2 ms away; a farther one is paced, starts at 1,024, grows while answers come back
+    /// without queueing and halves on heavy loss; the transport queues the rest).
     /// Every query carries EDNS with DO and NSID (`EDNS.query`): the answers bring each server's RRSIG(SOA)
     /// and instance.
     public var queryOptions: QueryOptions {
@@ -32,13 +32,17 @@ public struct Sweep: Sendable {
     /// Small enough that one lost query (waiting for its retry) holds few finished answers back: at 1 %
     /// loss each way a batch of 32 waits for a retry 48 % of the time (64: 73 %), and its answers wait
     /// with it, parsed.
-    var batchSize: Int { max(16, min(32, settings.concurrency / 4)) }
-    /// Batches handed out per server at once: enough queries that the window stays full while batches
-    /// wait for a retried straggler (on a lossy link nearly every batch has one): eight times
-    /// `concurrency` for small ceilings, at most 6,144 (a window of 4,096 plus half again); and a bounded
-    /// number: memory does not grow with the zones.
-    var batchesPerServer: Int {
-        let queries = min(8 * max(1, settings.concurrency), 6144)
+    public var batchSize: Int { max(16, min(32, settings.concurrency / 4)) }
+    /// Batches handed out per server at once, for a send window of `window` queries: enough queries that
+    /// the window stays full while batches wait for a retried straggler (on a lossy link nearly every batch
+    /// has one, holding its finished answers): eight times the window for small windows, the window plus
+    /// 2,048 for larger ones (twice the window at least), at most 6,144; so the queries waiting in the
+    /// transport (a signed packet each, about a kilobyte) follow the window each server has reached, not
+    /// the ceiling (`check.concurrency`): 2,048 per loopback server whatever the ceiling. Memory does not
+    /// grow with the zones.
+    public func batchesPerServer(window: Int) -> Int {
+        let window = max(1, min(window, settings.concurrency))
+        let queries = min(8 * window, max(2 * window, window + 2048), 6144)
         return (queries + batchSize - 1) / batchSize + 1
     }
 
@@ -76,7 +80,6 @@ public struct Sweep: Sendable {
         var notAsked = [String?](repeating: nil, count: members.count)
         let now = Date()
         let batch = batchSize
-        let depth = batchesPerServer
         // A server is taken for down after this many silent queries: 64 at the defaults (two batches).
         let downAfter = min(count, max(batch, min(64, settings.concurrency / 4)))
         await withTaskGroup(of: (Int, Int, [SOAQueryOutcome]).self) { group in
@@ -86,8 +89,11 @@ public struct Sweep: Sendable {
             // Answers that failed TSIG: each cost the query its whole timeout (an unverified answer is waited
             // past, it could be forged), so a server whose key is wrong would hold the sweep to its deadline.
             var unverified = [Int](repeating: 0, count: members.count)
+            // Batches handed out and not yet back, per server.
+            var outstanding = [Int](repeating: 0, count: members.count)
             var lastUnverified = [QueryError?](repeating: nil, count: members.count)
             func submit(_ m: Int) {
+                outstanding[m] += 1
                 let start = next[m]
                 let end = min(count, start + batch)
                 next[m] = end
@@ -113,9 +119,11 @@ public struct Sweep: Sendable {
             var finished = 0
             while let (m, start, outcomes) = await group.next() {
                 if start < 0 {
-                    for _ in 0..<depth where next[m] < count { submit(m) }
+                    let window = await client.sendWindow(to: members[m].endpoint) ?? SendWindow.defaultInitial
+                    for _ in 0..<batchesPerServer(window: window) where next[m] < count { submit(m) }
                     continue
                 }
+                outstanding[m] -= 1
                 finished += outcomes.count
                 progress?(ProgressStep(work: "SOA queries", done: finished, total: count * members.count))
                 for (k, outcome) in outcomes.enumerated() {
@@ -159,7 +167,10 @@ public struct Sweep: Sendable {
                     notAsked[m] =
                         "not asked: the sweep's deadline (check.deadline \(Self.seconds(settings.deadline))) passed first"
                 } else {
-                    submit(m)
+                    // One batch back, one out; more while the server's window has grown past what is out.
+                    let window = await client.sendWindow(to: members[m].endpoint) ?? SendWindow.defaultInitial
+                    let target = batchesPerServer(window: window)
+                    repeat { submit(m) } while outstanding[m] < target && next[m] < count
                 }
             }
             // A second chance: a query that timed out on a server that answered others is asked once more

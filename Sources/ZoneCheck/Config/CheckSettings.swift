@@ -9,13 +9,13 @@ public struct CheckSettings: Sendable, Equatable {
     /// fails 2 % of the time, and a zone is falsely reported once in 1 / 0.02^4 = 6 million queries (with
     /// 2 retries: once in 125,000, about one false alarm in five sweeps of 5,000 zones x 5 servers).
     public var retries: Int
-    /// The most queries in flight at once per server: the ceiling of its send window (`SendWindow`), which
-    /// starts at 256, never goes below 256 (or the ceiling) and grows while answers come back without
-    /// queueing. 256 by default, so the window stays at 256: letting it grow to 4,096 made a 5,000-zone
-    /// sweep over 80-310 ms links 5.4-7 s instead of 8.1-9.1 s on this project's lab, but the lab's BIND
-    /// servers' receive buffers then dropped 850-4,400 queries a sweep and two sweeps in three had a query
-    /// lost four times (a false alarm); at 256 none were dropped. Raise it for servers with room to spare
-    /// (see docs/benchmarks.md).
+    /// The most queries in flight at once per server: the ceiling of its send window (`SendWindow`). A
+    /// server under 2 ms away (loopback, a LAN) keeps 256 in flight, its answers clock the sends; a farther
+    /// one is paced over its round trip and starts at 1,024 once its first round trip is measured, growing
+    /// while answers come back without queueing and halving on loss, up to this ceiling. 4,096 by default:
+    /// a 5,000-zone sweep over 80-310 ms links took 2.9-3.1 s with it and 7.5-7.8 s with 256 on this
+    /// project's lab (BIND servers with 4 MiB socket buffers: no datagram dropped; docs/benchmarks.md).
+    /// Lower it for servers that must not see more than a few thousand queries a second from one checker.
     public var concurrency: Int
     /// How long a secondary may be behind the primary before it is a problem (NOTIFY and transfer take time).
     public var lagGrace: Duration
@@ -40,7 +40,7 @@ public struct CheckSettings: Sendable, Equatable {
     public static let defaultMaxTransferRecords = 5_000_000
 
     public init(
-        timeout: Duration = .seconds(2), retries: Int = 3, concurrency: Int = 256, lagGrace: Duration = .seconds(600),
+        timeout: Duration = .seconds(2), retries: Int = 3, concurrency: Int = 4096, lagGrace: Duration = .seconds(600),
         deep: Duration? = .seconds(3600), deadline: Duration = .seconds(60),
         maxTransferSize: Int = defaultMaxTransferSize, maxTransferRecords: Int = defaultMaxTransferRecords
     ) {
