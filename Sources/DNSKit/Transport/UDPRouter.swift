@@ -287,7 +287,8 @@ final class UDPRouter: @unchecked Sendable {
         setTimer(request, at: now + wait, on: socket.eventLoop)
     }
 
-    /// The wait for attempt `attempt` (1-based): fixed, or the server's RTO with RFC 6298 §5.5 backoff.
+    /// The wait for attempt `attempt` (1-based): fixed, or the server's RTO with RFC 6298 §5.5 backoff
+    /// from the second retransmission on (`RoundTripEstimator.timeout(attempt:)`).
     /// The last attempt always waits the full `timeout`: retransmissions follow the round trips, but a
     /// query is given up only after the patience the operator configured (a server that pauses for a
     /// second under load is slow, not down). Measured: retrying after one RTO each time (no backoff)
