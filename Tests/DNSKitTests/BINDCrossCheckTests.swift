@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 import DNSKit
@@ -7,7 +8,7 @@ import DNSKit
 /// reader delivers and the records `named-compilezone` writes out must be the same set, in
 /// canonical form (RFC 4034 §6.2: owner and embedded names lower-cased, type, class, TTL,
 /// RDATA wire). BIND's output is a plain zone file, read back with the reader itself.
-@Suite("Zone file reader: cross-check with BIND")
+@Suite("Zone file reader: cross-check with BIND", .ownThreads)
 struct BINDCrossCheckTests {
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     static let repository = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
@@ -108,7 +109,7 @@ extension Dictionary where Key == [UInt8] {
 /// zones-fixtures/README.md stays true. Lint calls each of these an error or a warning as its
 /// manifest row says (LintFixtureTests); where a server loads a zone lint refuses, the README
 /// says why (a zone that loads but cannot be transferred or resolved).
-@Suite("Lint fixtures: side by side with named-checkzone and nsd-checkzone")
+@Suite("Lint fixtures: side by side with named-checkzone and nsd-checkzone", .ownThreads)
 struct ServerCheckerSideBySideTests {
     struct Case: Sendable, CustomStringConvertible {
         var file: String

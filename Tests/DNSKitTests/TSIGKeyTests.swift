@@ -4,7 +4,7 @@ import Testing
 
 @testable import DNSKit
 
-@Suite struct TSIGKeyTests {
+@Suite(.ownThreads) struct TSIGKeyTests {
     /// What `tsig-keygen -a hmac-sha512 zonecheck-ns1` writes, generated fresh each run.
     @Test func loadsWhatTsigKeygenWrites() throws {
         let directory = try TemporaryDirectory("tsigkey")

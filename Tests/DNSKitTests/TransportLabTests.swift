@@ -5,7 +5,9 @@ import Testing
 
 /// The transport against real servers: a BIND primary and four BIND secondaries started by
 /// `Scripts/lab` on 127.53.2.1-5, every request TSIG-signed with hmac-sha512.
-@Suite(.serialized, .enabled(if: Lab.isRoot, "the lab adds loopback addresses for BIND: run the tests as root"))
+@Suite(
+    .serialized, .ownThreads,
+    .enabled(if: Lab.isRoot, "the lab adds loopback addresses for BIND: run the tests as root"))
 struct TransportLabTests {
     static let example = Lab.zone("example.com")
     /// The transport tests' lab prefix, which no other test uses; the servers listen on port 53.

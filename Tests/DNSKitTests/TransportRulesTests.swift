@@ -6,7 +6,7 @@ import Testing
 
 /// The AXFR rules (RFC 5936 §2.2, RFC 8945 §5.3.1) and the failure texts, without a network:
 /// messages are built and signed here and fed to the same state machine the client uses.
-@Suite struct TransportRulesTests {
+@Suite(.ownThreads) struct TransportRulesTests {
     static let zone = MessageTests.zone
     static let key = TSIGKey(name: Lab.zone("xfr-key"), algorithm: .hmacSHA512, secret: Array(0..<64))!
     static let now = UInt64(Date.now.timeIntervalSince1970)

@@ -5,7 +5,7 @@ import ZoneCheck
 
 /// `zonecheck audit verify` on a real audit log: intact, then one line edited, then one line deleted. And the
 /// run lock, taken twice in one process (flock conflicts between two opens of the file, as between processes).
-@Suite struct AuditVerifyCommandTests {
+@Suite(.ownThreads) struct AuditVerifyCommandTests {
     static func fixture(entries: Int) throws -> (ConfigFixture, AuditLog) {
         let fixture = try ConfigFixture()
         try fixture.write(ConfigFixture.validYAML)

@@ -8,7 +8,7 @@ import ZoneCheck
 /// 50 zones lagging on ns5 repaired by `--lagging` (under a pseudo-terminal: the progress line shows) and by
 /// `--incident N` after two runs (output captured: no progress line), and a batch where one zone's answers
 /// fail TSIG (a relay in front of ns5 flips a bit in them): the others are repaired, exit 2 names it.
-@Suite("batch repair on the lab", .serialized)
+@Suite("batch repair on the lab", .serialized, .ownThreads)
 struct BatchRepairLabTests {
     static let unavailable = Lab.unavailableReason()
     static let fifty = (1...50).map { String(format: "zone%05d.lab", $0) }

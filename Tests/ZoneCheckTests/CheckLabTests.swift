@@ -7,7 +7,7 @@ import ZoneCheck
 /// `zonecheck check` against the real BIND lab (Scripts/lab) on 127.53.5.x port 5305, one fresh lab per
 /// test: the operator's situations (a lost NOTIFY, a wrong key, a server down, a hand-edited secondary, a
 /// primary that did not reload) made for real, and the binary's output and exit code checked.
-@Suite("check on the lab", .serialized)
+@Suite("check on the lab", .serialized, .ownThreads)
 struct CheckLabTests {
     static let unavailable = Lab.unavailableReason()
 

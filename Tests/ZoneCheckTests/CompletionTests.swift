@@ -5,7 +5,7 @@ import Testing
 /// Shell completions come from swift-argument-parser's generator (`zonecheck --generate-completion-script
 /// SHELL`): the script for each shell the README documents must be produced by the real binary and know
 /// every subcommand `zonecheck --help` lists, nested ones (`audit verify`) included; the bash one must parse.
-@Suite("shell completions")
+@Suite("shell completions", .ownThreads)
 struct CompletionTests {
     /// The subcommands as `zonecheck --help` lists them (two-space indent, then the name).
     static func listedSubcommands(_ binary: URL) throws -> [String] {

@@ -8,7 +8,7 @@ import ZoneCheck
 /// its sweep on the BIND lab (127.53.40.x, port 5340) is reported by the next run as a CRITICAL incident of
 /// its own, with the time it started, mailed (to the SMTP sink on 127.0.0.1:5341) naming the vantage; the run
 /// after that does not report it again. The killed process had core dumps off.
-@Suite("crash reports on the lab", .serialized)
+@Suite("crash reports on the lab", .serialized, .ownThreads)
 struct CrashReportLabTests {
     static let unavailable = Lab.unavailableReason()
     static let sinkPort: UInt16 = 5341

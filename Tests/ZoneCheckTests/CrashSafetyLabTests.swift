@@ -12,7 +12,7 @@ import ZoneCheck
 /// spread over a whole repair, on the real lab (127.53.26.x port 5326). After every kill: the primary's zone
 /// file is the old one or the complete new one, never partial; when it is the new one, the old one is kept
 /// in the backups; the audit chain verifies. At the end an ordinary repair completes.
-@Suite("crash safety of repair on the lab", .serialized)
+@Suite("crash safety of repair on the lab", .serialized, .ownThreads)
 struct CrashSafetyLabTests {
     static let unavailable = Lab.unavailableReason()
     static let zone = "zone00003.lab"

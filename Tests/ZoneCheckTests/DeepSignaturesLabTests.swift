@@ -6,7 +6,7 @@ import ZoneCheck
 /// `check --deep` on a signed zone, against the real lab on 127.53.111.x port 5411: a BIND primary and BIND,
 /// Knot, NSD and BIND secondaries, signed.lab. signed by ldns-signzone (`Scripts/lab start --signed`), and
 /// the lab's `lag` command leaving one secondary on an older signed copy.
-@Suite("deep check of signatures, DNSKEY sets and ZONEMD, on the lab", .serialized)
+@Suite("deep check of signatures, DNSKEY sets and ZONEMD, on the lab", .serialized, .ownThreads)
 struct DeepSignaturesLabTests {
     static let secondaries = ["bind", "knot", "nsd", "bind"]
     static let unavailable = Lab.unavailableReason(secondaries: secondaries, signed: true)

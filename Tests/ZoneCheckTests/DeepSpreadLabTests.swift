@@ -6,7 +6,7 @@ import ZoneCheck
 /// `zonecheck run` spreading the deep check over its runs, against the real BIND lab on 127.53.90.x port 5390:
 /// every run, the first too, compares its share (never compared first, then the oldest) plus the zones whose
 /// serial changed, the JSON says how many, and a diverged zone a run did not compare stays open.
-@Suite("deep check spread over runs, on the lab", .serialized)
+@Suite("deep check spread over runs, on the lab", .serialized, .ownThreads)
 struct DeepSpreadLabTests {
     static let unavailable = Lab.unavailableReason()
 

@@ -9,7 +9,7 @@ import ZoneCheck
 /// RDATA, which BIND loads but cannot put in a TSIG-signed transfer message), diagnosed by `check`, refused
 /// at once by `repair`, with what BIND, Knot and NSD say about the zone attached; and `repair --source ns1`
 /// fixing same-serial divergence without --deep.
-@Suite("diagnosis on the lab", .serialized)
+@Suite("diagnosis on the lab", .serialized, .ownThreads)
 struct DiagnosisLabTests {
     static let unavailable = Lab.unavailableReason(secondaries: ["bind", "knot", "nsd"])
 

@@ -1,12 +1,13 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
 /// EDNS against servers that do not take it well (the scripted hostile server, 127.53.110.200-201 port
 /// 5410): a server from before EDNS is asked again without it and its serial is read; an answer with two OPT
 /// RRs is malformed, never believed.
-@Suite("EDNS against hostile servers")
+@Suite("EDNS against hostile servers", .ownThreads)
 struct EDNSHostileTests {
     static let zone = try! DomainName(presentation: "hostile.test.", origin: nil)
     static let options = QueryOptions(timeout: .seconds(1), retries: 1, edns: .query)

@@ -6,7 +6,7 @@ import Testing
 /// zonecheck-failure@.service, which runs config/systemd/zonecheck-failure; the script (run here as systemd
 /// would run it) prints a crit line and mails through a real sendmail-compatible program (msmtp) to the SMTP
 /// sink on 127.0.0.1:5342.
-@Suite("failure notice (systemd OnFailure=)", .serialized)
+@Suite("failure notice (systemd OnFailure=)", .serialized, .ownThreads)
 struct FailureNoticeTests {
     static let systemd = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("config/systemd")

@@ -9,7 +9,7 @@ import ZoneCheck
 /// server's real key: the sweep ends within its budget and names the server with the right state, repair
 /// refuses or skips it, the audit log holds no action based on its answer, the lab's serials and the
 /// primary's zone file stay as they were, and no output holds the key's secret.
-@Suite("hostile server in the fleet", .serialized)
+@Suite("hostile server in the fleet", .serialized, .ownThreads)
 struct HostileFleetTests {
     static let unavailable = Lab.unavailableReason()
     static let zone = "zone00001.lab"
@@ -260,7 +260,7 @@ struct HostileFleetTests {
 /// Issue 11 in the fleet: the real lab (127.53.31.x port 5331) with ns3 replaced by the hostile server
 /// (127.53.32.N port 5320). A forged answer racing the genuine one changes nothing; a record that
 /// decompresses past 65,535 octets and an endless transfer make ns3 BAD-ANSWER, with no signal, on time.
-@Suite("hostile server in the fleet: forged answers, oversized records, endless transfers", .serialized)
+@Suite("hostile server in the fleet: forged answers, oversized records, endless transfers", .serialized, .ownThreads)
 struct HostileWireFleetTests {
     static let unavailable = Lab.unavailableReason()
     static let zone = HostileFleetTests.zone

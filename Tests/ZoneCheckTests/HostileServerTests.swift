@@ -8,7 +8,7 @@ import ZoneCheck
 /// tpkg cases feed a resolver broken answers): the outcome is exactly the expected failure, not just "failed",
 /// nothing crashes, and the call returns within its time budget. Each case has its own loopback address
 /// (127.53.20.N port 5320), so cases run in parallel.
-@Suite("hostile server: DNSClient outcomes")
+@Suite("hostile server: DNSClient outcomes", .ownThreads)
 struct HostileServerTests {
     /// What a case expects: a predicate over the failure (nil: success) and a sentence for the report.
     struct Case: Sendable, CustomTestStringConvertible {
@@ -262,7 +262,7 @@ struct HostileKeys {
 /// Issue 11 against the transport, each case on its own address (127.53.30.N port 5320): a forged
 /// answer that races the genuine one neither decides nor spoils, and a record that decompresses past
 /// 65,535 octets is a malformed message, not a trap.
-@Suite("hostile server: forged answers and records past the limits")
+@Suite("hostile server: forged answers and records past the limits", .ownThreads)
 struct HostileWireLimitTests {
     static let zone = HostileServerTests.zone
 

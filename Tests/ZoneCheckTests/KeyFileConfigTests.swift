@@ -9,7 +9,7 @@ import ZoneCheck
 
 /// The configuration's check of key files is DNSKit's reader itself: strict modes and owner, links judged
 /// by the file they point to, and no part of the file's text in any message.
-@Suite("Key files in the configuration")
+@Suite("Key files in the configuration", .ownThreads)
 struct KeyFileConfigTests {
     @Test("a group-writable key is refused with the chmod to run", arguments: [0o620, 0o660, 0o622])
     func groupWritable(mode: Int) throws {

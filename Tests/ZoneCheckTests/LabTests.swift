@@ -5,7 +5,7 @@ import ZoneCheck
 
 /// The lab itself (Scripts/lab): five real servers that answer signed queries, a zonecheck.yaml the loader
 /// accepts, and a clean stop. Every integration suite depends on it, so it is tested on its own.
-@Suite("Lab", .serialized)
+@Suite("Lab", .serialized, .ownThreads)
 struct LabTests {
     static let secondaries = ["bind", "knot", "nsd", "bind"]
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `zonecheck lint` as an operator runs it: the real binary built next to this test bundle,
 /// its exit status, stderr lines and JSON document.
-@Suite struct LintCommandTests {
+@Suite(.ownThreads) struct LintCommandTests {
     struct Run {
         var status: Int32
         /// `.exit`, or `.uncaughtSignal` when the binary trapped or was killed.

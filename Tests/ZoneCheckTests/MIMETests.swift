@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Mail
 
 /// The message on the wire, checked line by line here and by an independent reader (Python's email package,
 /// through `Scripts/smtp-sink check`).
-@Suite struct MIMETests {
+@Suite(.ownThreads) struct MIMETests {
     static let date = Date(timeIntervalSince1970: 1_795_329_000)  // Sun, 22 Nov 2026 06:30:00 UTC
 
     static func message(

@@ -12,7 +12,7 @@ import ZoneCheck
 /// 127.0.0.1 ports 2525-2534, through both transports: SMTP (plain, STARTTLS with a private CA, AUTH) and
 /// sendmail (msmtp as the program). What arrived is read back with Python's email parser. Port 2535 is
 /// left for the runner's end-to-end test.
-@Suite("mail delivery to a real SMTP server", .serialized)
+@Suite("mail delivery to a real SMTP server", .serialized, .ownThreads)
 struct MailDeliveryTests {
     static let unavailable: String? = {
         if let reason = SMTPSink.unavailableReason() { return reason }

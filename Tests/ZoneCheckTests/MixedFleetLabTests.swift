@@ -9,7 +9,7 @@ import ZoneCheck
 /// so every server-specific path is exercised for real: Knot's and NSD's NOTIFY handling and TSIG errors,
 /// escalation through `knotc zone-retransfer` and `nsd-control force_transfer`, a Knot and an NSD copy edited
 /// behind their backs.
-@Suite("check and repair on a mixed BIND/Knot/NSD fleet", .serialized)
+@Suite("check and repair on a mixed BIND/Knot/NSD fleet", .serialized, .ownThreads)
 struct MixedFleetLabTests {
     static let kinds = ["bind", "knot", "nsd", "bind"]
     static let unavailable = Lab.unavailableReason(secondaries: kinds)

@@ -5,7 +5,7 @@ import Testing
 /// `status` and `digest` before the first `zonecheck run`: no state database yet. They say plainly that `run`
 /// keeps the history and how to start it, exit 0, send nothing, and create nothing. The configuration comes
 /// from ZONECHECK_CONFIG alone, as the README's quick start runs them.
-@Suite struct NoHistoryCommandTests {
+@Suite(.ownThreads) struct NoHistoryCommandTests {
     static func zonecheck(_ arguments: [String], config: String) throws -> Command.Output {
         let binary = try #require(ZoneCheckBinary.url, "zonecheck binary not found next to the test bundle")
         var environment = ProcessInfo.processInfo.environment

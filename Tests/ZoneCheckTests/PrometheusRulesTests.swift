@@ -6,7 +6,7 @@ import ZoneCheck
 
 /// config/prometheus/zonecheck.rules.yml reads only metrics zonecheck really writes (a renamed metric would
 /// silently turn an alert off), and promtool accepts the rules and passes their tests (Scripts/check-prometheus-rules).
-@Suite struct PrometheusRulesTests {
+@Suite(.ownThreads) struct PrometheusRulesTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("config/prometheus")
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `zonecheck query SERVER [ZONE] --load N` as an operator runs it: the real binary against a real lab.
 /// Uses 127.53.7.x port 5307, which no other test uses.
-@Suite("query --load", .serialized)
+@Suite("query --load", .serialized, .ownThreads)
 struct QueryCommandTests {
     static let unavailable = Lab.unavailableReason()
 

@@ -6,7 +6,7 @@ import ZoneCheck
 
 /// `zonecheck repair` against the real BIND lab (Scripts/lab) on 127.53.6.x port 5306, one fresh lab per
 /// test: a lost NOTIFY repaired and timed, a dry run that changes nothing, a wrong key that refuses.
-@Suite("repair on the lab", .serialized)
+@Suite("repair on the lab", .serialized, .ownThreads)
 struct RepairLabTests {
     static let unavailable = Lab.unavailableReason()
 

@@ -12,7 +12,7 @@ import ZoneCheck
 /// 5370): the primary went back to an older file. One secondary's word is not enough to rewrite the master copy
 /// (`repair.restore_quorum`, default 2); two secondaries serving the same verified copy are, and the restore
 /// through a link to a root:bind 0640 file keeps the link, the owner, the group and the mode.
-@Suite("restore quorum on the lab", .serialized)
+@Suite("restore quorum on the lab", .serialized, .ownThreads)
 struct RestoreQuorumLabTests {
     static let unavailable = Lab.unavailableReason()
     static let zone = "zone00003.lab"

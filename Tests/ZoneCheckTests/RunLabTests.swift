@@ -7,7 +7,7 @@ import ZoneCheck
 /// `zonecheck run` (the real binary, as cron runs it) against the real BIND lab on 127.53.8.x port 5308, with a
 /// real SQLite state database: the lock, a kill -9 in the middle, a lag that clears within the grace, and a
 /// lost NOTIFY on 50 zones of one secondary told as one grouped alert, repaired, then resolved.
-@Suite("run on the lab", .serialized)
+@Suite("run on the lab", .serialized, .ownThreads)
 struct RunLabTests {
     static let unavailable = Lab.unavailableReason()
 

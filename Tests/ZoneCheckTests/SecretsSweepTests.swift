@@ -10,7 +10,7 @@ import ZoneCheck
 /// backups, state database, Prometheus and JSON files, mail) and searches it for every TSIG secret of the
 /// lab, in every form one could leak in: base64 as written, base64 without padding, hex (both cases) and
 /// the raw key bytes.
-@Suite("no secret in any output", .serialized)
+@Suite("no secret in any output", .serialized, .ownThreads)
 struct SecretsSweepTests {
     static let unavailable = Lab.unavailableReason() ?? SMTPSink.unavailableReason()
     static let sinkPort: UInt16 = 5328

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -8,7 +9,7 @@ import ZoneCheck
 
 /// Reload and retransfer commands: split by documented word rules, refused when they need a shell, `{zone}`
 /// always one argument, run without a shell by `CommandRunner`.
-@Suite("Server commands")
+@Suite("Server commands", .ownThreads)
 struct ServerCommandTests {
     @Test(
         "word rules: whitespace, quotes and backslash, nothing expanded",

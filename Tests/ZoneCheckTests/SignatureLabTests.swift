@@ -11,7 +11,7 @@ import ZoneCheck
 /// `server-id "fra1"` (its NSID), and both zones are re-signed on ns1 for 30 days under a new serial, which
 /// ns2, ns4 and ns5 transfer; zone00004.lab is signed for the first time then. ns3 comes back holding the old
 /// copies (zone00004.lab unsigned). zone00003.lab and example.com stay unsigned everywhere.
-@Suite("signatures on the lab", .serialized)
+@Suite("signatures on the lab", .serialized, .ownThreads)
 struct SignatureLabTests {
     static let unavailable = Lab.unavailableReason() ?? LabSigner.unavailableReason
 

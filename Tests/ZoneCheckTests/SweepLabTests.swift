@@ -6,7 +6,7 @@ import ZoneCheck
 
 /// The sweep engine and catalog discovery against the real lab (Scripts/lab on 127.53.12.x port 5312),
 /// with `Scripts/wan-relay` (127.53.15.x port 6315) in front of the servers for long and lossy links.
-@Suite("sweep and catalog on the lab", .serialized)
+@Suite("sweep and catalog on the lab", .serialized, .ownThreads)
 struct SweepLabTests {
     static let unavailable = Lab.unavailableReason()
 

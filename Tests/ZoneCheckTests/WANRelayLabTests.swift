@@ -8,7 +8,7 @@ import Testing
 /// (Scripts/lab on 127.53.112.x port 5212), the relay on 127.53.113.x port 6213: every datagram is delayed
 /// by half the round trip each way and never less, the drops follow --loss and are all counted, TCP
 /// passes whole and delayed, and --tamper-zone changes one bit of the answers about that zone only.
-@Suite("wan-relay on the lab", .serialized)
+@Suite("wan-relay on the lab", .serialized, .ownThreads)
 struct WANRelayLabTests {
     static let unavailable = Lab.unavailableReason()
 

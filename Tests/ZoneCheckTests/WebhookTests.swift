@@ -9,7 +9,7 @@ import ZoneCheck
 /// after a 500, delivery over TLS with a private CA, and `zonecheck run` end to end (the alert pending until
 /// the webhook takes it, and neither the secret nor the URL's token in any output). Ports 2548-2549 (UDP,
 /// nothing listening) are the unreachable name servers of the end-to-end run.
-@Suite("webhook alerts to a real HTTP server", .serialized)
+@Suite("webhook alerts to a real HTTP server", .serialized, .ownThreads)
 struct WebhookTests {
     static let unavailable: String? = {
         guard FileManager.default.isExecutableFile(atPath: SMTPSink.python) else { return "python3 is not installed" }

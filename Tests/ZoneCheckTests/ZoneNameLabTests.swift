@@ -6,7 +6,7 @@ import ZoneCheck
 
 /// Zone names from a catalog served by the real BIND primary (127.53.71.x port 5371): a member whose name holds
 /// a backtick command substitution is reported and never checked, repaired, or handed to a command.
-@Suite("zone names on the lab", .serialized)
+@Suite("zone names on the lab", .serialized, .ownThreads)
 struct ZoneNameLabTests {
     static let unavailable = Lab.unavailableReason()
 

@@ -1,0 +1,36 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The test run's own threads (`.ownThreads`): a suite marked with it runs there, and tests that block
+/// side by side never wait for each other's threads (the cooperative pool has one per core).
+@Suite(.ownThreads) struct OwnThreadsTests {
+    static func threadName() -> String? { Thread.current.name }
+    /// A synchronous wait, as a lab start or a process run is.
+    static func block(seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+
+    @Test func aMarkedSuiteRunsOnTheOwnThreads() async {
+        #expect(Self.threadName() == OwnThreadsExecutor.threadName)
+        // Still there after a suspension.
+        try? await Task.sleep(for: .milliseconds(10))
+        #expect(Self.threadName() == OwnThreadsExecutor.threadName)
+    }
+
+    /// Eight children each blocking their thread for a second end together: a thread is started for a job
+    /// when every thread is busy. On the cooperative pool of a 2-core machine they would take 4 s.
+    @Test func blockingChildrenDoNotWaitForEachOther() async {
+        let started = ContinuousClock.now
+        let names = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    Self.block(seconds: 1)
+                    return Self.threadName()
+                }
+            }
+            return await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(names.count == 8 && names.allSatisfy { $0 == OwnThreadsExecutor.threadName })
+        #expect(elapsed < .seconds(3), "8 × 1 s of blocking took \(elapsed)")
+    }
+}
