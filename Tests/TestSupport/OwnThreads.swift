@@ -69,14 +69,65 @@ public final class OwnThreadsExecutor: TaskExecutor, @unchecked Sendable {
 }
 
 /// `@Suite(.ownThreads)`: the suite's tests (and each case of a parameterized one) run on
-/// `OwnThreadsExecutor`, so their synchronous waits never hold Swift's cooperative pool.
+/// `OwnThreadsExecutor`, so their synchronous waits never hold Swift's cooperative pool; at most
+/// `HeavyTestSlots.shared.limit` of them at once (labs, processes), so the machine is not buried under
+/// every lab of the run starting together and tests with short timeouts keep their timing.
 public struct OwnThreadsTrait: SuiteTrait, TestTrait, TestScoping {
     public var isRecursive: Bool { true }
 
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        try await withTaskExecutorPreference(OwnThreadsExecutor.shared) { try await function() }
+        await HeavyTestSlots.shared.acquire()
+        do {
+            // A child task starts on its preferred executor; `withTaskExecutorPreference` would run the
+            // test's first stretch, up to its first suspension, on the thread that called it (measured:
+            // a test that never suspends ran wholly on the cooperative pool).
+            // (The group waits for its child: `function` does not outlive this call.)
+            try await withoutActuallyEscaping(function) { function in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask(executorPreference: OwnThreadsExecutor.shared) { try await function() }
+                    try await group.waitForAll()
+                }
+            }
+        } catch {
+            await HeavyTestSlots.shared.release()
+            throw error
+        }
+        await HeavyTestSlots.shared.release()
+    }
+}
+
+/// How many `.ownThreads` tests run at once: `ZONECHECK_TEST_SLOTS`, or one more than the machine's cores.
+/// Without a bound, the 30-odd lab suites start their labs together: the run is shorter, but a test with
+/// a 500 ms query timeout then sees a loaded scripted server miss it (measured on 2 cores: twice as fast,
+/// two hostile-fleet tests failing on timing).
+public actor HeavyTestSlots {
+    public static let shared = HeavyTestSlots(
+        limit: ProcessInfo.processInfo.environment["ZONECHECK_TEST_SLOTS"].flatMap { Int($0) }
+            ?? ProcessInfo.processInfo.activeProcessorCount + 1)
+
+    public let limit: Int
+    private var used = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public init(limit: Int) { self.limit = max(1, limit) }
+
+    public func acquire() async {
+        if used < limit {
+            used += 1
+            return
+        }
+        // The slot is handed over by `release`, which keeps `used` as it is.
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    public func release() {
+        if waiting.isEmpty {
+            used -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }
 

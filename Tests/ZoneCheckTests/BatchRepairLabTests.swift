@@ -76,7 +76,7 @@ struct BatchRepairLabTests {
 
     @Test(
         "50 zones lagging on ns5: --dry-run shows 50 plans; one 'repair --lagging' in a terminal repairs all, with progress",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(5)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func laggingInATerminal() throws {
         let lab = try Lab.started(prefix: "127.53.85", port: 5385, zones: 50)
         defer { lab.tearDown() }
@@ -114,7 +114,7 @@ struct BatchRepairLabTests {
 
     @Test(
         "after two runs, 'repair --incident N' (as status names it) repairs the 50 zones; captured output has no progress",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(5)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func incidentAfterARun() throws {
         let lab = try Lab.started(prefix: "127.53.86", port: 5386, zones: 50)
         defer { lab.tearDown() }
@@ -158,7 +158,7 @@ struct BatchRepairLabTests {
 
     @Test(
         "one zone's answers fail TSIG: the batch repairs the others and exits 2 naming the refused zone",
-        .enabled(if: unavailable == nil), .timeLimit(.minutes(5)))
+        .enabled(if: unavailable == nil), .timeLimit(.minutes(10)))
     func oneZoneRefused() throws {
         let lab = try Lab.started(prefix: "127.53.87", port: 5387, zones: 5)
         defer { lab.tearDown() }
