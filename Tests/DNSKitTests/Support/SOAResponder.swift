@@ -7,38 +7,22 @@ import Foundation
 /// A UDP responder on 127.0.0.1 (a port the kernel picks) that answers every SOA query at once, unsigned,
 /// with serial 1 and the question copied, and records the questions in the order they arrived. For tests
 /// of the transport's own bookkeeping, where a real server's threads would reorder what it receives.
-/// `ignoreFirst` queries are not answered (lost, as on a lossy link).
 final class SOAResponder: @unchecked Sendable {
     let port: Int
     private let descriptor: Int32
     private let lock = NSLock()
     private var names: [[UInt8]] = []
-    private var ignoreLeft: Int
 
-    init(ignoreFirst: Int = 0) throws {
-        ignoreLeft = ignoreFirst
+    init() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var size: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &local.sin_addr)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: local.sin_port))
+        port = try bindToLoopback(fd)
         descriptor = fd
         Thread.detachNewThread { [self] in serve() }
     }
 
-    /// The question names (wire form) in the order the queries arrived, answered or not.
+    /// The question names (wire form) in the order the queries arrived.
     var arrivals: [[UInt8]] {
         lock.lock()
         defer { lock.unlock() }
@@ -65,10 +49,7 @@ final class SOAResponder: @unchecked Sendable {
             guard end + 5 <= query.count else { continue }
             lock.lock()
             names.append(Array(query[12...end]))
-            let ignore = ignoreLeft > 0
-            if ignore { ignoreLeft -= 1 }
             lock.unlock()
-            if ignore { continue }
             var answer = Array(query[0..<2]) + [0x84, 0x00, 0, 1, 0, 1, 0, 0, 0, 0]
             answer += query[12..<(end + 5)]
             // The SOA at the question's name: root MNAME and RNAME, serial 1, then refresh, retry, expire, minimum.
