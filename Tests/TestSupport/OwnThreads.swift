@@ -61,6 +61,10 @@ public final class OwnThreadsExecutor: TaskExecutor, @unchecked Sendable {
             if head == jobs.count {
                 jobs.removeAll(keepingCapacity: true)
                 head = 0
+            } else if head >= 1024 && head * 2 >= jobs.count {
+                // A queue that never drains does not keep every job it ever held.
+                jobs.removeFirst(head)
+                head = 0
             }
             condition.unlock()
             job.runSynchronously(on: asUnownedTaskExecutor())
