@@ -54,4 +54,39 @@ struct RoundTripEstimatorTests {
         #expect(estimator.timeout(attempt: 9) == .seconds(2))
         #expect(estimator.timeout(attempt: 0) == first, "no attempt before the first")
     }
+
+    /// A sweep's samples come hundreds per round trip. With RFC 6298's gains per sample, 40 steady answers
+    /// (a few milliseconds of a sweep) leave RTTVAR at nothing and the timeout a hair above SRTT, so a queue
+    /// that grows the next round trip times out every query; divided by the answers per round trip, the
+    /// same 40 answers leave most of the spread the first sample set.
+    @Test("many samples per round trip move the estimate as one round trip's worth would (RFC 7323 appendix G)")
+    func gainsPerRoundTrip() {
+        var perAnswer = RoundTripEstimator(ceiling: .seconds(5))
+        var perRoundTrip = RoundTripEstimator(ceiling: .seconds(5))
+        for _ in 0..<40 {
+            perAnswer.add(sample: .milliseconds(300))
+            perRoundTrip.add(sample: .milliseconds(300), perRoundTrip: 1000)
+        }
+        #expect(perAnswer.timeout < .milliseconds(305), "\(perAnswer.timeout)")
+        #expect(perRoundTrip.timeout > .milliseconds(850), "\(perRoundTrip.timeout)")
+        // One round trip's worth of samples (1,000 at 1,000 per round trip) moves it about as far as one
+        // sample at the full gains: RTTVAR 3/4 of its first value, give or take.
+        var one = RoundTripEstimator(ceiling: .seconds(5))
+        one.add(sample: .milliseconds(300))
+        one.add(sample: .milliseconds(300))
+        var many = RoundTripEstimator(ceiling: .seconds(5))
+        many.add(sample: .milliseconds(300))
+        for _ in 0..<1000 { many.add(sample: .milliseconds(300), perRoundTrip: 1000) }
+        let ratio = Double(many.variation.components.attoseconds) / Double(one.variation.components.attoseconds)
+        #expect(ratio > 0.95 && ratio < 1.1, "RTTVAR \(many.variation) against \(one.variation)")
+        // A later, longer round trip still raises SRTT, a thousandth of the way per sample.
+        for _ in 0..<1000 { many.add(sample: .milliseconds(500), perRoundTrip: 1000) }
+        #expect(many.smoothed! > .milliseconds(320) && many.smoothed! < .milliseconds(340), "\(many.smoothed!)")
+        // One sample per round trip is RFC 6298 itself.
+        var plain = RoundTripEstimator(ceiling: .seconds(5))
+        plain.add(sample: .milliseconds(300), perRoundTrip: 1)
+        plain.add(sample: .milliseconds(100), perRoundTrip: 1)
+        #expect(plain.smoothed == .milliseconds(275))
+        #expect(plain.variation == .milliseconds(162.5))
+    }
 }

@@ -475,13 +475,15 @@ final class UDPRouter: @unchecked Sendable {
             server.window?.spurious(sentIn: generation)
         }
         if request.attempts == 1 {
-            // Karn's rule (RFC 6298 §3): an answer to a retransmitted request is no sample.
+            // Karn's rule (RFC 6298 §3): an answer to a retransmitted request is no sample. One sample per
+            // answer, so the gains are divided by the answers per round trip (the requests in flight).
             let timing = request.timing
             if server.roundTrip == nil {
                 server.roundTrip = RoundTripEstimator(
                     floor: .nanoseconds(timing.floor.nanoseconds), ceiling: .nanoseconds(timing.timeout.nanoseconds))
             }
-            server.roundTrip?.add(sample: .nanoseconds(elapsed.nanoseconds))
+            server.roundTrip?.add(
+                sample: .nanoseconds(elapsed.nanoseconds), perRoundTrip: max(1, server.inFlight))
         }
         server.window?.answer(roundTrip: request.attempts == 1 ? .nanoseconds(elapsed.nanoseconds) : nil)
         finish(
