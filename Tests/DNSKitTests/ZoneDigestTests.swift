@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DNSKit
@@ -153,7 +154,7 @@ struct ZoneDigestTests {
 
     @Test(arguments: [1, 2, 3, 42, 1234])
     func recordOrderDoesNotMatter(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let shuffled = Self.complexZone.shuffled(using: &generator)
         let summary = Self.summary(shuffled)
         #expect(summary.digestHex == Self.a2Digest)
@@ -266,7 +267,7 @@ struct ZoneDigestTests {
         (12, 12_000, false),
     ])
     func matchesAReferenceImplementationOnRandomZones(seed: UInt64, count: Int, zeroOctets: Bool) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let origin = Self.name("example.")
         var records: [ResourceRecord] = []
         // RFC 4034 §6.1's own ordering example, plus names that stress label comparison.
@@ -402,17 +403,4 @@ extension ZoneDigestTests {
 
     /// The dotted text of a name in wire form, for tests that rewrite targets.
     static func text(_ wire: [UInt8]) -> String { (try! DomainName(wire: wire)).description }
-
-    /// A small deterministic generator (SplitMix64) so shuffles and random zones repeat exactly.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import DNSKit
 import Foundation
+import TestSupport
 import Testing
 import ZoneCheck
 
@@ -8,12 +9,10 @@ import ZoneCheck
 /// transfer (`DeepSchedule.comparedSerials`), the order of the transfers (`DeepTransferQueue`), and the
 /// deadline over transfers handed over late.
 @Suite struct DeepOverlapTests {
-    static let t0 = Date(timeIntervalSince1970: 1_796_000_000)
-    static let servers = ["ns1", "ns2", "ns3", "ns4", "ns5"]
+    static let t0 = DeepScheduleTests.t0
+    static let servers = DeepScheduleTests.servers
 
-    static func same(_ serial: UInt32) -> [String: UInt32] {
-        Dictionary(uniqueKeysWithValues: servers.map { ($0, serial) })
-    }
+    static func same(_ serial: UInt32) -> [String: UInt32] { DeepScheduleTests.same(serial) }
 
     static func name(_ text: String) -> DomainName { try! DomainName(presentation: text, origin: nil) }
 
@@ -22,18 +21,8 @@ import ZoneCheck
     /// but for the share, which was taken before the serials were known.
     @Test func theRotationStartsBeforeAnyAnswerAndAChangedSerialWithItsAnswer() {
         let now = Self.t0
-        let zones = ["ancient", "changed", "fresh", "future", "mid", "new", "old", "older", "secondary", "silent"]
-        let last: [String: DeepSchedule.Comparison] = [
-            "ancient": .init(time: now - 3500, serials: Self.same(1)),
-            "changed": .init(time: now - 60, serials: Self.same(1)),
-            "fresh": .init(time: now - 60, serials: Self.same(1)),
-            "future": .init(time: now + 600, serials: Self.same(1)),
-            "mid": .init(time: now - 1800, serials: Self.same(1)),
-            "old": .init(time: now - 3100, serials: Self.same(1)),
-            "older": .init(time: now - 3300, serials: Self.same(1)),
-            "secondary": .init(time: now - 60, serials: Self.same(1)),
-            "silent": .init(time: now - 60, serials: Self.same(1).filter { $0.key != "ns3" }),
-        ]
+        let zones = DeepScheduleTests.mixedZones
+        let last = DeepScheduleTests.mixedHistory(now: now)
         var pick = DeepSchedule.Pick.spread(zones: zones, last: last, now: now, period: 3600, interval: 600)
         // Known before the sweep, in the order they start: overdue, the clock gone back, the rotation.
         #expect(pick.early == ["old", "older", "future", "new", "ancient"])
@@ -262,18 +251,5 @@ import ZoneCheck
                 #expect(error.description.contains("check.deadline"))
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing order can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -42,23 +42,33 @@ import ZoneCheck
         return (perRun, plans)
     }
 
+    /// Ten zones with every kind of history (`mixedHistory`): never compared ("new"), long ago, recently,
+    /// in the future (a clock gone back), one server silent at the last comparison.
+    static let mixedZones = [
+        "ancient", "changed", "fresh", "future", "mid", "new", "old", "older", "secondary", "silent",
+    ]
+
+    /// The last comparison of each of `mixedZones` but "new", seen at `now` (serial 1 everywhere).
+    static func mixedHistory(now: Date) -> [String: DeepSchedule.Comparison] {
+        [
+            "ancient": .init(time: now - 3500, serials: same(1)),
+            "changed": .init(time: now - 60, serials: same(1)),
+            "fresh": .init(time: now - 60, serials: same(1)),
+            "future": .init(time: now + 600, serials: same(1)),
+            "mid": .init(time: now - 1800, serials: same(1)),
+            "old": .init(time: now - 3100, serials: same(1)),
+            "older": .init(time: now - 3300, serials: same(1)),
+            "secondary": .init(time: now - 60, serials: same(1)),
+            // ns3 gave no verified serial at the last comparison.
+            "silent": .init(time: now - 60, serials: same(1).filter { $0.key != "ns3" }),
+        ]
+    }
+
     @Test func whichZonesARunCompares() {
         let now = Self.t0
-        let zones = [
-            "ancient", "changed", "fresh", "future", "mid", "new", "old", "older", "secondary", "silent",
-        ]
-        let last: [String: DeepSchedule.Comparison] = [
-            "ancient": .init(time: now - 3500, serials: Self.same(1)),
-            "changed": .init(time: now - 60, serials: Self.same(1)),
-            "fresh": .init(time: now - 60, serials: Self.same(1)),
-            "future": .init(time: now + 600, serials: Self.same(1)),
-            "mid": .init(time: now - 1800, serials: Self.same(1)),
-            "old": .init(time: now - 3100, serials: Self.same(1)),
-            "older": .init(time: now - 3300, serials: Self.same(1)),
-            "secondary": .init(time: now - 60, serials: Self.same(1)),
-            // ns3 gave no verified serial at the last comparison: it does now.
-            "silent": .init(time: now - 60, serials: Self.same(1).filter { $0.key != "ns3" }),
-        ]
+        let zones = Self.mixedZones
+        // "silent": ns3 gave no verified serial at the last comparison; it does now.
+        let last = Self.mixedHistory(now: now)
         var current = Dictionary(uniqueKeysWithValues: zones.map { ($0, Self.same(1)) })
         current["changed"] = Self.same(2)
         current["secondary"]!["ns4"] = 2
