@@ -9,6 +9,8 @@ struct Options {
     var target: SocketAddress
     /// The round trip added, milliseconds: each direction waits half of it.
     var rttMilliseconds: Double
+    /// The longest round trip the relay emulates, in milliseconds (a minute).
+    static let maxRTT: Double = 60_000
     /// The probability that one UDP datagram is dropped, in each direction.
     var loss: Double = 0
     var seed: UInt64?
@@ -29,7 +31,7 @@ struct Options {
 
           --listen ADDRESS:PORT   where clients send (UDP and TCP)
           --to ADDRESS:PORT       the name server
-          --rtt MS                round trip added, milliseconds
+          --rtt MS                round trip added, milliseconds (0 to 60000)
           --loss P                UDP drop probability per datagram and direction (0 <= P < 1, default 0)
           --seed N                seed of the drops (default: a random one)
           --stats FILE            where the counters go on exit
@@ -74,8 +76,9 @@ struct Options {
             }
             return address
         }
-        guard let rtt = Double(try required("--rtt")), rtt >= 0, rtt.isFinite else {
-            throw Invalid(description: "--rtt must be a number of milliseconds, not negative")
+        // At most a minute: the delay becomes nanoseconds in an Int64, which 1e300 ms would overflow (a trap).
+        guard let rtt = Double(try required("--rtt")), rtt >= 0, rtt <= Self.maxRTT else {
+            throw Invalid(description: "--rtt must be a number of milliseconds from 0 to \(Int(Self.maxRTT))")
         }
         var options = Options(listen: try endpoint("--listen"), target: try endpoint("--to"), rttMilliseconds: rtt)
         if let text = values["--loss"] {

@@ -188,3 +188,17 @@ final class UDPProbe {
         return try #require(receive(), "no answer from \(host):\(port) about \(zone)")
     }
 }
+
+/// The relay's command line: a round trip it cannot hold is refused with a sentence, never a trap (the delay
+/// becomes nanoseconds in an Int64: 1e300 ms overflowed it).
+@Suite("wan-relay options", .ownThreads)
+struct WANRelayOptionsTests {
+    @Test(arguments: ["1e300", "inf", "nan", "-1", "60001", "ten"])
+    func anRTTItCannotHoldIsRefused(rtt: String) throws {
+        let binary = try #require(WANRelay.binary, "wan-relay not built next to the test bundle")
+        let run = try Command.run(
+            binary.path, ["--listen", "127.0.0.1:1", "--to", "127.0.0.1:2", "--rtt", rtt, "--no-realtime"])
+        #expect(run.status == 2, "exit \(run.status): \(run.stderr)")
+        #expect(run.stderr.contains("--rtt must be a number of milliseconds from 0 to 60000"), "\(run.stderr)")
+    }
+}
