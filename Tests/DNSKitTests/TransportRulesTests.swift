@@ -224,4 +224,16 @@ import Testing
         #expect(badTime.description.contains("ns3 says our clock is 600 s behind its own (BADTIME)"))
         #expect(badTime.description.contains("check NTP on this host and on ns3"))
     }
+
+    /// A transfer that ended before a single record is asked once more (nothing reached the receiver): a
+    /// close (BIND at its TCP quota) or a reset (NSD replacing its server process after a reload); one cut
+    /// off after records, or stalled, is not.
+    @Test func aTransferEndedBeforeAnythingIsAskedAgain() {
+        #expect(DNSClient.endedBeforeAnything(.transferBroken(.closedEarly(afterRecords: 0))))
+        #expect(DNSClient.endedBeforeAnything(.transferBroken(.connectionReset(afterRecords: 0))))
+        #expect(!DNSClient.endedBeforeAnything(.transferBroken(.connectionReset(afterRecords: 3))))
+        #expect(!DNSClient.endedBeforeAnything(.transferBroken(.closedEarly(afterRecords: 1))))
+        #expect(!DNSClient.endedBeforeAnything(.transferBroken(.stalled(afterRecords: 0, idle: .seconds(5)))))
+        #expect(!DNSClient.endedBeforeAnything(.servfail))
+    }
 }

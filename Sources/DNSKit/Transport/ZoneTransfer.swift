@@ -18,18 +18,27 @@ extension DNSClient {
     /// to `onRecord` (the zone has one SOA). Any failure ends the transfer: the caller must
     /// discard what it received.
     ///
-    /// A server that closes the connection before a single message (a busy BIND at its TCP quota does) is
+    /// A server that closes or resets the connection before a single message (`endedBeforeAnything`) is
     /// asked once more after 200 ms: nothing was received, so nothing reached `onRecord`.
     public func axfr(
         zone: DomainName, from server: ServerEndpoint, limits: AXFRLimits = AXFRLimits(),
         onRecord: (ResourceRecord) throws -> Void
     ) async -> AXFROutcome {
         let first = await axfrOnce(zone: zone, from: server, limits: limits, onRecord: onRecord)
-        guard case .failed(let error, let stats) = first, stats.messages == 0,
-            case .transferBroken(.closedEarly(afterRecords: 0)) = error.failure
+        guard case .failed(let error, let stats) = first, stats.messages == 0, Self.endedBeforeAnything(error.failure)
         else { return first }
         try? await Task.sleep(for: .milliseconds(200))
         return await axfrOnce(zone: zone, from: server, limits: limits, onRecord: onRecord)
+    }
+
+    /// Closed or reset before a single record: a busy BIND at its TCP quota closes; NSD resets the
+    /// connections of the server process it replaces when it reloads after a transfer (seen on the lab: an
+    /// AXFR right after NSD committed a zone was reset, and the deep check reported CRITICAL).
+    static func endedBeforeAnything(_ failure: QueryFailure) -> Bool {
+        switch failure {
+        case .transferBroken(.closedEarly(afterRecords: 0)), .transferBroken(.connectionReset(afterRecords: 0)): true
+        default: false
+        }
     }
 
     private func axfrOnce(
