@@ -229,4 +229,83 @@ import ZoneCheck
             textfile.contains(
                 "zonecheck_rrsig_expiration_timestamp_seconds{zone=\"example.org\",server=\"ns1\"} 1797000000\n"))
     }
+
+    /// Any JSON value, decoded and encoded again by Foundation: the reference `JSONText` must match.
+    enum AnyJSON: Codable, Equatable {
+        case null, bool(Bool), integer(Int), number(Double), string(String), array([AnyJSON])
+        case object([String: AnyJSON])
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if value.decodeNil() {
+                self = .null
+            } else if let bool = try? value.decode(Bool.self) {
+                self = .bool(bool)
+            } else if let integer = try? value.decode(Int.self) {
+                self = .integer(integer)
+            } else if let number = try? value.decode(Double.self) {
+                self = .number(number)
+            } else if let string = try? value.decode(String.self) {
+                self = .string(string)
+            } else if let array = try? value.decode([AnyJSON].self) {
+                self = .array(array)
+            } else {
+                self = .object(try value.decode([String: AnyJSON].self))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var value = encoder.singleValueContainer()
+            switch self {
+            case .null: try value.encodeNil()
+            case .bool(let bool): try value.encode(bool)
+            case .integer(let integer): try value.encode(integer)
+            case .number(let number): try value.encode(number)
+            case .string(let string): try value.encode(string)
+            case .array(let array): try value.encode(array)
+            case .object(let object): try value.encode(object)
+            }
+        }
+    }
+
+    @Test("--format json is laid out byte for byte as JSONEncoder lays out sorted, pretty JSON")
+    func jsonLayoutIsFoundationsSortedPrettyLayout() throws {
+        let signature = SOASignature(
+            expiration: Date(timeIntervalSince1970: 1_797_000_000),
+            inception: Date(timeIntervalSince1970: 1_795_000_000),
+            keyTag: 4242)
+        let earliest = TransferSignatures.Signature(
+            owner: "www.signed.lab", covered: .a, keyTag: 8720, inception: Date(timeIntervalSince1970: 1_795_000_000),
+            expiration: Date(timeIntervalSince1970: 1_797_000_000))
+        var signed = Self.cell("ns10", 7, .ok)
+        signed.soaSignature = .signed(signature)
+        signed.nsid = "fra1 \"quoted\" back\\slash/\u{1}\u{8}\u{c}\n\r\t\u{1f}\u{7f} é 🛰"
+        signed.rtt = .nanoseconds(123_456_789)
+        signed.signatures = TransferSignatures(
+            observed: Date(timeIntervalSince1970: 1_796_000_000), signatureCount: 12, earliest: earliest,
+            latestInception: earliest, keys: [TransferSignatures.Key(rdata: [1, 1, 3, 13, 0, 0, 0x22, 0x10])],
+            zonemd: .staleSerial(zonemd: Serial(6), soa: Serial(7)))
+        var bare = Self.cell("ns2", nil, .unreachable, detail: "ns2: no answer\n(twice)")
+        bare.soaSignature = .unsigned
+        let finding = Finding(
+            severity: .warning, kind: .lagging, zone: "example.org", servers: ["ns2", "ns10"],
+            message: "tab\there", details: ["one", "", "{\"json\": [1]}"])
+        let report = CheckReport(
+            servers: ["ns2", "ns10", "Ns3"],
+            verdicts: [
+                ZoneVerdict(
+                    name: try DomainName(zoneName: "example.org"),
+                    servers: [bare, signed, Self.cell("Ns3", 4_294_967_295, .ok)], findings: [finding]),
+                ZoneVerdict(name: try DomainName(zoneName: "empty.example"), servers: [], findings: []),
+            ] + Self.report.verdicts,
+            deep: true)
+        let text = JSONRenderer().render(report)
+        let decoded = try JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let reference = String(decoding: try encoder.encode(decoded), as: UTF8.self) + "\n"
+        #expect(text == reference)
+        #expect(text.contains(#""rtt_ms" : 123.457"#) && text.contains(#""serial" : 4294967295"#))
+        #expect(text.contains(#"\"quoted\" back\\slash/\u0001\b\f\n\r\t\u001f"#))
+    }
 }
