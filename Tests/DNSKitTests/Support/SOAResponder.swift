@@ -7,13 +7,16 @@ import Foundation
 /// A UDP responder on 127.0.0.1 (a port the kernel picks) that answers every SOA query at once, unsigned,
 /// with serial 1 and the question copied, and records the questions in the order they arrived. For tests
 /// of the transport's own bookkeeping, where a real server's threads would reorder what it receives.
+/// `ignoringFirst`: the first query for each name gets no answer (a lost datagram), later ones do.
 final class SOAResponder: @unchecked Sendable {
     let port: Int
+    private let ignoringFirst: Bool
     private let descriptor: Int32
     private let lock = NSLock()
     private var names: [[UInt8]] = []
 
-    init() throws {
+    init(ignoringFirst: Bool = false) throws {
+        self.ignoringFirst = ignoringFirst
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var size: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -47,9 +50,12 @@ final class SOAResponder: @unchecked Sendable {
             var end = 12
             while end < query.count, query[end] != 0 { end += Int(query[end]) + 1 }
             guard end + 5 <= query.count else { continue }
+            let name = Array(query[12...end])
             lock.lock()
-            names.append(Array(query[12...end]))
+            let seenBefore = names.contains(name)
+            names.append(name)
             lock.unlock()
+            if ignoringFirst, !seenBefore { continue }
             var answer = Array(query[0..<2]) + [0x84, 0x00, 0, 1, 0, 1, 0, 0, 0, 0]
             answer += query[12..<(end + 5)]
             // The SOA at the question's name: root MNAME and RNAME, serial 1, then refresh, retry, expire, minimum.
