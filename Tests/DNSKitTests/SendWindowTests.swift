@@ -159,6 +159,29 @@ struct SendWindowTests {
         #expect(window.generation == 0)
     }
 
+    @Test("retransmissions leave in two copies under random loss (1 % and 3 % each way), in one under 30 %")
+    func copies() {
+        for (every, copies) in [(50, true), (17, true), (2, false)] {
+            var window = SendWindow(ceiling: 4096)
+            #expect(window.retransmitsInCopies, "before any outcome")
+            for i in 0..<20_000 {
+                if i % every == 0 {
+                    window.loss(sentIn: window.generation)
+                } else {
+                    window.answer(roundTrip: .milliseconds(310))
+                }
+            }
+            #expect(window.retransmitsInCopies == copies, "one attempt in \(every) lost")
+        }
+        // The present epoch counts once it has 64 outcomes: a burst of losses turns the copies off at once.
+        var window = SendWindow(ceiling: 4096)
+        Self.answers(50, &window, roundTrip: .milliseconds(310))
+        for _ in 0..<13 { window.loss(sentIn: window.generation) }
+        #expect(window.retransmitsInCopies, "63 outcomes: too few to judge")
+        window.loss(sentIn: window.generation)
+        #expect(!window.retransmitsInCopies, "14 of 64 lost")
+    }
+
     @Test("an epoch losing more than 5 % halves it once and ends slow start; later growth is one per window")
     func congestion() {
         var window = SendWindow(ceiling: 4096, initial: 1100)

@@ -38,6 +38,11 @@ public struct SendWindow: Sendable, Hashable {
     /// 1 % each way, below what an overflowing receive buffer drops (with 10 %, an overflow had already
     /// cost some queries four attempts before the window halved).
     public static let tolerableLoss = 0.05
+    /// Above this share of attempts timed out, a retransmission leaves as one datagram, not two copies
+    /// (`retransmitsInCopies`): random loss on long links stays within a few percent each way (1 % each
+    /// way fails 2 % of attempts, 3 % about 6 %); beyond a tenth the path is congested or broken, copies
+    /// would add load where it hurts, and the server had better be reported than worked around.
+    public static let copiesUpToLoss = 0.10
     /// An epoch counts at least this many outcomes: with fewer, one lost datagram would be 10 %.
     public static let minimumEpoch = 64
     /// Added to the window per answer in slow start: the window triples per round trip.
@@ -148,9 +153,21 @@ public struct SendWindow: Sendable, Hashable {
         lost -= 1
     }
 
+    /// The share of attempts that timed out in the last epoch that ended.
+    public private(set) var lastEpochLoss = 0.0
+
+    /// Whether a retransmission leaves as two copies: while the last epoch and the present one (once it
+    /// has `minimumEpoch` outcomes) lost at most `copiesUpToLoss` of their attempts.
+    public var retransmitsInCopies: Bool {
+        let outcomes = answered + lost
+        let present = outcomes >= Self.minimumEpoch ? Double(lost) / Double(outcomes) : 0
+        return max(lastEpochLoss, present) <= Self.copiesUpToLoss
+    }
+
     private mutating func endEpochIfDue() {
         let outcomes = answered + lost
         guard outcomes >= max(size, Self.minimumEpoch) else { return }
+        lastEpochLoss = Double(lost) / Double(outcomes)
         if Double(lost) > Self.tolerableLoss * Double(outcomes) {
             size = max(floor, size / 2)
             threshold = size

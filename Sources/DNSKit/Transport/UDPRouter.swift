@@ -298,14 +298,15 @@ final class UDPRouter: @unchecked Sendable {
             request.ignoredAtStart = request.server?.ignored ?? 0
         }
         socket.write(AddressedEnvelope(remoteAddress: request.address, data: request.packet))
-        if !first, request.timing.adaptive {
+        if !first, request.timing.adaptive, request.server?.window?.retransmitsInCopies ?? false {
             // A sweep's retransmission leaves as two copies of the same datagram (same ID, same MAC; the
             // second answer is a late duplicate). With random loss p each way one attempt fails with
             // about 2p, two copies with about (2p)^2: at 1 % the query lost twice, which then waited
             // twice the RTO more, nearly never happens, and one sweep has thousands of queries. Measured
             // over the relays (5,000 zones, 80-310 ms, 1 % loss): median 2.49 s against 2.77 s in eight
             // alternated pairs, the last retransmission 0.55-0.74 s after the last first attempt instead
-            // of 0.9-1.3 s; it costs one datagram per loss (2 % more at 1 % loss).
+            // of 0.9-1.3 s; it costs one datagram per loss (2 % more at 1 % loss). Not under heavy loss
+            // (`SendWindow.copiesUpToLoss`): there a server is congested or broken, and is reported.
             socket.write(AddressedEnvelope(remoteAddress: request.address, data: request.packet))
         }
         scheduleFlush(socket)
