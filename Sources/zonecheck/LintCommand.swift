@@ -3,7 +3,7 @@ import DNSKit
 import Foundation
 import ZoneCheck
 
-/// `zonecheck lint FILE... [--origin NAME] [--previous FILE] [--config FILE] [--directory DIR] [--strict]
+/// `zonecheck lint FILE... [--files-from LIST] [--origin NAME] [--previous FILE] [--config FILE] [--directory DIR] [--strict]
 /// [--format text|json]`
 ///
 /// Exit codes as monitoring plugins read them (docs/architecture.md): 0 clean, 1 warnings only,
@@ -25,6 +25,13 @@ struct LintCommand: ParsableCommand {
 
     @Argument(help: "Zone files to lint.")
     var files: [String] = []
+
+    @Option(
+        name: .customLong("files-from"),
+        help: ArgumentHelp(
+            "Also lint the zone files listed in this file, one path per line ('-': standard input), e.g. from "
+                + "find: for thousands of files, more than a command line holds.", valueName: "list"))
+    var filesFrom: String?
 
     @Option(help: "The zone's origin (default: the file's first $ORIGIN, else its name without .zone).")
     var origin: String?
@@ -60,14 +67,14 @@ struct LintCommand: ParsableCommand {
     func run() throws {
         let request: Request
         do {
-            request = try Request(self)
+            request = try Request(self, files: files + (filesFrom.map { try ZoneFileList.read($0) } ?? []))
         } catch {
             FileHandle.standardError.write(Data("zonecheck lint: \(error)\n".utf8))
             throw ExitCode(3)
         }
         let today = DateSerial.today()
         var reports: [LintReport] = []
-        for file in files {
+        for file in request.files {
             reports.append(
                 Linter.lint(
                     path: file, origin: request.origin, today: today, previous: request.previous,
@@ -89,6 +96,8 @@ struct LintCommand: ParsableCommand {
 
     /// The arguments, checked and converted.
     struct Request {
+        /// The files given and those listed by `--files-from`, in that order.
+        var files: [String]
         var origin: DomainName?
         var previous: PreviousZone?
         var signer = TransferFit.Signer.assumed
@@ -98,11 +107,15 @@ struct LintCommand: ParsableCommand {
             var description: String
         }
 
-        init(_ command: LintCommand) throws {
-            guard !command.files.isEmpty else {
-                throw Problem(description: "no zone file given; usage: zonecheck lint FILE... [--origin NAME]")
+        init(_ command: LintCommand, files: [String]) throws {
+            self.files = files
+            guard !files.isEmpty else {
+                throw Problem(
+                    description: command.filesFrom == nil
+                        ? "no zone file given; usage: zonecheck lint FILE... [--origin NAME]"
+                        : "--files-from \(command.filesFrom ?? "") lists no zone file; give one path per line")
             }
-            for file in command.files where !FileManager.default.isReadableFile(atPath: file) {
+            for file in files where !FileManager.default.isReadableFile(atPath: file) {
                 throw Problem(description: "cannot read \(file): no such file or no permission; check the path")
             }
             if let text = command.origin {
@@ -127,14 +140,14 @@ struct LintCommand: ParsableCommand {
                 }
             }
             if let path = command.previous {
-                guard command.files.count == 1 else {
+                guard files.count == 1 else {
                     throw Problem(
                         description: "--previous compares one zone file with its earlier version; give one FILE")
                 }
                 guard FileManager.default.isReadableFile(atPath: path) else {
                     throw Problem(description: "cannot read --previous \(path): no such file or no permission")
                 }
-                let zoneOrigin = ZoneOrigin.resolve(path: command.files[0], explicit: origin)
+                let zoneOrigin = ZoneOrigin.resolve(path: files[0], explicit: origin)
                 do {
                     previous = try PreviousZone.read(path: path, origin: zoneOrigin, includeDirectory: directory)
                 } catch {

@@ -15,7 +15,7 @@ import Testing
 
     static let binary = ZoneCheckBinary.url
 
-    func lint(_ arguments: [String], in directory: URL = LintFixtures.invalid) throws -> Run {
+    func lint(_ arguments: [String], in directory: URL = LintFixtures.invalid, input: String? = nil) throws -> Run {
         let binary = try #require(Self.binary, "zonecheck binary not found next to the test bundle; run swift build")
         let process = Process()
         process.executableURL = binary
@@ -33,6 +33,11 @@ import Testing
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        if let input {
+            let inputFile = temporary.appendingPathComponent("in")
+            try Data(input.utf8).write(to: inputFile)
+            process.standardInput = try FileHandle(forReadingFrom: inputFile)
+        }
         try process.run()
         process.waitUntilExit()
         return Run(
@@ -82,6 +87,37 @@ import Testing
         #expect(run.stderr.contains("ttl-mismatch.zone:11: warning: [ttl-mismatch]"))
         #expect(run.stderr.contains("second-soa.zone:10: error: [soa-multiple]"))
         #expect(!run.stderr.contains("example.com.zone:"))
+    }
+
+    @Test("--files-from: the files listed in a file or on standard input are linted beside those given")
+    func filesFromAList() throws {
+        let valid = LintFixtures.valid.appendingPathComponent("example.com.zone").path
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("lint-list-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: list) }
+        try Data("ttl-mismatch.zone\r\n\n\(valid)\n".utf8).write(to: list)
+        let fromFile = try lint(["--directory", LintFixtures.valid.path, "second-soa.zone", "--files-from", list.path])
+        #expect(fromFile.status == 2)
+        #expect(fromFile.stderr.contains("ttl-mismatch.zone:11: warning: [ttl-mismatch]"), "\(fromFile.stderr)")
+        #expect(fromFile.stderr.contains("second-soa.zone:10: error: [soa-multiple]"))
+        #expect(!fromFile.stderr.contains("example.com.zone:"), "the listed clean file has no finding")
+        let fromInput = try lint(
+            ["--directory", LintFixtures.valid.path, "--files-from", "-", "--format", "json"],
+            input: "ttl-mismatch.zone\n\(valid)\n")
+        #expect(fromInput.status == 1, "\(fromInput.stderr)")
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(fromInput.stdout.utf8)) as? [String: Any])
+        let files = try #require(document["files"] as? [[String: Any]])
+        #expect(files.compactMap { $0["file"] as? String } == ["ttl-mismatch.zone", valid])
+
+        let empty = try lint(["--files-from", "-"], input: "\n\n")
+        #expect(empty.status == 3)
+        #expect(empty.stderr.contains("--files-from - lists no zone file"), "\(empty.stderr)")
+        let missing = try lint(["--files-from", "/nonexistent/zones.list"])
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains("cannot read --files-from /nonexistent/zones.list"), "\(missing.stderr)")
+        let listedMissing = try lint(["--files-from", "-"], input: "no-such.zone\n")
+        #expect(listedMissing.status == 3)
+        #expect(listedMissing.stderr.contains("cannot read no-such.zone"), "\(listedMissing.stderr)")
     }
 
     @Test func jsonIsOneDocumentOnStdout() throws {
