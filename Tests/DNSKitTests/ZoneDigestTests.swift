@@ -119,6 +119,26 @@ struct ZoneDigestTests {
             summary.countsByType == [.soa: 1, .ns: 3, .zonemd: 2, .a: 1, .aaaa: 6, .txt: 3, .ptr: 1, .mx: 2])
     }
 
+    @Test("types above 255 (CAA 257, private 65280) and the highest (65535) are counted as the common ones")
+    func countsOfEveryTypeRange() {
+        let soa = Self.simpleZone.first { $0.type == .soa }!
+        let caa: [UInt8] = [0, 5] + Array("issue".utf8) + Array("ca.example".utf8)
+        let records = [
+            soa, Self.rr("example.", 86400, RecordType(rawValue: 257), caa),
+            Self.rr("example.", 86400, RecordType(rawValue: 257), caa + [0x2E]),
+            Self.rr("a.example.", 86400, RecordType(rawValue: 65280), [1, 2, 3]),
+            Self.rr("b.example.", 86400, RecordType(rawValue: 65535), []),
+            Self.rr("b.example.", 86400, .a, [192, 0, 2, 1]),
+        ]
+        let summary = Self.summary(records)
+        #expect(
+            summary.countsByType == [
+                .soa: 1, RecordType(rawValue: 257): 2, RecordType(rawValue: 65280): 1, RecordType(rawValue: 65535): 1,
+                .a: 1,
+            ])
+        #expect(summary.recordCount == 6)
+    }
+
     @Test func rfc8976MultipleDigests() {
         let summary = Self.summary(Self.multipleDigestsZone)
         #expect(summary.zonemd == .verified, "SHA-384 and SHA-512 records both match; unknown ones are skipped")

@@ -241,7 +241,11 @@ struct ZoneRecordArena: ~Copyable {
         let wantsSHA512 = apexZONEMD.contains { $0.count >= 6 && $0[4] == 1 && $0[5] == 2 }
         let sha384 = HashContext(.sha384)
         let sha512 = wantsSHA512 ? HashContext(.sha512) : nil
-        var typeCounts = [Int](repeating: 0, count: 1 << 16)
+        // Types below 256 (every common one) counted in a small array, the rest in a dictionary: a
+        // 65,536-entry array was zeroed and walked for every summary, most of the CPU of digesting a
+        // small zone (a spread deep run digests thousands).
+        var commonCounts = [Int](repeating: 0, count: 256)
+        var rareCounts: [UInt16: Int] = [:]
         var kept = 0
         // Records are copied into one staging block and hashed 64 KiB at a time: one EVP call
         // per block rather than two per record. Room for a full block plus the largest record.
@@ -262,7 +266,8 @@ struct ZoneRecordArena: ~Copyable {
             if let previous, previous.key == entry.key, Self.sameRDATA(records, previous, entry) { continue }
             previous = entry
             kept += 1
-            typeCounts[Int(entry.key >> 16 & 0xFFFF)] += 1
+            let type = UInt16(truncatingIfNeeded: entry.key >> 16)
+            if type < 256 { commonCounts[Int(type)] += 1 } else { rareCounts[type, default: 0] += 1 }
             let owner = Int(sorted.ownerOfRank[Int(entry.key >> 32)])
             let ownerLength = Int(ownerLengths[owner])
             (staging + used).update(from: owners + Int(ownerStarts[owner]), count: ownerLength)
@@ -276,12 +281,13 @@ struct ZoneRecordArena: ~Copyable {
         let digest = sha384.finish()
         let digest512 = sha512?.finish()
 
-        typeCounts[Int(RecordType.zonemd.rawValue)] += apexZONEMD.count
-        typeCounts[Int(RecordType.rrsig.rawValue)] += apexZONEMDSignatures.count
+        commonCounts[Int(RecordType.zonemd.rawValue)] += apexZONEMD.count
+        commonCounts[Int(RecordType.rrsig.rawValue)] += apexZONEMDSignatures.count
         var countsByType: [RecordType: Int] = [:]
-        for (type, count) in typeCounts.enumerated() where count > 0 {
+        for (type, count) in commonCounts.enumerated() where count > 0 {
             countsByType[RecordType(rawValue: UInt16(type))] = count
         }
+        for (type, count) in rareCounts { countsByType[RecordType(rawValue: type)] = count }
         return ZoneSummary(
             origin: origin, soa: soa, recordCount: kept + apexZONEMD.count + apexZONEMDSignatures.count,
             countsByType: countsByType, digest: digest,
