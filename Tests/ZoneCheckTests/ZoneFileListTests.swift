@@ -29,12 +29,21 @@ import ZoneCheck
         #expect(try Self.paths(longest).first?.utf8.count == ZoneFileList.maxLineBytes)
     }
 
-    @Test func nulAndNonUTF8AreRefused() {
+    @Test("NUL (find -print0), other control characters and non-UTF-8 lines are refused with their line")
+    func nulControlsAndNonUTF8AreRefused() {
         do {
             _ = try Self.paths(Array("a.zone\0b.zone\0".utf8))
             Issue.record("find -print0 output was taken")
         } catch {
             #expect(error.description.contains("zones.list:1:") && error.description.contains("NUL"))
+        }
+        for control: UInt8 in [0x01, 0x09, 0x1B, 0x7F] {
+            do {
+                _ = try Self.paths(Array("a.zone\nb".utf8) + [control] + Array(".zone\n".utf8))
+                Issue.record("a path with control character \(control) was taken")
+            } catch {
+                #expect(error.description.contains("zones.list:2:") && error.description.contains("control"))
+            }
         }
         do {
             _ = try Self.paths([0x61, 0x0A, 0xFF, 0xFE, 0x0A])

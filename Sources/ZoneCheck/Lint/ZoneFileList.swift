@@ -38,6 +38,13 @@ public enum ZoneFileList {
                     description: "--files-from \(source):\(number): a NUL octet, which no path holds; give one "
                         + "path per line, not find -print0 output")
             }
+            // Control characters belong in no zone file's name, and printed in a diagnostic they would
+            // reach the operator's terminal.
+            guard !line.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                throw Problem(
+                    description: "--files-from \(source):\(number): a control character in the path; rename "
+                        + "the file or leave it out of the list")
+            }
             guard let path = String(validating: line, as: UTF8.self) else {
                 throw Problem(
                     description: "--files-from \(source):\(number): not UTF-8; rename the file or lint it by "
