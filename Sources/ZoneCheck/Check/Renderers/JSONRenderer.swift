@@ -41,9 +41,11 @@ public struct JSONRenderer: Sendable {
         json.integer(report.deepZones)
         json.key("dropped_answers")
         json.beginObject()
-        for server in report.servers.sorted(by: { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }) {
+        let dropped = Dictionary(
+            report.servers.map { ($0, report.droppedAnswers[$0] ?? 0) }, uniquingKeysWith: { first, _ in first })
+        for (server, count) in JSONText.sortedByKey(dropped) {
             json.key(server)
-            json.integer(report.droppedAnswers[server] ?? 0)
+            json.integer(count)
         }
         json.endObject()
         json.key("servers")
