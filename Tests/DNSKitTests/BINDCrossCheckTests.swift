@@ -131,6 +131,7 @@ struct ServerCheckerSideBySideTests {
         Case(file: "svcb-mandatory-missing.zone", bindLoads: false, nsdLoads: false),
         Case(file: "https-alpn-empty.zone", bindLoads: false, nsdLoads: true),
         Case(file: "nsap-odd-digits.zone", bindLoads: false, nsdLoads: false),
+        Case(file: "loc-latitude-91.zone", bindLoads: false, nsdLoads: true),
         Case(file: "rfc3597-empty-a.zone", bindLoads: false, nsdLoads: false),
         Case(file: "generate-bad-range.zone", bindLoads: false, nsdLoads: false),
         Case(file: "ns-target-without-address.zone", bindLoads: false, nsdLoads: true),

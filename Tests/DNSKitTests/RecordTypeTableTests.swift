@@ -52,11 +52,20 @@ import Testing
         }
     }
 
+    /// The table's types libldns 1.8 has no name for.
+    static let unknownToLDNS: Set<String> = [
+        "NINFO", "AVC", "DSYNC", "HHIT", "BRID", "DOA", "AMTRELAY", "RESINFO", "WALLET",
+    ]
+
     @Test("mnemonics and numbers as libldns knows them (RecordType's names come from the table)")
     func mnemonicsAgreeWithLDNS() {
         #expect(Set(RecordTypeFacts.table.map(\.type)).count == RecordTypeFacts.table.count, "a number twice")
         for row in RecordTypeFacts.table {
-            #expect(RecordType.ldnsName(row.type.rawValue) == row.mnemonic, "type \(row.type.rawValue)")
+            // libldns knows it by the same name, or not at all (DSYNC, AMTRELAY, RESINFO... are newer than it).
+            let ldns = RecordType.ldnsName(row.type.rawValue)
+            #expect(
+                ldns == row.mnemonic || (ldns == nil && Self.unknownToLDNS.contains(row.mnemonic)),
+                "type \(row.type.rawValue)")
             #expect(RecordType(mnemonic: row.mnemonic) == row.type, "\(row.mnemonic)")
             #expect(row.type.description == row.mnemonic)
         }

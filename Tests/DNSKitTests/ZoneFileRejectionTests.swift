@@ -150,6 +150,25 @@ struct ZoneFileRejectionTests {
         expectOne(result, rule: "soa-missing", line: 1)
     }
 
+    @Test("a UTF-8 byte order mark is one error at line 1; the records after it are still read")
+    func byteOrderMark() {
+        let (records, result) = readZoneText("\u{FEFF}$ORIGIN example.com.\n" + zoneHeader + "www A 192.0.2.1\n")
+        expectOne(result, rule: "syntax", line: 1)
+        #expect(result.diagnostics.first?.message.contains("byte order mark") == true)
+        #expect(records.count == 3)
+        #expect(result.origin == name("example.com."))
+    }
+
+    @Test("a binary file (BIND's raw format) is one error saying so, not a page of syntax errors")
+    func binaryFile() {
+        // The start of `named-compilezone -F raw` output: a 32-bit format number (2), a version, then wire.
+        let raw = "\u{0}\u{0}\u{0}\u{2}\u{0}\u{0}\u{0}\u{1}" + zoneHeader + "( ) \u{1}\u{2}\n"
+        let (records, result) = readZoneText(raw)
+        expectOne(result, rule: "file", line: 1)
+        #expect(result.diagnostics.first?.message.contains("binary") == true)
+        #expect(records.isEmpty)
+    }
+
     @Test func blankOwnerBeforeAnyOwner() {
         let (_, result) = readZoneText("$TTL 60\n    IN A 192.0.2.1\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n")
         expectOne(result, rule: "no-owner", line: 2)

@@ -46,6 +46,10 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, Comparable, Cust
             self.init(rawValue: n)
             return
         }
+        if let known = Self.byMnemonic[upper] {
+            self = known
+            return
+        }
         let value = upper.withCString { ldns_get_rr_type_by_name($0) }
         // ldns returns 0 for names it does not know, and reads `TYPE327680` past 16 bits (found by
         // fuzzing: Fuzz/Regressions/zonefile): neither is a type.
@@ -60,6 +64,10 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, Comparable, Cust
     }
 
     /// The mnemonics of `RecordTypeFacts`' table, without a call into libldns.
+    /// The table's mnemonics first: it knows types libldns does not (DSYNC, AMTRELAY, RESINFO...).
+    private static let byMnemonic: [String: RecordType] = Dictionary(
+        uniqueKeysWithValues: RecordTypeFacts.table.map { ($0.mnemonic, $0.type) })
+
     private static let commonNames: [UInt16: String] = Dictionary(
         uniqueKeysWithValues: RecordTypeFacts.table.map { ($0.type.rawValue, $0.mnemonic) })
 

@@ -48,6 +48,7 @@ struct RecordTypeFacts: Sendable {
         .init(7, "MB", names: [.name], compressible: true, lowered: true, nativeText: true),
         .init(8, "MG", names: [.name], compressible: true, lowered: true, nativeText: true),
         .init(9, "MR", names: [.name], compressible: true, lowered: true, nativeText: true),
+        .init(11, "WKS", nativeText: true),  // RFC 1035 §3.4.2
         .init(12, "PTR", names: [.name], compressible: true, lowered: true, nativeText: true),
         .init(13, "HINFO", nativeText: true),  // RFC 1035 §3.3.2: two character-strings
         .init(14, "MINFO", names: [.name, .name], compressible: true, lowered: true, nativeText: true),
@@ -55,19 +56,24 @@ struct RecordTypeFacts: Sendable {
         .init(16, "TXT", nativeText: true),
         .init(17, "RP", names: [.name, .name], compressible: true, lowered: true, nativeText: true),  // RFC 1183
         .init(18, "AFSDB", names: [.fixed(2), .name], compressible: true, lowered: true, nativeText: true),
+        .init(19, "X25", nativeText: true),  // RFC 1183 §3.1
         .init(21, "RT", names: [.fixed(2), .name], compressible: true, lowered: true, nativeText: true),
         .init(22, "NSAP", nativeText: true),  // RFC 1706 §5
         .init(24, "SIG", names: [.fixed(18), .name, .rest], compressible: true, lowered: true),  // RFC 2535
         .init(26, "PX", names: [.fixed(2), .name, .name], compressible: true, lowered: true),  // RFC 2163
         .init(28, "AAAA", nativeText: true),  // RFC 3596 §2.4
+        .init(29, "LOC", nativeText: true),  // RFC 1876 §3
         .init(30, "NXT", names: [.name, .rest], compressible: true, lowered: true, nativeText: true),  // RFC 2535
         .init(33, "SRV", names: [.fixed(6), .name], compressible: true, lowered: true, nativeText: true),
+        .init(34, "ATMA", nativeText: true),  // ATM Forum af-dans-0152.000
         .init(
             35, "NAPTR", names: [.fixed(4), .characterString, .characterString, .characterString, .name],
             compressible: true, lowered: true, nativeText: true),  // RFC 3403 §4.1
         .init(36, "KX", names: [.fixed(2), .name], lowered: true, nativeText: true),  // RFC 2230
+        .init(37, "CERT", nativeText: true),  // RFC 4398 §2.2
         .init(39, "DNAME", names: [.name], lowered: true, nativeText: true),  // RFC 6672
         .init(41, "OPT"),  // RFC 6891: a pseudo-record, never in a zone
+        .init(42, "APL", nativeText: true),  // RFC 3123 §4
         .init(43, "DS", nativeText: true),  // RFC 4034 §5.3
         .init(44, "SSHFP", nativeText: true),  // RFC 4255 §3.2
         .init(46, "RRSIG", names: [.fixed(18), .name, .rest], lowered: true, nativeText: true),  // RFC 4034 §3.2
@@ -77,18 +83,27 @@ struct RecordTypeFacts: Sendable {
         .init(51, "NSEC3PARAM", nativeText: true),  // RFC 5155 §4.3
         .init(52, "TLSA", nativeText: true),  // RFC 6698 §2.2
         .init(53, "SMIMEA", nativeText: true),  // RFC 8162
+        .init(56, "NINFO", nativeText: true),  // TXT's form
         .init(59, "CDS", nativeText: true),  // RFC 7344
         .init(60, "CDNSKEY", nativeText: true),  // RFC 7344
         .init(62, "CSYNC", nativeText: true),  // RFC 7477 §2.1.1
         .init(63, "ZONEMD", nativeText: true),  // RFC 8976 §2.2
         .init(64, "SVCB"),  // RFC 9460: libldns reads it, SVCBParameters checks it
         .init(65, "HTTPS"),
+        .init(66, "DSYNC", nativeText: true),  // RFC 9859; names in types after RFC 3597 are neither compressed nor lowered
+        .init(67, "HHIT", nativeText: true),  // RFC 9886
+        .init(68, "BRID", nativeText: true),  // RFC 9886
         .init(99, "SPF", nativeText: true),  // RFC 7208 §3.1 (historic): TXT's form
         .init(250, "TSIG"),  // RFC 8945: a pseudo-record
         .init(251, "IXFR"),
         .init(252, "AXFR"),
         .init(255, "ANY"),
         .init(257, "CAA", nativeText: true),  // RFC 8659 §4.1
+        .init(258, "AVC", nativeText: true),  // TXT's form
+        .init(259, "DOA", nativeText: true),
+        .init(260, "AMTRELAY", nativeText: true),  // RFC 8777
+        .init(261, "RESINFO", nativeText: true),  // RFC 9606: TXT's form
+        .init(262, "WALLET", nativeText: true),  // TXT's form
     ]
 
     /// The facts for `type`, or nil when the table has no row for it.

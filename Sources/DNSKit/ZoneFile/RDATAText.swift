@@ -470,6 +470,20 @@ struct RDATAText {
             try uint8("selector")
             try uint8("matching type")
             try hexToEnd("certificate association data")
+        case 29: try location()  // LOC, RFC 1876 §3
+        case 37: try certificate()  // CERT, RFC 4398 §2.2
+        case 42: try addressPrefixList()  // APL, RFC 3123 §4
+        case 11: try wellKnownServices()  // WKS, RFC 1035 §3.4.2
+        case 19: try x25()  // X25, RFC 1183 §3.1
+        case 34: try atmAddress()  // ATMA
+        case 66: try delegationSync()  // DSYNC, RFC 9859
+        case 67, 68:  // HHIT, BRID (RFC 9886): opaque base64, as BIND reads them
+            try base64ToEnd("data")
+        case 56, 258, 261, 262:  // NINFO, AVC, RESINFO (RFC 9606 §4), WALLET: TXT's form
+            try characterString("text")
+            while hasMore { try characterString("text") }
+        case 259: try digitalObject()  // DOA
+        case 260: try multicastRelay()  // AMTRELAY, RFC 8777 §4.3
         case 257:  // CAA, RFC 8659 §4.1
             try uint8("flags")
             let tag = try next("tag")

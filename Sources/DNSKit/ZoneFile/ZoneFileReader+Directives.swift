@@ -135,7 +135,8 @@ extension ZoneFileReader {
 
     /// The origin a file gives before its first record: its first `$ORIGIN`, if any comes first.
     func firstOrigin(in contents: ZoneFileContents) -> DomainName? {
-        let bytes = contents.buffer
+        var bytes = contents.buffer
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }
         var lexer = ZoneFileLexer(bytes: bytes)
         var tokens: [ZoneToken] = []
         let fallback = Self.origin(fromFileName: path)

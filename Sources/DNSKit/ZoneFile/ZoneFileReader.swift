@@ -7,7 +7,8 @@
 /// either order, `@`, relative names, RFC 3597 `TYPEnnn`, `CLASSnnn` and `\# length hex` RDATA.
 /// Common types are parsed natively (A AAAA NS CNAME PTR DNAME MX AFSDB RT KX TXT SPF SOA SRV
 /// CAA TLSA SMIMEA DS CDS DNSKEY CDNSKEY RRSIG NSEC NSEC3 NSEC3PARAM CSYNC ZONEMD SSHFP HINFO
-/// MINFO RP NAPTR); every other type libldns knows goes through
+/// MINFO RP NAPTR, and where libldns is lax or blind: LOC CERT APL WKS X25 ATMA DSYNC HHIT BRID NINFO AVC
+/// DOA AMTRELAY RESINFO WALLET); every other type libldns knows goes through
 /// `ldns_rr_new_frm_str` one record at a time. Records stream to the caller one at a time.
 ///
 /// Whatever libldns is lenient about (docs/architecture.md "Facts about libldns") is an error here, at the
@@ -149,7 +150,8 @@ public final class ZoneFileReader {
         currentOrigin = zoneOrigin
         includeStack = [ZoneFileContents.canonicalPath(path)]
         try readContents(contents, file: path, body)
-        if !sawSOA {
+        // A file that is not text at all (its `file` error said so) has no SOA to miss.
+        if !sawSOA && !diagnostics.contains(where: { $0.rule == "file" }) {
             diagnostics.append(
                 Diagnostic(
                     .error, "soa-missing", at: SourceLocation(file: path, line: 1),
@@ -176,7 +178,26 @@ public final class ZoneFileReader {
 
     /// Reads one file's entries; `$INCLUDE` recurses into here.
     func readContents(_ contents: ZoneFileContents, file: String, _ body: (ParsedRecord) throws -> Void) rethrows {
-        let bytes = contents.buffer
+        var bytes = contents.buffer
+        // A master file is text: a NUL among its first 4 KiB is a binary file, most likely BIND's raw or map
+        // format (`masterfile-format`, what BIND keeps a secondary's copy in), whose bytes would otherwise be
+        // reported as a page of unrelated syntax errors.
+        if UnsafeBufferPointer(rebasing: bytes.prefix(4096)).contains(0) {
+            error(
+                "file", file, 1,
+                "\(file) is a binary file, not a zone file in text (RFC 1035 §5): BIND's raw or map format, or not a zone at all; point to the text file, or convert it with named-compilezone -f raw -F text -o FILE.txt ZONE \(file)"
+            )
+            return
+        }
+        // A UTF-8 byte order mark, as some editors write: BIND and NSD refuse the file; said once, then the
+        // rest is read as if it were not there, so that one pass reports everything else too.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            error(
+                "syntax", file, 1,
+                "\(file) starts with a UTF-8 byte order mark (EF BB BF), which BIND and NSD refuse; save the file without it (vim: :set nobomb, then :w)"
+            )
+            bytes = UnsafeBufferPointer(rebasing: bytes[3...])
+        }
         var lexer = ZoneFileLexer(bytes: bytes)
         var tokens: [ZoneToken] = []
         tokens.reserveCapacity(32)
