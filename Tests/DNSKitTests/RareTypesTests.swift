@@ -34,7 +34,7 @@ struct RareTypesTests {
         }
     }
 
-    /// What libldns accepted (the first group) or did not know (the rest), and BIND refuses.
+    /// What libldns accepted or did not know, and BIND refuses.
     static let refused: [Rejection] = [
         Rejection(entry: "x LOC 91 0 0 N 0 0 0 E 0m", rule: "range"),
         Rejection(entry: "x LOC 90 1 0 N 0 0 0 E 0m", rule: "range"),
@@ -76,6 +76,14 @@ struct RareTypesTests {
         Rejection(entry: "x AMTRELAY 10 0 1 2001:db8::1", rule: "address"),
         Rejection(entry: "x AMTRELAY 10 0 4", rule: "rdata"),
         Rejection(entry: "x NINFO", rule: "rdata"),
+        // SVCB parameters libldns reads differently from RFC 9460 (SVCBParameters)
+        Rejection(entry: "x SVCB 1 . port=70000", rule: "range"),
+        Rejection(entry: "x SVCB 1 . port=-1", rule: "range"),
+        Rejection(entry: "x HTTPS 1 . alpn=h2 port=\"443x\"", rule: "range"),
+        Rejection(entry: "x SVCB 1 . port", rule: "rdata"),
+        Rejection(entry: "x SVCB 1 . key3=443", rule: "rdata"),
+        Rejection(entry: "x SVCB 1 . key1=h2", rule: "rdata"),
+        Rejection(entry: "x SVCB 1 . dohpath", rule: "rdata"),
     ]
 
     @Test(arguments: refused)

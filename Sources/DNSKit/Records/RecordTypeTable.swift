@@ -90,7 +90,8 @@ struct RecordTypeFacts: Sendable {
         .init(63, "ZONEMD", nativeText: true),  // RFC 8976 §2.2
         .init(64, "SVCB"),  // RFC 9460: libldns reads it, SVCBParameters checks it
         .init(65, "HTTPS"),
-        .init(66, "DSYNC", nativeText: true),  // RFC 9859; names in types after RFC 3597 are neither compressed nor lowered
+        // RFC 9859; names in types newer than RFC 3597 are neither compressed nor lowered
+        .init(66, "DSYNC", nativeText: true),
         .init(67, "HHIT", nativeText: true),  // RFC 9886
         .init(68, "BRID", nativeText: true),  // RFC 9886
         .init(99, "SPF", nativeText: true),  // RFC 7208 §3.1 (historic): TXT's form

@@ -404,6 +404,10 @@ public final class ZoneFileReader {
             return parser.out
         } else {
             try LDNSRecordText.checkLeadingIntegers(parser)
+            if type == .svcb || type == .https {
+                try SVCBParameters.checkText(
+                    UnsafeBufferPointer(rebasing: tokens[index...]), bytes: bytes, type: type)
+            }
             rdata = try ldnsRDATA(tokens, from: index, bytes: bytes, owner: owner, type: type, logical: logical)
         }
         if type == .svcb || type == .https {
