@@ -30,7 +30,7 @@ struct DiscoveryTests {
     @Test(
         "named.conf fixtures: primary zones with their file:line, includes, views, globs",
         arguments: [
-            "valid/named.conf", "directory/named.conf",
+            "valid/named.conf", "directory/named.conf", "debian/named.conf",
         ])
     func namedConfZones(fixture: String) throws {
         let path = Self.fixtures + "/" + fixture

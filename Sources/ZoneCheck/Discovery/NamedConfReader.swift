@@ -15,7 +15,8 @@ public struct NamedConfZone: Sendable, Equatable {
 
 /// Reads the `zone` statements of a BIND configuration, following `include`s, and keeps the zones of
 /// type `primary` (or its old name `master`); secondary, stub, forward, hint, mirror, redirect and
-/// static-stub zones are not the primary's to check, and `in-view` references are the same zone again.
+/// static-stub zones are not the primary's to check, `in-view` references are the same zone again, and the
+/// zones each server serves for itself alone (`locallyServed`: localhost, 127.in-addr.arpa...) are skipped.
 ///
 /// Paths: BIND opens files relative to its working directory, which `options { directory "..."; }`
 /// sets ("Any non-absolute pathnames in the configuration file are taken as relative to this
@@ -191,6 +192,7 @@ public struct NamedConfReader {
                 path: statement.path, line: statement.line, message: "\"\(text)\" is not a zone name (\(error))",
                 fix: "Write the zone's domain name, e.g. zone \"example.com\"")
         }
+        if Self.locallyServed.contains(name.description.lowercased()) { return }
         var file: String?
         if let fileStatement = body.first(where: { $0.keyword == "file" }), fileStatement.words.count >= 2 {
             let value = fileStatement.words[1]
@@ -198,6 +200,15 @@ public struct NamedConfReader {
         }
         zones.append(NamedConfZone(name: name, file: file, view: view, path: statement.path, line: statement.line))
     }
+
+    /// The zones every server is primary for on its own and never transfers (RFC 1912 §4.1, RFC 6303 §4.2,
+    /// RFC 6761 §6.3): localhost, the loopback and this-network reverses, the broadcast reverse. Debian's
+    /// named.conf includes them (named.conf.default-zones) as `type master`; pointed at that named.conf,
+    /// zonecheck would otherwise report them missing on every secondary at every run.
+    static let locallyServed: Set<String> = [
+        "localhost.", "127.in-addr.arpa.", "0.in-addr.arpa.", "255.in-addr.arpa.", "255.255.255.255.in-addr.arpa.",
+        String(repeating: "0.", count: 32) + "ip6.arpa.", "1." + String(repeating: "0.", count: 31) + "ip6.arpa.",
+    ]
 
     /// Files matching a shell pattern, sorted (glob(3) sorts them).
     static func glob(_ pattern: String) -> [String] {
