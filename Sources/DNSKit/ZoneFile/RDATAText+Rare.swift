@@ -3,11 +3,12 @@
 #endif
 
 /// The rarer types read here rather than by libldns, because libldns accepts what their RFCs and BIND
-/// refuse (measured against `named-checkzone` 9.18, `ZoneFileBINDVerdictTests`): LOC 91 degrees north or
-/// 60 minutes, an APL prefix of /33, a CERT algorithm of 300 or a WKS protocol named FOO all became a record;
-/// and the types libldns does not know at all (DSYNC, AMTRELAY, RESINFO, WALLET, DOA, HHIT, BRID), which
-/// BIND loads and a registrar's zones hold, were refused as unknown. Each form is the one BIND reads and
-/// writes, so `named-compilezone` and this reader give the same wire (`BINDCrossCheckTests`).
+/// refuse (measured against `named-checkzone` 9.18): LOC 91 degrees north or 60 minutes, an APL prefix of
+/// /33, a CERT algorithm of 300 or a WKS protocol named FOO all became a record; and the types libldns does
+/// not know at all (DSYNC, HHIT, BRID, NINFO, AVC, DOA, AMTRELAY, RESINFO, WALLET), which BIND loads, were
+/// refused as unknown. Each form is the one BIND reads, and each record gets the wire BIND serves for it
+/// (`RareTypesTests`: every refusal beside named-checkzone's, every record beside BIND's AXFR of it;
+/// `BINDCrossCheckTests`: the same records as `named-compilezone` writes out).
 extension RDATAText {
     // MARK: LOC, RFC 1876 §3
 
