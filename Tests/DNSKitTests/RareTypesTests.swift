@@ -100,6 +100,43 @@ struct RareTypesTests {
         #expect(!bindLoads, "named-checkzone loads \(refusal.entry)")
     }
 
+    @Test(
+        "every record's presentation (diffs, messages) reads back to the same record, in its type's own form",
+        arguments: BINDCrossCheckTests.zones)
+    func presentationReadsBack(_ path: String) throws {
+        let file = URL(fileURLWithPath: path)
+        let origin = name(String(file.lastPathComponent.dropLast(".zone".count)) + ".")
+        let (records, result) = ZoneFileReader(path: path, origin: origin).readAll()
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        #expect(records.count >= 5)
+        for parsed in records {
+            let line = parsed.record.presentation
+            let (again, againResult) = ZoneFileReader(text: line + "\n", fileName: "presentation", origin: origin)
+                .readAll()
+            #expect(
+                againResult.diagnostics.allSatisfy { $0.rule == "soa-missing" },
+                "\(line): \(againResult.diagnostics)")
+            #expect(
+                again.map { $0.record.canonicalWire() } == [parsed.record.canonicalWire()],
+                "\(line) does not read back as the record it shows")
+            // The generic form only where there is no other: a type without a mnemonic, an APL of no items.
+            let generic = parsed.record.type.description.hasPrefix("TYPE") || parsed.record.rdata.isEmpty
+            #expect(generic || !line.contains("\\# "), "\(line) is in the generic form, not its type's own")
+        }
+    }
+
+    @Test("RDATA that does not hold a newer type's fields falls back to RFC 3597's generic form")
+    func malformedNewerTypesAreGeneric() {
+        for (type, rdata): (UInt16, [UInt8]) in [
+            (66, [0, 59, 1]), (66, [0, 59, 1, 0, 53, 5, 0x61]), (260, [10, 0x04]), (260, [10, 0x01, 192, 0, 2]),
+            (260, [10, 0x00, 0]), (259, [0, 0, 0, 0]), (261, []), (261, [5, 0x61]), (67, []),
+        ] {
+            let record = ResourceRecord(
+                owner: name("x.example."), type: RecordType(rawValue: type), ttl: 60, rdata: rdata)
+            #expect(record.presentation.contains("\\# \(rdata.count)"), "\(record.presentation)")
+        }
+    }
+
     @Test("LOC sizes are a digit times a power of ten centimetres, truncated as RFC 1876's code does")
     func precisionOctet() {
         #expect(RDATAText.precision(0) == 0x00)

@@ -4,9 +4,11 @@ extension ResourceRecord {
     /// The record as one line of presentation format (RFC 1035 §5.1), absolute names, fields
     /// separated by single spaces: `www.example.com. 3600 IN A 192.0.2.1`. For diffs and messages.
     ///
-    /// Text comes from libldns (`ldns_wire2rr` then `ldns_rr2str`); RDATA ldns cannot read is
+    /// Text comes from libldns (`ldns_wire2rr` then `ldns_rr2str`), or for the types it does not know or
+    /// prints wrongly from `ownRDATAText` (DSYNC, AMTRELAY, RESINFO, ATMA, NXT...); RDATA neither can read is
     /// shown in the RFC 3597 §5 generic form `\# length hex`, so every record has a line.
     public var presentation: String {
+        if let rdataText = ownRDATAText() { return "\(owner) \(ttl) \(dnsClass) \(type) \(rdataText)" }
         if let text = ldnsText() { return text }
         var hex = ""
         for byte in rdata {

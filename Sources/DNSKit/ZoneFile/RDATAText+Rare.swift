@@ -225,12 +225,13 @@ extension RDATAText {
 
     // MARK: WKS, RFC 1035 §3.4.2
 
-    /// `address protocol service...`: the protocol by number, or tcp/udp; each service by port number or by
-    /// its name in /etc/services; a bit map up to the highest port.
+    /// `address protocol service...`: the protocol by number or by its name in /etc/protocols; each service
+    /// by port number or by its name in /etc/services; a bit map up to the highest port.
     mutating func wellKnownServices() throws(RecordRejection) {
         try ipv4("address")
-        let protocolNumber = try numberOrName("protocol", max: 0xFF, choices: "tcp or udp") { name in
-            name == "tcp" ? 6 : name == "udp" ? 17 : nil
+        let protocolNumber = try numberOrName("protocol", max: 0xFF, choices: "a protocol named in /etc/protocols") {
+            name in
+            name == "tcp" ? 6 : name == "udp" ? 17 : Self.protocolNumber(name)
         }
         out.append(UInt8(protocolNumber))
         let serviceProtocol = protocolNumber == 6 ? "tcp" : protocolNumber == 17 ? "udp" : nil
@@ -249,6 +250,18 @@ extension RDATAText {
             bitmap[port / 8] |= 0x80 >> UInt8(port % 8)
         }
         out.append(contentsOf: bitmap)
+    }
+
+    /// The number of a named protocol (`icmp`, `gre`), from the system's protocols database
+    /// (`getprotobyname_r`), as BIND reads WKS.
+    static func protocolNumber(_ name: String) -> UInt64? {
+        var entry = protoent()
+        var result: UnsafeMutablePointer<protoent>? = nil
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getprotobyname_r(name, &entry, &buffer, buffer.count, &result) == 0, let result,
+            (0...255).contains(result.pointee.p_proto)
+        else { return nil }
+        return UInt64(result.pointee.p_proto)
     }
 
     /// The port of a named service, from the system's services database (`getservbyname_r`).
