@@ -9,19 +9,21 @@ import Testing
 struct RareTypesTests {
     static let fixtures = BINDCrossCheckTests.testsDirectory.appendingPathComponent("Fixtures/ZoneFile")
 
-    @Test("every record has the RDATA BIND serves for it (its AXFR in RFC 3597 form)")
-    func wireAsBINDServesIt() throws {
-        let origin = name("rare.example.")
+    /// Each fixture zone with BIND's AXFR of it beside it (`ZONE.bind-axfr`, how it was made at its top).
+    static let servedByBIND = ["rare.example", "types.example", "example.org"]
+
+    @Test("every record has the RDATA BIND serves for it (its AXFR in RFC 3597 form)", arguments: servedByBIND)
+    func wireAsBINDServesIt(_ zone: String) throws {
+        let origin = name(zone + ".")
         let (records, result) = ZoneFileReader(
-            path: Self.fixtures.appendingPathComponent("rare.example.zone").path, origin: origin
+            path: Self.fixtures.appendingPathComponent(zone + ".zone").path, origin: origin
         ).readAll()
-        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
-        let axfr = try String(
-            contentsOf: Self.fixtures.appendingPathComponent("rare.example.bind-axfr"), encoding: .utf8)
-        let (served, servedResult) = ZoneFileReader(text: axfr, fileName: "rare.example.bind-axfr", origin: origin)
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let axfr = try String(contentsOf: Self.fixtures.appendingPathComponent(zone + ".bind-axfr"), encoding: .utf8)
+        let (served, servedResult) = ZoneFileReader(text: axfr, fileName: zone + ".bind-axfr", origin: origin)
             .readAll()
         #expect(!servedResult.hasErrors, "\(servedResult.diagnostics)")
-        #expect(records.count == 41 && served.count == 41, "\(records.count) read, \(served.count) served")
+        #expect(records.count >= 30 && served.count == records.count, "\(records.count) read, \(served.count) served")
 
         let ours = BINDCrossCheckTests.canonicalSet(records.map(\.record))
         let bind = BINDCrossCheckTests.canonicalSet(served.map(\.record))
