@@ -49,6 +49,53 @@ import ZoneCheck
         return (starts, stored, elapsed.timeInterval)
     }
 
+    @Test("a corrupt database is moved aside, kept, and a new one started: the cron job does not stop on it")
+    func corruptDatabaseIsMovedAsideAndReplaced() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A database (closed at the end of the block, as a run's is when the process ends), then its header
+        // overwritten, as a failing disk or a copy gone wrong leaves it.
+        let path = StateDatabase.path(directory: directory)
+        do {
+            let first = try StateDatabase.open(directory: directory)
+            #expect(first.corruptMovedTo == nil)
+            _ = try Self.record(first, verdicts: Self.verdicts(zones: 3, lagging: 1), at: Date())
+        }
+        let garbage = Data(repeating: 0x5A, count: 4096)
+        try garbage.write(to: URL(fileURLWithPath: path))
+
+        let second = try StateDatabase.open(directory: directory)
+        let moved = try #require(second.corruptMovedTo)
+        #expect(moved.hasPrefix(path + ".corrupt-"))
+        #expect(FileManager.default.contents(atPath: moved) == garbage, "the corrupt file is kept as it was")
+        #expect(try second.openIncidents().isEmpty, "the new database starts empty")
+        _ = try Self.record(second, verdicts: Self.verdicts(zones: 3, lagging: 1), at: Date())
+        #expect(try second.openIncidents().count == 1)
+
+        // A sound database is never moved.
+        let third = try StateDatabase.open(directory: directory)
+        #expect(third.corruptMovedTo == nil)
+        #expect(try third.openIncidents().count == 1)
+    }
+
+    @Test("read-only commands name a corrupt database and say what to do, and move nothing")
+    func corruptDatabaseForReaders() throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try StateDatabase.open(directory: directory)
+        let path = StateDatabase.path(directory: directory)
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: path))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        do {
+            _ = try StateDatabase.openExisting(directory: directory)
+            Issue.record("a corrupt database was opened")
+        } catch {
+            #expect(error.isCorruption)
+            #expect(error.description.contains("corrupt; move it aside"))
+        }
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func whatOneRunWritesTheNextReads() throws {
         let directory = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

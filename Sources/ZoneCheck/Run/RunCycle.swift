@@ -76,11 +76,33 @@ public struct RunCycle: Sendable {
             } catch {
                 throw CommandFailure.unknown("\(error)")
             }
+            if let moved = state.corruptMovedTo {
+                let note =
+                    "the state database \(state.path) was corrupt: moved to \(moved), and a new one started; incidents open again from this run (their history is in the audit log and in the moved file)"
+                logger.error("\(note)")
+                warn(note)
+                var audit = AuditLog(directory: configuration.state.directory)
+                audit.actor = "run"
+                try? audit.append(
+                    AuditEntry(
+                        user: "run", zone: "-", server: "-", action: "state-replaced", serialBefore: nil,
+                        serialAfter: nil, outcome: "ok", detail: "corrupt state database moved to \(moved)"))
+            }
             let zones = try await session.zones(warn: warn)
             let cycle = RunCycle(
                 session: session, state: state, logger: logger, sendAlert: sendAlert, forceDeep: forceDeep)
             do {
                 return try await cycle.run(zones: zones)
+            } catch let error as StateError where error.isCorruption {
+                // Found corrupt in the middle of the run: moved aside now, so that the next run starts anew
+                // instead of failing the same way every few minutes.
+                let moved = StateDatabase.moveAside(state.path)
+                let note =
+                    "run failed: \(error.path): \(error.reason): the database is corrupt; "
+                    + (moved.map { "moved to \($0); the next run starts a new one" }
+                        ?? "it could not be moved aside: move it by hand")
+                logger.error("\(note)")
+                throw CommandFailure.unknown(note)
             } catch {
                 logger.error("run failed: \(error)")
                 throw CommandFailure.unknown("\(error)")

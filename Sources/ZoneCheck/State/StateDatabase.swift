@@ -1,12 +1,18 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The state `zonecheck run` keeps between runs: `<state.directory>/state.sqlite` (SQLite in WAL mode, via
 /// GRDB). Every run's findings are written in one transaction, so a run killed at any moment leaves the
 /// database as the previous run left it, or with the whole of this run: never half.
 public struct StateDatabase: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// Where `open` moved a corrupt database before starting this one (nil when it found none).
+    public private(set) var corruptMovedTo: String?
 
     public static func path(directory: String) -> String {
         (directory as NSString).appendingPathComponent("state.sqlite")
@@ -31,13 +37,45 @@ public struct StateDatabase: Sendable {
         // `zonecheck status` or `check` may read while a run writes: wait rather than fail.
         configuration.busyMode = .timeout(10)
         configuration.label = "zonecheck state"
-        do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            try StateSchema.migrator.migrate(queue)
-            return StateDatabase(path: path, queue: queue)
-        } catch {
-            throw StateError(path: path, reason: "\(error)")
+        var movedTo: String? = nil
+        for attempt in 1...2 {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try StateSchema.migrator.migrate(queue)
+                return StateDatabase(path: path, queue: queue, corruptMovedTo: movedTo)
+            } catch {
+                // A corrupt database would stop every cron run until someone came: it is moved aside (kept
+                // for inspection) and a new one started, once. Any other error (permissions, a full disk)
+                // is the operator's to fix and moves nothing.
+                guard attempt == 1, Self.isCorruption(error), let moved = Self.moveAside(path) else {
+                    throw StateError(path: path, reason: "\(error)", isCorruption: Self.isCorruption(error))
+                }
+                movedTo = moved
+                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
         }
+        throw StateError(path: path, reason: "cannot be opened")
+    }
+
+    /// SQLite's own verdicts on a file that is not (or no longer) a sound database.
+    static func isCorruption(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+    }
+
+    /// Renames a corrupt database and its -wal and -shm files to `state.sqlite.corrupt-<UTC time>`, beside
+    /// it; the new path, or nil when it could not be moved.
+    static func moveAside(_ path: String, now: Date = Date()) -> String? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let target = path + ".corrupt-" + formatter.string(from: now)
+        guard rename(path, target) == 0 else { return nil }
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            _ = rename(path + suffix, target + suffix)
+        }
+        return target
     }
 
     /// Opens an existing database for reading only (`check`, `status`, `history`, `digest`): nil when there
@@ -60,7 +98,7 @@ public struct StateDatabase: Sendable {
         } catch let error as StateError {
             throw error
         } catch {
-            throw StateError(path: path, reason: "\(error)")
+            throw StateError(path: path, reason: "\(error)", isCorruption: Self.isCorruption(error))
         }
     }
 
@@ -71,7 +109,7 @@ public struct StateDatabase: Sendable {
         } catch let error as StateError {
             throw error
         } catch {
-            throw StateError(path: path, reason: "\(error)")
+            throw StateError(path: path, reason: "\(error)", isCorruption: Self.isCorruption(error))
         }
     }
 
@@ -79,7 +117,7 @@ public struct StateDatabase: Sendable {
         do {
             return try queue.read(body)
         } catch {
-            throw StateError(path: path, reason: "\(error)")
+            throw StateError(path: path, reason: "\(error)", isCorruption: Self.isCorruption(error))
         }
     }
 }
@@ -87,14 +125,19 @@ public struct StateDatabase: Sendable {
 public struct StateError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
+    /// SQLite found the file corrupt (not a permission or space problem).
+    public var isCorruption: Bool
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, isCorruption: Bool = false) {
         self.path = path
         self.reason = reason
+        self.isCorruption = isCorruption
     }
 
     public var description: String {
-        "\(path): \(reason): check the state.directory setting, its permissions and free space"
+        isCorruption
+            ? "\(path): \(reason): the database is corrupt; move it aside (the next zonecheck run starts a new one; the audit log keeps the history)"
+            : "\(path): \(reason): check the state.directory setting, its permissions and free space"
     }
 }
 
