@@ -106,6 +106,24 @@ struct AuditLogTests {
         #expect(try log.verify() == 2)
     }
 
+    @Test("a last line cut off mid-write stays as the evidence verify names; the next entries start a new line")
+    func cutOffLastLine() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        let log = AuditLog(directory: directory)
+        for server in ["ns2", "ns3", "ns4"] { try log.append(Self.entry(server)) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: log.path))
+        try whole.dropLast(25).write(to: URL(fileURLWithPath: log.path))  // the machine stopped mid-write
+
+        try log.append(contentsOf: [Self.entry("ns5"), Self.entry("ns6")])
+        let lines = try String(contentsOfFile: log.path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(try log.verify() == 3, "the cut-off line, and only it")
+        let entries = try log.entries()
+        #expect(entries.count == 4, "the cut-off line is not an entry; the two new ones are whole")
+        #expect(entries.suffix(2).map { $0["server"] as? String } == ["ns5", "ns6"])
+    }
+
     @Test("SHA-256 known answers (FIPS 180-4 examples), as the chain uses it")
     func sha256() {
         #expect(SHA256.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")

@@ -108,6 +108,9 @@ public struct AuditLog: Sendable {
         }
         var previous = Self.lastLine(of: path).map { SHA256.hex(of: $0) } ?? Self.firstPrev
         var bytes: [UInt8] = []
+        // A last line without its newline was cut off (the machine stopped mid-write): it stays, as evidence
+        // `verify` points at, and the new entries start on a line of their own instead of being glued to it.
+        if !Self.endsWithNewline(path) { bytes.append(UInt8(ascii: "\n")) }
         for var entry in entries {
             if let actor { entry.user = actor }
             let line = Array(Self.encode(entry, prev: previous).utf8)
@@ -143,9 +146,21 @@ public struct AuditLog: Sendable {
         return nil
     }
 
-    /// The entries' JSON objects, for tests and tools.
+    /// The entries' JSON objects, for tests and tools; a line that is not one (cut off, edited) is left out:
+    /// saying where the chain breaks is `verify`'s.
     public func entries() throws -> [[String: Any]] {
-        try Self.lines(of: path).compactMap { try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+        try Self.lines(of: path).compactMap { (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any] }
+    }
+
+    /// True when the file is empty, missing, or its last byte is a newline.
+    static func endsWithNewline(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 0 else { return true }
+        guard (try? handle.seek(toOffset: size - 1)) != nil, let last = try? handle.read(upToCount: 1) else {
+            return true
+        }
+        return last.first == UInt8(ascii: "\n")
     }
 
     /// The last non-empty line, as `lines(of:).last` would give it, read from the end of the file in
