@@ -43,6 +43,28 @@ struct ZoneOriginTests {
         #expect(ZoneOrigin.resolve(path: path, explicit: nil) == expected, "lint origin read from the file")
     }
 
+    @Test("a FIFO, a device or a head with no newline: the file name, at once (the sniffer reads 64 KiB at most)")
+    func boundedHead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zone-origin-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fallback = try DomainName(zoneName: "fallback.example")
+        let fifo = folder + "/" + Self.fileName
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(ZoneOrigin.resolve(path: fifo, explicit: nil) == fallback)
+        #expect(ZoneDirectory.origin(of: fifo) == fallback)
+        #expect(
+            ZoneOrigin.resolve(path: "/dev/zero", explicit: nil) == ZoneFileReader.origin(fromFileName: "/dev/zero"))
+        // 1 MiB without a newline: only the first 64 KiB are looked at, and its partial line is not a line.
+        let long = folder + "/long." + Self.fileName
+        try Data(repeating: 0x61, count: 1 << 20).write(to: URL(fileURLWithPath: long))
+        #expect(Array(ZoneOrigin.Lines(path: long)).isEmpty)
+        // A byte order mark before $ORIGIN: read past, as the reader does.
+        let marked = folder + "/marked." + Self.fileName
+        try Data([0xEF, 0xBB, 0xBF] + Array("$ORIGIN a.example.\n".utf8)).write(to: URL(fileURLWithPath: marked))
+        #expect(ZoneOrigin.resolve(path: marked, explicit: nil) == (try DomainName(zoneName: "a.example")))
+    }
+
     @Test("only the zone directory takes an absolute SOA owner; --origin wins for the linter")
     func soaOwnerAndExplicit() throws {
         let head = "soa.example. 3600 IN SOA ns h 1 2 3 4 5\n"

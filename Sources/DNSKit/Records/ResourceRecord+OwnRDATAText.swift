@@ -81,7 +81,8 @@ extension ResourceRecord {
         let written = Array(bytes).withUnsafeBytes { address in
             inet_ntop(family, address.baseAddress, &buffer, socklen_t(buffer.count))
         }
-        return written == nil ? nil : String(cString: buffer)
+        return written == nil
+            ? nil : String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -27,31 +27,38 @@ final class ZoneFileContents {
 
     var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
-    /// Reads a whole file; the failure is the system's reason (`No such file or directory`).
-    static func read(path: String) -> Result<ZoneFileContents, SystemReason> {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return .failure(SystemReason(errno: errno)) }
+    /// Reads a whole file: a regular file of at most `RegularFile.zoneFileLimit` bytes (`RegularFile`: a
+    /// device or a FIFO named as a zone file or in `$INCLUDE` never ended or never answered).
+    static func read(path: String) -> Result<ZoneFileContents, RegularFileError> {
+        let limit = RegularFile.zoneFileLimit
+        let descriptor: Int32
+        let size: Int
+        do {
+            (descriptor, size) = try RegularFile.openChecked(path, limit: limit)
+        } catch {
+            return .failure(error)
+        }
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return .failure(SystemReason(errno: errno)) }
-        if (status.st_mode & S_IFMT) == S_IFDIR { return .failure(SystemReason(errno: EISDIR)) }
-        var capacity = max(Int(status.st_size) + 1, 4096)
+        var capacity = max(size + 1, 4096)
         var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         var count = 0
         while true {
             if count == capacity {
+                guard capacity <= limit else {
+                    base.deallocate()
+                    return .failure(RegularFileError(path: path, problem: .tooLarge(limit: limit)))
+                }
                 let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
                 bigger.moveInitialize(from: base, count: count)
                 base.deallocate()
                 base = bigger
                 capacity *= 2
             }
-            let got = systemRead(descriptor, base + count, capacity - count)
+            let got = RegularFile.readRetrying(descriptor, base + count, capacity - count)
             if got < 0 {
-                if errno == EINTR { continue }
-                let reason = SystemReason(errno: errno)
+                let failure = RegularFileError(path: path, problem: .system(errno))
                 base.deallocate()
-                return .failure(reason)
+                return .failure(failure)
             }
             if got == 0 { break }
             count += got
@@ -73,16 +80,4 @@ final class ZoneFileContents {
         guard let slash = including.lastIndex(of: "/") else { return path }
         return String(including[...slash]) + path
     }
-}
-
-#if canImport(Glibc)
-    private let systemRead = Glibc.read
-#else
-    private let systemRead = Darwin.read
-#endif
-
-/// An `errno` as the sentence `strerror` gives.
-struct SystemReason: Error, CustomStringConvertible {
-    var errno: Int32
-    var description: String { String(cString: strerror(errno)) }
 }

@@ -85,7 +85,7 @@ extension ZoneFileReader {
         switch ZoneFileContents.read(path: path) {
         case .success(let read):
             contents = read
-        case .failure(let reason):
+        case .failure(let failure):
             let base =
                 written.hasPrefix("/")
                 ? ""
@@ -93,7 +93,7 @@ extension ZoneFileReader {
                     ?? " (relative names are read from the including file's directory)"
             error(
                 "include", file, line,
-                "cannot read $INCLUDE file \(path): \(reason)\(base); findings that need its records are not "
+                "cannot read $INCLUDE file \(path): \(failure.reason)\(base); findings that need its records are not "
                     + "reported until it can be read")
             return
         }

@@ -137,12 +137,12 @@ public final class ZoneFileReader {
             switch ZoneFileContents.read(path: path) {
             case .success(let read):
                 contents = read
-            case .failure(let reason):
+            case .failure(let failure):
                 zoneOrigin = explicitOrigin ?? Self.origin(fromFileName: path)
                 diagnostics.append(
                     Diagnostic(
                         .error, "file", at: SourceLocation(file: path, line: 1),
-                        "cannot read zone file \(path): \(reason)"))
+                        "cannot read zone file \(path): \(failure.reason)"))
                 return result()
             }
         }

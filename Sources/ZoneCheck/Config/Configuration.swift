@@ -1,3 +1,4 @@
+import DNSKit
 import Foundation
 import Yams
 
@@ -57,15 +58,14 @@ public struct Configuration: Sendable, Equatable {
     public static func load(path: String) throws(ConfigError) -> Configuration {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try RegularFile.read(path, limit: RegularFile.configurationLimit))
         } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
             throw ConfigError(
                 path: path, line: nil, keyPath: "",
-                message: exists ? "cannot be read" : "does not exist",
-                fix: exists
-                    ? "Make it readable by the user running zonecheck"
-                    : "Create it (config/zonecheck.sample.yaml is a commented example) or give another with --config FILE"
+                message: error.isMissing ? "does not exist" : "cannot be read: \(error.reason)",
+                fix: error.isMissing
+                    ? "Create it (config/zonecheck.sample.yaml is a commented example) or give another with --config FILE"
+                    : "Give the configuration file itself, readable by the user running zonecheck"
             )
         }
         guard let yaml = String(data: data, encoding: .utf8) else {

@@ -79,19 +79,22 @@ public struct NamedConfReader {
                 message: "includes nest more than \(Self.maxDepth) deep at \(path)",
                 fix: "Flatten the include chain")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: [UInt8]
+        do {
+            data = try RegularFile.read(path, limit: RegularFile.configurationLimit)
+        } catch {
             if let from {
                 throw ConfigError(
                     path: from.path, line: from.line,
-                    message: "the included file \(path) does not exist or cannot be read",
+                    message: "the included file \(path) cannot be read: \(error.reason)",
                     fix: "Correct the path (relative paths are read from \(directory ?? Self.folder(of: from.path)))")
             }
             throw ConfigError(
-                path: path, message: "does not exist or cannot be read", fix: "Name a readable named.conf")
+                path: path, message: "cannot be read: \(error.reason)", fix: "Name a readable named.conf")
         }
         includeStack.append(real)
         defer { includeStack.removeLast() }
-        let statements = try NamedConfStatement.parse(bytes: [UInt8](data), path: path)
+        let statements = try NamedConfStatement.parse(bytes: data, path: path)
         try walk(statements, view: nil)
     }
 

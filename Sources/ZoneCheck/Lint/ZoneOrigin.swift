@@ -69,26 +69,36 @@ public enum ZoneOrigin {
         return nil
     }
 
-    /// The lines of a file, read one at a time so a large zone is not loaded twice.
-    struct Lines: Sequence, IteratorProtocol {
-        private var file: UnsafeMutablePointer<FILE>?
-        private var buffer: UnsafeMutablePointer<CChar>? = nil
-        private var capacity = 0
+    /// The first lines of a file, where a zone says its name: its first `headLimit` bytes (a partial last
+    /// line left out), read once from a regular file only. getline(3) on the whole file had no bound: a file
+    /// of zeros (no newline) was read whole into one line, and a FIFO or `/dev/zero` named as a zone file
+    /// (or found in `zones.directory`) hung or exhausted the sniffer before the reader could refuse it.
+    struct Lines: Sequence {
+        static let headLimit = 64 << 10
+        private let lines: [String]
 
-        init(path: String) { file = fopen(path, "r") }
-
-        mutating func next() -> String? {
-            guard let file else { return nil }
-            guard getline(&buffer, &capacity, file) >= 0, let buffer else {
-                fclose(file)
-                self.file = nil
-                free(self.buffer)
-                self.buffer = nil
-                return nil
+        init(path: String) {
+            guard let (descriptor, _) = try? RegularFile.openChecked(path, limit: Int.max) else {
+                lines = []
+                return
             }
-            var line = String(cString: buffer)
-            if line.hasSuffix("\n") { line.removeLast() }
-            return line
+            defer { close(descriptor) }
+            var bytes = [UInt8](repeating: 0, count: Self.headLimit)
+            var count = 0
+            while count < bytes.count {
+                let got = bytes.withUnsafeMutableBytes { buffer in
+                    RegularFile.readRetrying(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                }
+                if got <= 0 { break }
+                count += got
+            }
+            var head = bytes[..<count]
+            if head.starts(with: [0xEF, 0xBB, 0xBF]) { head = head.dropFirst(3) }
+            var split = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            if count == Self.headLimit, head.last != UInt8(ascii: "\n") { split.removeLast() }
+            lines = split.map { String(decoding: $0, as: UTF8.self) }
         }
+
+        func makeIterator() -> IndexingIterator<[String]> { lines.makeIterator() }
     }
 }

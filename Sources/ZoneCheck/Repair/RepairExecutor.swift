@@ -231,8 +231,8 @@ public struct RepairExecutor: Sendable {
             counter += 1
             backup = "\(directory)/\(zone.displayName).\(stamp)-\(counter).db"
         }
-        let contents = try Data(contentsOf: URL(fileURLWithPath: path))
-        try AtomicFile.write(Array(contents), to: backup, attributes: AtomicFile.Attributes(mode: 0o600))
+        let contents = try RegularFile.read(path, limit: RegularFile.zoneFileLimit)
+        try AtomicFile.write(contents, to: backup, attributes: AtomicFile.Attributes(mode: 0o600))
         return backup
     }
 
