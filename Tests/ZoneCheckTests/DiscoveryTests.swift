@@ -80,6 +80,22 @@ struct DiscoveryTests {
         #expect(Self.errorFixtures.count >= 12)
     }
 
+    @Test("200,000 nested blocks: an error naming file and line, not a stack overflow")
+    func hostileNesting() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nesting-\(UUID()).conf").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text =
+            "zone \"a.example\" " + String(repeating: "{", count: 200_000) + String(repeating: "}", count: 200_000)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try NamedConfReader.primaryZones(path: path)
+            Issue.record("200,000 nested blocks were read")
+        } catch {
+            #expect(error.line == 1)
+            #expect(error.message.contains("nest more than"))
+        }
+    }
+
     @Test("directory: $ORIGIN, else an absolute SOA owner, else the file name; hidden and other files skipped")
     func directory() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("discovery-\(UUID())").path

@@ -110,7 +110,8 @@ public struct RegularFileError: Error, Sendable, Equatable, CustomStringConverti
         switch problem {
         case .system(let code): String(cString: strerror(code))
         case .notRegular(let kind): "it is \(kind), not a regular file"
-        case .tooLarge(let limit): "it is larger than \(limit >> 20) MiB, the most zonecheck reads of such a file"
+        case .tooLarge(let limit):
+            "it is larger than \(limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit) bytes"), the most zonecheck reads of such a file"
         }
     }
 

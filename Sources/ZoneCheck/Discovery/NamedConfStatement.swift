@@ -26,16 +26,22 @@ struct NamedConfStatement {
         return nil
     }
 
+    /// Blocks nest at most this deep. BIND's own configurations nest three or four (`view { zone { also-notify
+    /// { ... } } }`); without a bound, 200,000 `{` in a row overflowed the parser's stack (a crash, signal 11,
+    /// at every run).
+    static let maxNesting = 64
+
     /// Parses a whole file's statements.
     static func parse(bytes: [UInt8], path: String) throws(ConfigError) -> [NamedConfStatement] {
         var lexer = NamedConfLexer(bytes: bytes, path: path)
-        let statements = try parseList(&lexer, path: path, closing: nil)
+        let statements = try parseList(&lexer, path: path, closing: nil, depth: 0)
         return statements
     }
 
-    /// Statements up to the end of the file (`closing` nil) or the `}` of the block opened on line `closing`.
+    /// Statements up to the end of the file (`closing` nil) or the `}` of the block opened on line `closing`,
+    /// `depth` blocks deep.
     private static func parseList(
-        _ lexer: inout NamedConfLexer, path: String, closing: Int?
+        _ lexer: inout NamedConfLexer, path: String, closing: Int?, depth: Int
     ) throws(ConfigError) -> [NamedConfStatement] {
         var statements: [NamedConfStatement] = []
         var current: [Element] = []
@@ -75,7 +81,12 @@ struct NamedConfStatement {
                 }
             case .open:
                 if current.isEmpty { startLine = token.line }
-                let inner = try parseList(&lexer, path: path, closing: token.line)
+                guard depth < Self.maxNesting else {
+                    throw ConfigError(
+                        path: path, line: token.line, message: "blocks nest more than \(Self.maxNesting) deep here",
+                        fix: "Close the blocks opened before this one; BIND's statements nest a few levels at most")
+                }
+                let inner = try parseList(&lexer, path: path, closing: token.line, depth: depth + 1)
                 current.append(.block(inner))
             case .word(let text, let quoted):
                 if current.isEmpty { startLine = token.line }
