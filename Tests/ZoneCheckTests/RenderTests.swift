@@ -167,6 +167,15 @@ import ZoneCheck
 
     @Test func textIsOneLineWhenAllIsWell() {
         #expect(TextRenderer().render(Self.allOK) == "zonecheck: OK - 1 zone in sync on 2 servers\n")
+        let one = CheckReport(
+            servers: ["ns1"],
+            verdicts: [
+                ZoneVerdict(
+                    name: try! DomainName(zoneName: "example.org"), servers: [Self.cell("ns1", 7, .ok)], findings: [])
+            ],
+            deep: false)
+        #expect(TextRenderer().render(one) == "zonecheck: OK - 1 zone in sync on 1 server\n")
+        #expect(NagiosRenderer().render(one).hasPrefix("ZONECHECK OK - 1 zone in sync on 1 server | "))
     }
 
     @Test func textShowsOnlyProblemZonesUnlessAll() {

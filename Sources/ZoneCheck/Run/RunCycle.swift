@@ -327,7 +327,8 @@ public struct RunCycle: Sendable {
         let critical = open.count { $0.severity == .critical }
         let warning = open.count { $0.severity == .warning }
         var summary =
-            "\(zones) zones, \(servers) servers\(deepPlan.map { ", " + $0.description } ?? ""), "
+            "\(zones) zone\(zones == 1 ? "" : "s"), \(servers) server\(servers == 1 ? "" : "s")"
+            + "\(deepPlan.map { ", " + $0.description } ?? ""), "
             + String(format: "%.2f s", seconds) + ": \(decision.status); open incidents \(critical) critical, "
             + "\(warning) warning (\(decision.update.opened.count) opened, \(decision.update.resolved.count) resolved)"
         if !repairs.isEmpty {

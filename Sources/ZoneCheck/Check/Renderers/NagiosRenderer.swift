@@ -19,7 +19,8 @@ public struct NagiosRenderer: Sendable {
         let total = report.verdicts.count
         var text: String
         if report.status == .ok {
-            text = "\(total) zone\(total == 1 ? "" : "s") in sync on \(report.servers.count) servers"
+            let servers = report.servers.count
+            text = "\(total) zone\(total == 1 ? "" : "s") in sync on \(servers) server\(servers == 1 ? "" : "s")"
         } else {
             let problems = report.problems.sorted { $0.status > $1.status }
             let named = problems.prefix(namedZones).map { verdict in

@@ -76,8 +76,9 @@ public struct TextRenderer: Sendable {
         let total = report.verdicts.count
         let deep = report.deep ? " (deep: contents compared)" : ""
         guard report.status != .ok else {
-            return "zonecheck: OK - \(total) zone\(total == 1 ? "" : "s") in sync on \(report.servers.count) "
-                + "servers\(deep)"
+            let servers = report.servers.count
+            return "zonecheck: OK - \(total) zone\(total == 1 ? "" : "s") in sync on \(servers) "
+                + "server\(servers == 1 ? "" : "s")\(deep)"
         }
         var parts: [String] = []
         for severity in [Severity.critical, .warning, .unknown] where report.count(severity) > 0 {
