@@ -23,7 +23,7 @@ struct LintCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Zone files to lint.")
+    @Argument(help: "Zone files to lint; - reads one from standard input (a pipe, as a pre-commit hook gives it).")
     var files: [String] = []
 
     @Option(
@@ -75,6 +75,21 @@ struct LintCommand: ParsableCommand {
         let today = DateSerial.today()
         var reports: [LintReport] = []
         for file in request.files {
+            if file == "-" || Self.isPipe(file) {
+                // Piped in on purpose (`git show :zone.db | zonecheck lint --origin example.com -`): read to its
+                // end here; zone_file and $INCLUDE never read a FIFO (a cron run would hang on it).
+                do {
+                    let bytes = try RegularFile.readStream(file, limit: RegularFile.zoneFileLimit)
+                    reports.append(
+                        Linter.lint(
+                            bytes: bytes, fileName: file == "-" ? "stdin" : file, origin: request.origin, today: today,
+                            previous: request.previous, signer: request.signer, includeDirectory: request.directory))
+                } catch {
+                    FileHandle.standardError.write(Data("zonecheck lint: cannot read \(error)\n".utf8))
+                    throw ExitCode(3)
+                }
+                continue
+            }
             reports.append(
                 Linter.lint(
                     path: file, origin: request.origin, today: today, previous: request.previous,
@@ -92,6 +107,12 @@ struct LintCommand: ParsableCommand {
         }
         let code = reports.map { $0.exitCode(strict: strict) }.max() ?? 0
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A FIFO or pipe (`/dev/stdin` when standard input is a pipe), named on the command line.
+    static func isPipe(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO
     }
 
     /// The arguments, checked and converted.
@@ -115,7 +136,10 @@ struct LintCommand: ParsableCommand {
                         ? "no zone file given; usage: zonecheck lint FILE... [--origin NAME]"
                         : "--files-from \(command.filesFrom ?? "") lists no zone file; give one path per line")
             }
-            for file in files where !FileManager.default.isReadableFile(atPath: file) {
+            if files.filter({ $0 == "-" }).count > 1 || (files.contains("-") && command.filesFrom == "-") {
+                throw Problem(description: "standard input (-) can be read once only; give it once")
+            }
+            for file in files where file != "-" && !FileManager.default.isReadableFile(atPath: file) {
                 throw Problem(description: "cannot read \(file): no such file or no permission; check the path")
             }
             if let text = command.origin {

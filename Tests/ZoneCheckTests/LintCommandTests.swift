@@ -120,6 +120,24 @@ import Testing
         #expect(listedMissing.stderr.contains("cannot read no-such.zone"), "\(listedMissing.stderr)")
     }
 
+    @Test("a zone piped in: '-' and /dev/stdin read it to its end (a pre-commit hook); a device is still refused")
+    func zoneFromAPipe() throws {
+        let zone = try String(
+            contentsOf: LintFixtures.invalid.appendingPathComponent("ttl-mismatch.zone"), encoding: .utf8)
+        let dash = try lint(["--origin", "example.com", "-"], input: zone)
+        #expect(dash.status == 1, "\(dash.stderr)")
+        #expect(dash.stderr.contains("stdin:11: warning: [ttl-mismatch]"), "\(dash.stderr)")
+        let devStdin = try lint(["--origin", "example.com", "/dev/stdin", "--format", "json"], input: zone)
+        #expect(devStdin.status == 1, "\(devStdin.stderr)")
+        #expect(devStdin.stdout.contains("\"ttl-mismatch\""))
+        let twice = try lint(["-", "-"], input: zone)
+        #expect(twice.status == 3)
+        #expect(twice.stderr.contains("standard input (-) can be read once only"), "\(twice.stderr)")
+        let device = try lint(["--origin", "example.com", "/dev/zero"])
+        #expect(device.status == 2)
+        #expect(device.stderr.contains("a character device, not a regular file"), "\(device.stderr)")
+    }
+
     @Test func jsonIsOneDocumentOnStdout() throws {
         let run = try lint(["--format", "json", "registrar-typos.zone", "duplicate-record.zone"])
         #expect(run.status == 1)

@@ -51,7 +51,29 @@ public enum RegularFile {
     public static func read(_ path: String, limit: Int) throws(RegularFileError) -> [UInt8] {
         let (descriptor, size) = try openChecked(path, limit: limit)
         defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: size)
+        return try readAll(descriptor, expected: size, limit: limit, path: path)
+    }
+
+    /// What the operator pipes in on purpose (`zonecheck lint -`, or `/dev/stdin` or a FIFO named on the command
+    /// line, as a pre-commit hook does with `git show :zone.db | zonecheck lint --origin example.com -`): "-"
+    /// is standard input; a path must be a FIFO (or a regular file). Read to its end, blocking, at most
+    /// `limit` bytes; a device (`/dev/zero`) is still refused.
+    public static func readStream(_ path: String, limit: Int) throws(RegularFileError) -> [UInt8] {
+        if path == "-" { return try readAll(STDIN_FILENO, expected: 0, limit: limit, path: "standard input") }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw RegularFileError(path: path, problem: .system(errno)) }
+        guard info.st_mode & S_IFMT == S_IFIFO else { return try read(path, limit: limit) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard descriptor >= 0 else { throw RegularFileError(path: path, problem: .system(errno)) }
+        defer { close(descriptor) }
+        return try readAll(descriptor, expected: 0, limit: limit, path: path)
+    }
+
+    /// Reads `descriptor` to its end: at most `limit` bytes, `expected` of them allocated up front.
+    static func readAll(_ descriptor: Int32, expected: Int, limit: Int, path: String) throws(RegularFileError)
+        -> [UInt8]
+    {
+        var bytes = [UInt8](repeating: 0, count: min(expected, limit))
         var count = 0
         while true {
             if count == bytes.count {

@@ -57,7 +57,7 @@ public final class ZoneFileReader {
     public static let maxRDATALength = 65_535
 
     let path: String
-    let text: String?
+    let text: [UInt8]?
     let explicitOrigin: DomainName?
     /// Where relative `$INCLUDE` names are read from; nil: the including file's directory.
     let includeDirectory: String?
@@ -80,9 +80,17 @@ public final class ZoneFileReader {
 
     /// Reads `text` as if it were the file `fileName` (for tests); `$INCLUDE` paths are relative
     /// to `fileName`'s directory.
-    public init(text: String, fileName: String, origin: DomainName? = nil, includeDirectory: String? = nil) {
+    public convenience init(
+        text: String, fileName: String, origin: DomainName? = nil, includeDirectory: String? = nil
+    ) {
+        self.init(bytes: Array(text.utf8), fileName: fileName, origin: origin, includeDirectory: includeDirectory)
+    }
+
+    /// Reads `bytes` as if they were the file `fileName` (standard input, a pipe); `$INCLUDE` paths are
+    /// relative to `fileName`'s directory.
+    public init(bytes: [UInt8], fileName: String, origin: DomainName? = nil, includeDirectory: String? = nil) {
         self.path = fileName
-        self.text = text
+        self.text = bytes
         self.explicitOrigin = origin
         self.includeDirectory = includeDirectory
     }
@@ -132,7 +140,7 @@ public final class ZoneFileReader {
         reset()
         let contents: ZoneFileContents
         if let text {
-            contents = ZoneFileContents(copying: text.utf8)
+            contents = ZoneFileContents(copying: text)
         } else {
             switch ZoneFileContents.read(path: path) {
             case .success(let read):

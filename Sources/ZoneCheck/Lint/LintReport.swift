@@ -77,8 +77,20 @@ extension Linter {
         text: String, fileName: String, origin: DomainName? = nil, today: DateSerial.Day,
         previous: PreviousZone? = nil, signer: TransferFit.Signer = .assumed
     ) -> LintReport {
-        let origin = ZoneOrigin.resolve(text: text, fileName: fileName, explicit: origin)
-        let reader = ZoneFileReader(text: text, fileName: fileName, origin: origin)
+        lint(
+            bytes: Array(text.utf8), fileName: fileName, origin: origin, today: today, previous: previous,
+            signer: signer)
+    }
+
+    /// Lints `bytes` (standard input, a pipe) as if they were the file `fileName`.
+    public static func lint(
+        bytes: [UInt8], fileName: String, origin: DomainName? = nil, today: DateSerial.Day,
+        previous: PreviousZone? = nil, signer: TransferFit.Signer = .assumed, includeDirectory: String? = nil
+    ) -> LintReport {
+        let head = String(decoding: bytes.prefix(ZoneOrigin.Lines.headLimit), as: UTF8.self)
+        let origin = ZoneOrigin.resolve(text: head, fileName: fileName, explicit: origin)
+        let reader = ZoneFileReader(
+            bytes: bytes, fileName: fileName, origin: origin, includeDirectory: includeDirectory)
         return lint(reader, file: fileName, origin: origin, today, previous, signer)
     }
 
