@@ -40,25 +40,15 @@ public enum PrivateFile {
             throw failure(.foreignOwner(owner: Int(info.st_uid), runningUser: Int(geteuid())))
         }
         guard Int(info.st_size) <= limit else { throw failure(.tooLarge(limit: limit)) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure(.cannotRead(String(cString: strerror(errno))))
+        do {
+            return try RegularFile.readAll(descriptor, expected: Int(info.st_size), limit: limit, path: path)
+        } catch {
+            switch error.problem {
+            case .tooLarge: throw failure(.tooLarge(limit: limit))
+            default: throw failure(.cannotRead(error.reason))
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            guard bytes.count <= limit else { throw failure(.tooLarge(limit: limit)) }
         }
-        return bytes
     }
-}
-
-/// read(2), named apart from `PrivateFile.read`.
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
 }
 
 /// Why a file that holds a secret was not read: the file, what is wrong, and the command that fixes it.
