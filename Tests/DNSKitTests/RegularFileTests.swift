@@ -69,6 +69,24 @@ struct RegularFileTests {
         #expect(result.diagnostics.first?.message.contains("larger than 4096 MiB") == true)
     }
 
+    @Test("PrivateFile (keys, credentials): the same bounded read after its own checks")
+    func privateFileReadsThroughTheSameLoop() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("secret").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 5000)))
+        #expect(chmod(path, 0o600) == 0)
+        #expect(try PrivateFile.read(path: path, what: "TSIG key file", groupMayRead: false, limit: 5000).count == 5000)
+        #expect(
+            throws: PrivateFileError(path: path, what: "TSIG key file", problem: .tooLarge(limit: 4999))
+        ) { try PrivateFile.read(path: path, what: "TSIG key file", groupMayRead: false, limit: 4999) }
+        let fifo = directory.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: PrivateFileError(path: fifo, what: "TSIG key file", problem: .notRegularFile)) {
+            try PrivateFile.read(path: fifo, what: "TSIG key file", groupMayRead: false)
+        }
+    }
+
     @Test("$INCLUDE of a device is an include error, and the rest of the zone is still read")
     func includeOfADevice() {
         let (records, result) = readZoneText(zoneHeader + "$INCLUDE /dev/zero\nwww A 192.0.2.1\n")
